@@ -1,0 +1,3 @@
+"""PASETO access, refresh and fresh-token authentication for Django REST framework."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,168 @@
+"""System checks for every ``DRF_PASETO`` setting that can be wrong.
+
+Each problem has a unique id (``drf_paseto.E0xx`` errors, ``drf_paseto.W0xx`` warnings) and
+a hint; docs/checks.md lists them all. Runtime code assumes these checks passed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from drf_paseto import backend
+from drf_paseto.exceptions import KeyConfigurationError
+from drf_paseto.keys import build_key_ring
+from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
+from drf_paseto.tokens import as_leeway, as_lifetime
+
+TOKEN_LOCATIONS = ("headers",)
+SERIALIZER_SETTINGS = (
+    "TOKEN_OBTAIN_SERIALIZER",
+    "TOKEN_REFRESH_SERIALIZER",
+    "TOKEN_VERIFY_SERIALIZER",
+)
+
+
+def _error(id_: int, msg: str, hint: str) -> Error:
+    return Error(msg, hint=hint, id=f"drf_paseto.E{id_:03d}")
+
+
+def _warning(id_: int, msg: str, hint: str) -> Warning:
+    return Warning(msg, hint=hint, id=f"drf_paseto.W{id_:03d}")
+
+
+def _is_str_or_strings(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+
+
+@register(Tags.security)
+def check_settings(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    raw = getattr(django_settings, SETTINGS_NAME, {})
+    if not isinstance(raw, dict):
+        return [_error(1, f"{SETTINGS_NAME} must be a dict.", f"Set {SETTINGS_NAME} = {{...}}.")]
+    messages: list[CheckMessage] = []
+    for name in raw:
+        if name not in DEFAULTS:
+            close = difflib.get_close_matches(str(name), list(DEFAULTS), n=1)
+            hint = f"Did you mean {close[0]!r}?" if close else "See the settings reference."
+            messages.append(_error(2, f"{SETTINGS_NAME}[{name!r}] is not a setting.", hint))
+    messages += _check_format()
+    messages += _check_claims()
+    messages += _check_request_settings()
+    return messages
+
+
+def _check_format() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    version, purpose = api_settings.VERSION, api_settings.PURPOSE
+    if isinstance(version, bool) or version not in backend.SUPPORTED_VERSIONS:
+        messages.append(
+            _error(3, f"VERSION {version!r} is not supported.", "Use 4 (default) or 3; v1 and v2 are refused.")
+        )
+    if purpose not in backend.PURPOSES:
+        messages.append(_error(4, f"PURPOSE {purpose!r} is not valid.", "Use 'local' or 'public'."))
+    if messages:
+        return messages
+    try:
+        ring = build_key_ring()
+    except KeyConfigurationError as err:
+        return [_error(5, f"The key settings cannot be used: {err}.", "See docs/keys.md; "
+                       "`manage.py paseto_keygen` makes valid keys.")]
+    if ring.signing_key is None:
+        messages.append(
+            _warning(1, "No PRIVATE_KEY: this service can verify tokens but not issue them.",
+                     "Set PRIVATE_KEY (or PRIVATE_KEY_FILE) where login/ and refresh/ are served.")
+        )
+    return messages
+
+
+def _check_claims() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    for name in ("ACCESS_TOKEN_EXPIRES", "REFRESH_TOKEN_EXPIRES"):
+        value = getattr(api_settings, name)
+        try:
+            as_lifetime(value, name)
+        except ImproperlyConfigured as err:
+            messages.append(_error(6, str(err), "Use an int of seconds, a timedelta, or False."))
+            continue
+        if value is False:
+            messages.append(
+                _warning(2, f"{name} is False: these tokens expire only after 100 years.",
+                         "Prefer a lifetime; revocation is the only other way to end them.")
+            )
+    try:
+        as_leeway(api_settings.DECODE_LEEWAY)
+    except ImproperlyConfigured as err:
+        messages.append(_error(7, str(err), "Use a small number of seconds, such as 10."))
+    for name in ("ENCODE_ISSUER", "DECODE_ISSUER"):
+        if not isinstance(getattr(api_settings, name), (str, type(None))):
+            messages.append(_error(8, f"{name} must be a string or None.", "Use a string such as 'https://auth.example.com'."))
+    for name in ("ENCODE_AUDIENCE", "DECODE_AUDIENCE"):
+        value = getattr(api_settings, name)
+        if value is not None and not _is_str_or_strings(value):
+            messages.append(_error(9, f"{name} must be a string, a list of strings, or None.", "Use a string such as 'api'."))
+    field = api_settings.USER_ID_FIELD
+    if not isinstance(field, str) or (field != "pk" and not _user_has_field(field)):
+        messages.append(
+            _error(10, f"USER_ID_FIELD {field!r} is not a field of the user model.",
+                   "Use 'pk' (default) or a unique field of AUTH_USER_MODEL.")
+        )
+    return messages
+
+
+def _user_has_field(name: str) -> bool:
+    try:
+        get_user_model()._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _check_request_settings() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    locations = api_settings.TOKEN_LOCATION
+    if not isinstance(locations, (list, tuple, set)) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
+        messages.append(
+            _error(11, f"TOKEN_LOCATION {locations!r} is not valid.",
+                   f"Use a non-empty list of {', '.join(map(repr, TOKEN_LOCATIONS))}.")
+        )
+    for name in ("HEADER_NAME", "JSON_KEY", "REFRESH_JSON_KEY"):
+        value = getattr(api_settings, name)
+        if not isinstance(value, str) or not value:
+            messages.append(_error(12, f"{name} must be a non-empty string.", f"The default is {DEFAULTS[name]!r}."))
+    header_type = api_settings.HEADER_TYPE
+    if not isinstance(header_type, (str, type(None))) or (header_type and " " in header_type):
+        messages.append(_error(13, "HEADER_TYPE must be one word, or empty for a bare token.", "The default is 'Bearer'."))
+    for name in ("MAX_TOKEN_LENGTH", "MAX_JSON_DEPTH"):
+        value = getattr(api_settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            messages.append(_error(14, f"{name} must be a positive int.", f"The default is {DEFAULTS[name]!r}."))
+    for name in SERIALIZER_SETTINGS:
+        try:
+            import_string(getattr(api_settings, name))
+        except ImportError:
+            messages.append(_error(15, f"{name} cannot be imported.", "Give the dotted path of a serializer class."))
+    return messages
+
+
+@register(Tags.security, deploy=True)
+def check_deploy(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    secret = api_settings.SECRET_KEY
+    if api_settings.PURPOSE == "local" and isinstance(secret, str):
+        if not secret.startswith(("k3.", "k4.")) and len(secret) < 32:
+            return [
+                _warning(3, "DRF_PASETO['SECRET_KEY'] is not a PASERK and is shorter than 32 characters.",
+                         "Use `manage.py paseto_keygen` for a k4.local key, or a long random string.")
+            ]
+    return []
+

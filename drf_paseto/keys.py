@@ -1,0 +1,162 @@
+"""The key ring: which key signs, which keys verify, and the ``kid`` footer that picks one.
+
+Keys are parsed once from ``DRF_PASETO`` and kept until settings change. Every token we
+issue carries the footer ``{"kid": "<PASERK id>"}``: ``k4.lid.…`` for local tokens,
+``k4.pid.…`` (the id of the public key) for public tokens. Decoding looks the ``kid`` up in
+the ring, and an unknown ``kid`` is refused: there is no "try every key".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings as django_settings
+
+from drf_paseto import backend, encoding
+from drf_paseto.backend import PasetoKey
+from drf_paseto.exceptions import KeyConfigurationError, TokenInvalid, TokenKeyUnknown
+from drf_paseto.settings import api_settings
+
+_PASERK = re.compile(r"k\d+\.[a-z-]+\.", re.ASCII)
+# A footer is authenticated only after we have chosen the key it names, so it is parsed with
+# tight bounds first: at most this many bytes, one flat object, the single key "kid".
+MAX_FOOTER_LENGTH = 256
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    version: int
+    purpose: str
+    signing_key: PasetoKey | None
+    # The kid our tokens carry: the id of the local key, or of the signing key's public key.
+    signing_kid: str | None
+    verifying_keys: dict[str, PasetoKey] = field(default_factory=dict)
+
+    def public_keys(self) -> list[PasetoKey]:
+        """The keys that may be published: public keys only, never local or secret ones."""
+        return [key for key in self.verifying_keys.values() if key.kind == "public"]
+
+    def encode(self, payload: bytes) -> str:
+        if self.signing_key is None:
+            raise KeyConfigurationError(
+                "no key to issue tokens with: set DRF_PASETO['PRIVATE_KEY'] or PRIVATE_KEY_FILE"
+            )
+        footer = encoding.dumps({"kid": self.signing_kid})
+        return backend.seal(self.signing_key, payload, footer)
+
+    def decode(self, token: str, max_length: int) -> bytes:
+        parsed = backend.parse_token(
+            token, version=self.version, purpose=self.purpose, max_length=max_length
+        )
+        key = self.verifying_keys.get(read_kid(parsed.footer))
+        if key is None:
+            raise TokenKeyUnknown()
+        return backend.open_token(parsed, key)
+
+
+def read_kid(footer: bytes) -> str:
+    """The ``kid`` of a footer, parsed before it is authenticated (so: tightly bounded)."""
+    if not footer:
+        raise TokenKeyUnknown()
+    if len(footer) > MAX_FOOTER_LENGTH:
+        raise TokenInvalid()
+    try:
+        value = encoding.loads_object(footer, max_depth=1)
+    except ValueError as err:
+        raise TokenInvalid() from err
+    kid = value.get("kid")
+    if set(value) != {"kid"} or not isinstance(kid, str):
+        raise TokenInvalid()
+    return kid
+
+
+def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
+    """One key setting: a PASERK, a PEM (public purpose), or a secret string (local)."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    if not isinstance(value, str) or not value.strip():
+        raise KeyConfigurationError("a key must be a non-empty string")
+    text = value.strip()
+    if _PASERK.match(text):
+        key = backend.key_from_paserk(text, version)
+    elif text.startswith("-----BEGIN"):
+        key = backend.key_from_pem(text, version)
+    elif purpose == "local":
+        return backend.derive_local_key(value, version)
+    else:
+        raise KeyConfigurationError("a public-purpose key must be a PASERK or a PEM key")
+    if key.purpose != purpose:
+        raise KeyConfigurationError(
+            f"a {key.kind} key cannot be used for {purpose} tokens (PURPOSE is {purpose!r})"
+        )
+    return key
+
+
+def _setting_or_file(name: str) -> Any:
+    value = getattr(api_settings, name)
+    path = getattr(api_settings, f"{name}_FILE")
+    if value is not None and path is not None:
+        raise KeyConfigurationError(f"set {name} or {name}_FILE, not both")
+    if path is not None:
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except (OSError, TypeError, ValueError) as err:
+            raise KeyConfigurationError(f"{name}_FILE cannot be read") from err
+    return value
+
+
+def build_key_ring() -> KeyRing:
+    """Parse the key settings. Raises ``KeyConfigurationError`` with a reason."""
+    version = api_settings.VERSION
+    purpose = api_settings.PURPOSE
+    if isinstance(version, bool) or version not in backend.SUPPORTED_VERSIONS:
+        raise KeyConfigurationError("VERSION must be 4 or 3 (v1 and v2 are refused)")
+    if purpose not in backend.PURPOSES:
+        raise KeyConfigurationError("PURPOSE must be 'local' or 'public'")
+    signing: PasetoKey | None
+    verifying: list[PasetoKey]
+    if purpose == "local":
+        secret = api_settings.SECRET_KEY
+        signing = load_key(django_settings.SECRET_KEY if secret is None else secret, version, "local")
+        verifying = [signing]
+    else:
+        private = _setting_or_file("PRIVATE_KEY")
+        public = _setting_or_file("PUBLIC_KEY")
+        signing = None if private is None else load_key(private, version, "public")
+        if signing is not None and signing.kind != "secret":
+            raise KeyConfigurationError("PRIVATE_KEY must be a secret key (k4.secret or PEM)")
+        public_key = None if public is None else load_key(public, version, "public")
+        if public_key is not None and public_key.kind != "public":
+            raise KeyConfigurationError("PUBLIC_KEY must be a public key (k4.public or PEM)")
+        derived = None if signing is None else backend.public_key_of(signing)
+        if public_key is not None and derived is not None and public_key.kid != derived.kid:
+            raise KeyConfigurationError("PUBLIC_KEY does not match PRIVATE_KEY")
+        current = derived or public_key
+        if current is None:
+            raise KeyConfigurationError("the public purpose needs PRIVATE_KEY (or PUBLIC_KEY)")
+        verifying = [current]
+    retired = api_settings.RETIRED_KEYS
+    if not isinstance(retired, (list, tuple)):
+        raise KeyConfigurationError("RETIRED_KEYS must be a list of keys")
+    for entry in retired:
+        key = load_key(entry, version, purpose)
+        verifying.append(backend.public_key_of(key) if key.kind == "secret" else key)
+    return KeyRing(
+        version=version,
+        purpose=purpose,
+        signing_key=signing,
+        signing_kid=None if signing is None else verifying[0].kid,
+        verifying_keys={key.kid: key for key in verifying},
+    )
+
+
+def get_key_ring() -> KeyRing:
+    """The key ring, parsed once and cached until ``DRF_PASETO`` changes."""
+    ring: KeyRing | None = api_settings.derived.get("key_ring")
+    if ring is None:
+        ring = build_key_ring()
+        api_settings.derived["key_ring"] = ring
+    return ring

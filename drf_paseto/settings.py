@@ -1,0 +1,91 @@
+"""The ``DRF_PASETO`` settings dict, read when used.
+
+``api_settings`` looks a value up in ``django.conf.settings.DRF_PASETO`` the first time it
+is asked for and remembers it until Django says that settings changed (``setting_changed``,
+sent by ``override_settings`` among others). No other module keeps a setting's value: they
+all ask ``api_settings`` at the moment they need it, so ``override_settings`` works in tests
+without any reload helper. The object itself is never rebound.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+SETTINGS_NAME = "DRF_PASETO"
+
+DEFAULTS: dict[str, Any] = {
+    # Keys and token format
+    "SECRET_KEY": None,
+    "PRIVATE_KEY": None,
+    "PUBLIC_KEY": None,
+    "PRIVATE_KEY_FILE": None,
+    "PUBLIC_KEY_FILE": None,
+    "RETIRED_KEYS": [],
+    "PURPOSE": "local",
+    "VERSION": 4,
+    # Lifetimes and claims
+    "ACCESS_TOKEN_EXPIRES": timedelta(minutes=15),
+    "REFRESH_TOKEN_EXPIRES": timedelta(days=30),
+    "DECODE_LEEWAY": 0,
+    "ENCODE_ISSUER": None,
+    "DECODE_ISSUER": None,
+    "ENCODE_AUDIENCE": None,
+    "DECODE_AUDIENCE": None,
+    "USER_ID_FIELD": "pk",
+    # Where tokens come from
+    "TOKEN_LOCATION": ["headers"],
+    "HEADER_NAME": "Authorization",
+    "HEADER_TYPE": "Bearer",
+    "JSON_KEY": "access_token",
+    "REFRESH_JSON_KEY": "refresh_token",
+    # Bounds on untrusted input
+    "MAX_TOKEN_LENGTH": 4096,
+    "MAX_JSON_DEPTH": 8,
+    # Replaceable parts
+    "TOKEN_OBTAIN_SERIALIZER": "drf_paseto.serializers.TokenObtainSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "drf_paseto.serializers.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "drf_paseto.serializers.TokenVerifySerializer",
+}
+
+
+class PasetoSettings:
+    """Attribute access to ``DRF_PASETO`` with defaults, cached until settings change."""
+
+    def __init__(self) -> None:
+        self._cached: set[str] = set()
+        # Objects derived from settings (parsed keys, imported classes), dropped on reload.
+        self.derived: dict[str, Any] = {}
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        value = getattr(django_settings, SETTINGS_NAME, {})
+        return value if isinstance(value, dict) else {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Invalid {SETTINGS_NAME} setting: {name!r}")
+        value = self.user_settings.get(name, DEFAULTS[name])
+        self._cached.add(name)
+        setattr(self, name, value)
+        return value
+
+    def reload(self) -> None:
+        for name in self._cached:
+            self.__dict__.pop(name, None)
+        self._cached.clear()
+        self.derived.clear()
+
+
+api_settings = PasetoSettings()
+
+
+@receiver(setting_changed)
+def reload_api_settings(*, setting: str, **kwargs: Any) -> None:
+    # Django's SECRET_KEY matters too: with no DRF_PASETO["SECRET_KEY"] the key derives from it.
+    if setting in (SETTINGS_NAME, "SECRET_KEY", "AUTH_USER_MODEL"):
+        api_settings.reload()

@@ -1,0 +1,376 @@
+"""Token classes: built for a user they create a token, built from a string they validate it.
+
+``AccessToken`` and ``RefreshToken`` are the two types the reference pages describe; any
+other type is a subclass with its own ``token_type`` (see ``create_token`` for one-liners).
+Every token carries these registered claims, which custom claims can never overwrite:
+
+``sub`` (the user id, a string), ``type``, ``jti`` (unique id), ``sid`` (the login session the
+tokens of one login share), ``iat`` / ``exp`` (and ``nbf`` when given) as RFC 3339 UTC
+strings, ``iss`` / ``aud`` when configured, and ``fresh`` (a boolean) on access tokens.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+
+from drf_paseto import encoding
+from drf_paseto.exceptions import (
+    TokenAudienceInvalid,
+    TokenClaimsInvalid,
+    TokenError,
+    TokenExpired,
+    TokenIssuedInFuture,
+    TokenIssuerInvalid,
+    TokenNotYetValid,
+    TokenWrongType,
+)
+from drf_paseto.keys import get_key_ring
+from drf_paseto.settings import api_settings
+
+RESERVED_CLAIMS = frozenset(
+    {"sub", "type", "jti", "sid", "iat", "exp", "nbf", "iss", "aud", "fresh", "csrf"}
+)
+# ``False`` as a lifetime means "no limit" to users of the original; PASETO wants ``exp`` on
+# every token, and so do we, so such tokens get an ``exp`` this far ahead (a system check warns).
+UNLIMITED_LIFETIME = timedelta(days=365 * 100)
+MAX_ID_LENGTH = 255
+
+T = TypeVar("T", bound="Token")
+
+
+def current_time() -> datetime:
+    """Now, in UTC, to the second: the clock every claim is checked against."""
+    return datetime.now(tz=timezone.utc).replace(microsecond=0)
+
+
+def as_lifetime(value: Any, name: str) -> timedelta:
+    """A lifetime setting (seconds, ``timedelta`` or ``False``) as a ``timedelta``."""
+    if value is False:
+        return UNLIMITED_LIFETIME
+    if isinstance(value, timedelta):
+        lifetime = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        lifetime = timedelta(seconds=value)
+    else:
+        raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be seconds, a timedelta or False")
+    if lifetime <= timedelta(0):
+        raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be positive")
+    return lifetime
+
+
+def as_leeway(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return timedelta(seconds=value)
+    raise ImproperlyConfigured("DRF_PASETO['DECODE_LEEWAY'] must be seconds or a timedelta")
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+class Token:
+    """A PASETO token of one ``token_type``; ``Token`` itself accepts any type on decoding."""
+
+    token_type: ClassVar[str | None] = None
+    # The DRF_PASETO setting holding this type's lifetime; or set ``lifetime`` directly.
+    lifetime_setting: ClassVar[str | None] = None
+    lifetime: ClassVar[timedelta | None] = None
+
+    payload: dict[str, Any]
+    #: Where the token was read from ("headers", ...), set by the authenticator.
+    location: str | None = None
+
+    def __init__(self, token: str | None = None, *, payload: dict[str, Any] | None = None):
+        if (token is None) == (payload is None):
+            raise TypeError("give a token string to validate, or a payload (use for_user())")
+        self._token = token
+        if token is not None:
+            self.payload = self.decode(token)
+            self.validate(self.payload)
+        else:
+            assert payload is not None
+            self.payload = payload
+
+    # --- creating -------------------------------------------------------------------------
+
+    @classmethod
+    def get_lifetime(cls) -> timedelta:
+        if cls.lifetime is not None:
+            return cls.lifetime
+        if cls.lifetime_setting is None:
+            raise ImproperlyConfigured(f"{cls.__name__} has no lifetime")
+        return as_lifetime(getattr(api_settings, cls.lifetime_setting), cls.lifetime_setting)
+
+    @classmethod
+    def get_subject(cls, user: Any) -> str:
+        return str(getattr(user, api_settings.USER_ID_FIELD))
+
+    @classmethod
+    def for_user(
+        cls: type[T],
+        user: Any,
+        *,
+        claims: Mapping[str, Any] | None = None,
+        session_id: str | None = None,
+        lifetime: timedelta | None = None,
+    ) -> T:
+        """A new token for ``user``; ``session_id`` joins it to an existing login session."""
+        return cls.for_subject(
+            cls.get_subject(user), claims=claims, session_id=session_id, lifetime=lifetime
+        )
+
+    @classmethod
+    def for_subject(
+        cls: type[T],
+        subject: str,
+        *,
+        claims: Mapping[str, Any] | None = None,
+        session_id: str | None = None,
+        lifetime: timedelta | None = None,
+    ) -> T:
+        if cls.token_type is None:
+            raise TypeError("Token has no type: use a subclass or create_token()")
+        reserved = RESERVED_CLAIMS.intersection(claims or {})
+        if reserved:
+            raise ValueError(f"reserved claims cannot be set: {', '.join(sorted(reserved))}")
+        now = current_time()
+        payload: dict[str, Any] = dict(claims or {})
+        payload.update(
+            {
+                "sub": str(subject),
+                "type": cls.token_type,
+                "jti": uuid.uuid4().hex,
+                "sid": session_id or uuid.uuid4().hex,
+                "iat": encoding.format_time(now),
+                "exp": encoding.format_time(now + (lifetime or cls.get_lifetime())),
+            }
+        )
+        issuer = api_settings.ENCODE_ISSUER
+        if issuer is not None:
+            payload["iss"] = issuer
+        audience = api_settings.ENCODE_AUDIENCE
+        if audience is not None:
+            payload["aud"] = audience if isinstance(audience, str) else list(audience)
+        token = cls(payload=payload)
+        token.init_claims()
+        return token
+
+    def init_claims(self) -> None:
+        """Hook: set type-specific claims on a new token."""
+
+    def __str__(self) -> str:
+        if self._token is None:
+            self._token = get_key_ring().encode(encoding.dumps(self.payload))
+        return self._token
+
+    # --- reading --------------------------------------------------------------------------
+
+    @classmethod
+    def decode(cls, token: str) -> dict[str, Any]:
+        """Authenticate the token and parse its payload; no claim is checked yet."""
+        if not isinstance(token, str):
+            raise TokenClaimsInvalid()
+        data = get_key_ring().decode(token, api_settings.MAX_TOKEN_LENGTH)
+        try:
+            return encoding.loads_object(data, max_depth=api_settings.MAX_JSON_DEPTH)
+        except ValueError as err:
+            raise TokenClaimsInvalid() from err
+
+    @classmethod
+    def validate(cls, payload: dict[str, Any]) -> None:
+        """Check every registered claim. Raises a ``TokenError`` subclass."""
+        token_type = payload.get("type")
+        for name in ("sub", "type", "jti", "sid"):
+            value = payload.get(name)
+            if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+                raise TokenClaimsInvalid()
+        if cls.token_type is not None and token_type != cls.token_type:
+            raise TokenWrongType()
+        cls.validate_times(payload)
+        cls.validate_issuer(payload)
+        cls.validate_audience(payload)
+        if "fresh" in payload and type(payload["fresh"]) is not bool:
+            raise TokenClaimsInvalid()
+
+    @classmethod
+    def validate_times(cls, payload: dict[str, Any]) -> None:
+        leeway = as_leeway(api_settings.DECODE_LEEWAY)
+        now = current_time()
+        try:
+            expires = encoding.parse_time(payload.get("exp"))
+            issued = encoding.parse_time(payload.get("iat"))
+            not_before = encoding.parse_time(payload["nbf"]) if "nbf" in payload else None
+        except ValueError as err:
+            raise TokenClaimsInvalid() from err
+        if now >= expires + leeway:
+            raise TokenExpired()
+        if not_before is not None and now < not_before - leeway:
+            raise TokenNotYetValid()
+        if issued > now + leeway:
+            raise TokenIssuedInFuture()
+
+    @classmethod
+    def validate_issuer(cls, payload: dict[str, Any]) -> None:
+        expected = api_settings.DECODE_ISSUER or api_settings.ENCODE_ISSUER
+        if expected is not None and payload.get("iss") != expected:
+            raise TokenIssuerInvalid()
+        if "iss" in payload and not isinstance(payload["iss"], str):
+            raise TokenClaimsInvalid()
+
+    @classmethod
+    def validate_audience(cls, payload: dict[str, Any]) -> None:
+        accepted = _as_list(api_settings.DECODE_AUDIENCE or api_settings.ENCODE_AUDIENCE)
+        if "aud" not in payload:
+            if accepted:
+                raise TokenAudienceInvalid()
+            return
+        audience = payload["aud"]
+        values = [audience] if isinstance(audience, str) else audience
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise TokenClaimsInvalid()
+        if not set(values).intersection(accepted):
+            raise TokenAudienceInvalid()
+
+    # --- access ---------------------------------------------------------------------------
+
+    def __getitem__(self, name: str) -> Any:
+        return self.payload[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.payload
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if name in RESERVED_CLAIMS:
+            raise ValueError(f"{name!r} is a reserved claim")
+        if self._token is not None:
+            raise ValueError("an issued token cannot change")
+        self.payload[name] = value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.payload.get(name, default)
+
+    @property
+    def type(self) -> str:
+        return str(self.payload["type"])
+
+    @property
+    def subject(self) -> str:
+        return str(self.payload["sub"])
+
+    @property
+    def jti(self) -> str:
+        return str(self.payload["jti"])
+
+    @property
+    def session_id(self) -> str:
+        return str(self.payload["sid"])
+
+    @property
+    def expires_at(self) -> datetime:
+        return encoding.parse_time(self.payload["exp"])
+
+    @property
+    def issued_at(self) -> datetime:
+        return encoding.parse_time(self.payload["iat"])
+
+    @property
+    def custom_claims(self) -> dict[str, Any]:
+        return {k: v for k, v in self.payload.items() if k not in RESERVED_CLAIMS}
+
+    def __repr__(self) -> str:  # never the token string
+        return f"<{type(self).__name__} type={self.payload.get('type')!r} jti={self.payload.get('jti')!r}>"
+
+
+class AccessToken(Token):
+    token_type = "access"
+    lifetime_setting = "ACCESS_TOKEN_EXPIRES"
+
+    def init_claims(self) -> None:
+        self.payload.setdefault("fresh", False)
+
+    @classmethod
+    def for_user(  # type: ignore[override]
+        cls,
+        user: Any,
+        *,
+        fresh: bool = False,
+        claims: Mapping[str, Any] | None = None,
+        session_id: str | None = None,
+        lifetime: timedelta | None = None,
+    ) -> AccessToken:
+        token = super().for_user(user, claims=claims, session_id=session_id, lifetime=lifetime)
+        token.payload["fresh"] = bool(fresh)
+        return token
+
+    @classmethod
+    def validate(cls, payload: dict[str, Any]) -> None:
+        super().validate(payload)
+        if type(payload.get("fresh")) is not bool:
+            raise TokenClaimsInvalid()
+
+    @property
+    def fresh(self) -> bool:
+        return self.payload.get("fresh") is True
+
+
+class RefreshToken(Token):
+    token_type = "refresh"
+    lifetime_setting = "REFRESH_TOKEN_EXPIRES"
+
+    @classmethod
+    def validate(cls, payload: dict[str, Any]) -> None:
+        super().validate(payload)
+        if "fresh" in payload:
+            raise TokenClaimsInvalid()
+
+    def make_access_token(self, *, fresh: bool = False) -> AccessToken:
+        """An access token of the same user and login session, with the same custom claims."""
+        access = AccessToken.for_subject(
+            self.subject, claims=self.custom_claims, session_id=self.session_id
+        )
+        access.payload["fresh"] = fresh
+        return access
+
+    @property
+    def access_token(self) -> AccessToken:
+        """A new access token from this refresh token: never fresh."""
+        return self.make_access_token(fresh=False)
+
+
+def create_token(
+    user: Any,
+    token_type: str,
+    *,
+    lifetime: timedelta,
+    claims: Mapping[str, Any] | None = None,
+    session_id: str | None = None,
+) -> Token:
+    """A token of a custom type (the original's ``create_token(type=...)``).
+
+    Decode it with a subclass that names the same ``token_type``, or with ``Token`` and a
+    check of ``token.type``; the access and refresh authenticators refuse it.
+    """
+    if token_type in (AccessToken.token_type, RefreshToken.token_type):
+        raise ValueError("use AccessToken or RefreshToken for these types")
+    token_class = type("CustomToken", (Token,), {"token_type": token_type, "lifetime": lifetime})
+    token: Token = token_class.for_user(user, claims=claims, session_id=session_id)
+    return token
+
+
+__all__ = [
+    "RESERVED_CLAIMS",
+    "AccessToken",
+    "RefreshToken",
+    "Token",
+    "TokenError",
+    "create_token",
+]

@@ -1,0 +1,14 @@
+"""Include with ``path("auth/", include("drf_paseto.urls"))``; names live in ``drf_paseto:``."""
+
+from django.urls import path
+
+from drf_paseto import views
+
+app_name = "drf_paseto"
+
+urlpatterns = [
+    path("login/", views.TokenObtainView.as_view(), name="login"),
+    path("refresh/", views.TokenRefreshView.as_view(), name="refresh"),
+    path("verify/", views.TokenVerifyView.as_view(), name="verify"),
+    path("keys/", views.PublicKeysView.as_view(), name="keys"),
+]
