@@ -164,24 +164,28 @@ def to_api_exception(error: TokenError) -> exceptions.APIException:
     return TokenAPIException(error)
 
 
+
+def add_error_code(response: Any, exc: Exception) -> Any:
+    """Give an error response the ``{"detail", "code"}`` shape; idempotent."""
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        if not (isinstance(data, dict) and data.get("code") == "invalid_request"):
+            response.data = {**error_body(_("Invalid request."), "invalid_request"), "errors": data}
+    elif isinstance(data, dict) and "code" not in data:
+        codes = exc.get_codes()
+        data["code"] = codes if isinstance(codes, str) else exc.default_code
+    return response
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
-    """DRF's exception handler, with a ``code`` added to every ``{"detail"}`` body.
+    """DRF's exception handler, with a ``code`` added to every error body.
 
     Optional: set ``REST_FRAMEWORK["EXCEPTION_HANDLER"] = "drf_paseto.exceptions.exception_handler"``
     so that errors raised by DRF itself (``IsAuthenticated``, throttling, parse errors) carry
-    a stable ``code`` like drf_paseto's own.
+    a stable ``code`` like drf_paseto's own. drf_paseto's views add it in any case.
     """
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    response = drf_exception_handler(exc, context)
-    if response is None or not isinstance(exc, exceptions.APIException):
-        return response
-    if isinstance(exc, exceptions.ValidationError):
-        response.data = {
-            **error_body(_("Invalid request."), "invalid_request"),
-            "errors": response.data,
-        }
-    elif isinstance(response.data, dict) and "code" not in response.data:
-        codes = exc.get_codes()
-        response.data["code"] = codes if isinstance(codes, str) else exc.default_code
-    return response
+    return add_error_code(drf_exception_handler(exc, context), exc)

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthentication
-from drf_paseto.exceptions import exception_handler
+from drf_paseto.exceptions import add_error_code
 from drf_paseto.keys import get_key_ring
 from drf_paseto.serializers import get_serializer_class
 
@@ -30,9 +30,10 @@ class PasetoAPIView(GenericAPIView[Any]):
         # Token views answer 401 with a challenge even when they take no authenticator.
         return PasetoAuthentication().authenticate_header(request)
 
-    def get_exception_handler(self) -> Any:
-        # The token views always answer {"detail", "code"}, whatever the project's handler.
-        return exception_handler
+    def handle_exception(self, exc: Exception) -> Response:
+        # The project's exception handler runs; the body then gets drf_paseto's shape.
+        response: Response = add_error_code(super().handle_exception(exc), exc)
+        return response
 
 
 class TokenView(PasetoAPIView):
