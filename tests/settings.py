@@ -1,5 +1,7 @@
 """Settings for the test suite only (the example project has its own)."""
 
+from tests.keys import LOCAL_V4_1
+
 SECRET_KEY = "tests-only-django-secret-key-not-for-production-0123456789"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
@@ -38,5 +40,5 @@ REST_FRAMEWORK = {
 }
 
 DRF_PASETO = {
-    "SECRET_KEY": "k4.local.cHFyc3R1dnd4eXp7fH1-f4CBgoOEhYaHiImKi4yNjo8",
+    "SECRET_KEY": LOCAL_V4_1,
 }
