@@ -1,0 +1,60 @@
+# The two commands: `make demo` and `make test`. Both need only Python 3.10+ and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install demo test test-fast lint format docs bench clean
+
+help:
+	@echo "make demo   - set up and serve the example project on http://$(HOST):$(PORT) (user test/test)"
+	@echo "make test   - set up and run the whole suite with coverage (floor: 95%)"
+	@echo "make lint   - ruff (lint and format check) and mypy --strict"
+	@echo "make docs   - build the MkDocs site strictly into site/"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10+ is required")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py create_demo_user
+	@echo ""
+	@echo "Example project on http://$(HOST):$(PORT) - the reference pages' flow:"
+	@echo ""
+	@echo "  curl -s -X POST http://$(HOST):$(PORT)/login/ -H 'Content-Type: application/json' -d '{\"username\": \"test\", \"password\": \"test\"}'"
+	@echo "  curl -s http://$(HOST):$(PORT)/protected/ -H 'Authorization: Bearer <access_token>'"
+	@echo "  curl -s http://$(HOST):$(PORT)/fresh/ -H 'Authorization: Bearer <access_token>'"
+	@echo "  curl -s -X POST http://$(HOST):$(PORT)/refresh/ -H 'Authorization: Bearer <refresh_token>'"
+	@echo "  curl -s http://$(HOST):$(PORT)/optional/"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run manage.py test --noinput -v 2
+	$(BIN)/python -m coverage report
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+docs: install
+	$(BIN)/mkdocs build --strict
+
+clean:
+	rm -rf $(VENV) site dist build .coverage htmlcov example_project/db.sqlite3

@@ -1,0 +1,35 @@
+"""The original's example views, as DRF views."""
+
+from typing import Any
+
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from drf_paseto.permissions import IsAccessToken, IsFreshToken
+
+
+def username_of(request: Request) -> Any:
+    return request.user.get_username() if request.user.is_authenticated else None
+
+
+class ProtectedView(APIView):
+    """Any access token, fresh or not (the original's ``paseto_required()``)."""
+
+    permission_classes = [IsAccessToken]
+
+    def get(self, request: Request) -> Response:
+        return Response({"user": username_of(request)})
+
+
+class FreshView(ProtectedView):
+    """A fresh access token only: one that came from logging in with credentials."""
+
+    permission_classes = [IsFreshToken]
+
+
+class OptionalView(ProtectedView):
+    """Anonymous without a token, the user with a valid one, 401 with a bad one."""
+
+    permission_classes = [AllowAny]
