@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pyseto
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -109,7 +110,8 @@ class PasetoKey:
 
 
 def _check_version(version: int) -> None:
-    if version not in SUPPORTED_VERSIONS:
+    # type(): 4.0 == 4 and True == 1, but a float or bool version would build "v4.0." headers.
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:
         raise KeyConfigurationError(f"PASETO version {version!r} is not supported (use 3 or 4)")
 
 
@@ -132,7 +134,9 @@ def _raw_from_paserk(paserk: str, version: int) -> tuple[KeyKind, bytes]:
     except ValueError as err:
         raise KeyConfigurationError("the PASERK data is not canonical base64url") from err
     if len(raw) != _KEY_SIZES[(version, kind)]:
-        raise KeyConfigurationError(f"a k{version}.{kind} key must be {_KEY_SIZES[(version, kind)]} bytes")
+        raise KeyConfigurationError(
+            f"a k{version}.{kind} key must be {_KEY_SIZES[(version, kind)]} bytes"
+        )
     return kind, raw  # type: ignore[return-value]
 
 
@@ -198,41 +202,35 @@ def key_from_pem(pem: str | bytes, version: int) -> PasetoKey:
     """Load a PEM private or public key of the curve the version requires."""
     _check_version(version)
     data = pem.encode("utf-8") if isinstance(pem, str) else pem
-    expected: tuple[type, ...] = (
-        (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey)
-        if version == 4
-        else (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)
-    )
     try:
         if b"PRIVATE KEY-----" in data:
-            loaded: Any = serialization.load_pem_private_key(data, password=None)
+            loaded: object = serialization.load_pem_private_key(data, password=None)
         else:
             loaded = serialization.load_pem_public_key(data)
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as err:  # e.g. a secp112r1 key
         raise KeyConfigurationError("the PEM key cannot be read") from err
-    if not isinstance(loaded, expected) or (
-        version == 3 and not isinstance(loaded.curve, ec.SECP384R1)
-    ):
-        curve = "Ed25519" if version == 4 else "P-384"
-        raise KeyConfigurationError(f"PASETO v{version}.public needs an {curve} key")
-    if isinstance(loaded, (ed25519.Ed25519PrivateKey, ec.EllipticCurvePrivateKey)):
-        if version == 4:
+    if version == 4:
+        if isinstance(loaded, ed25519.Ed25519PrivateKey):
             raw = loaded.private_bytes(
                 serialization.Encoding.Raw,
                 serialization.PrivateFormat.Raw,
                 serialization.NoEncryption(),
             )
             raw += _public_from_secret_raw(4, raw)
-        else:
-            raw = loaded.private_numbers().private_value.to_bytes(48, "big")
-        return key_from_paserk(f"k{version}.secret.{b64url_encode(raw)}", version)
-    if version == 4:
-        raw = loaded.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    else:
+            return key_from_paserk(f"k4.secret.{b64url_encode(raw)}", 4)
+        if isinstance(loaded, ed25519.Ed25519PublicKey):
+            raw = loaded.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+            return _public_key_from_raw(4, raw)
+        raise KeyConfigurationError("PASETO v4.public needs an Ed25519 key")
+    if isinstance(loaded, ec.EllipticCurvePrivateKey) and isinstance(loaded.curve, ec.SECP384R1):
+        raw = loaded.private_numbers().private_value.to_bytes(48, "big")
+        return key_from_paserk(f"k3.secret.{b64url_encode(raw)}", 3)
+    if isinstance(loaded, ec.EllipticCurvePublicKey) and isinstance(loaded.curve, ec.SECP384R1):
         raw = loaded.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
         )
-    return _public_key_from_raw(version, raw)
+        return _public_key_from_raw(3, raw)
+    raise KeyConfigurationError("PASETO v3.public needs a P-384 key")
 
 
 def public_key_of(secret: PasetoKey) -> PasetoKey:
@@ -246,6 +244,8 @@ def public_key_of(secret: PasetoKey) -> PasetoKey:
 def generate_key(version: int, purpose: str) -> PasetoKey:
     """A fresh random key: ``local``, or ``secret`` for the public purpose."""
     _check_version(version)
+    if purpose not in PURPOSES:
+        raise KeyConfigurationError(f"PASETO purpose {purpose!r} is not 'local' or 'public'")
     if purpose == "local":
         import secrets
 

@@ -59,7 +59,7 @@ def loads_object(data: bytes, *, max_depth: int) -> dict[str, Any]:
 
 
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})",
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:[0-5]\d)",
     re.ASCII,
 )
 
@@ -80,7 +80,10 @@ def parse_time(value: Any) -> datetime:
     text = value[: match.start(7) - 1] if match.group(7) else value[: match.start(8)]
     offset = "+00:00" if match.group(8) == "Z" else match.group(8)
     try:
-        parsed = datetime.fromisoformat(text + (f".{fraction.ljust(6, '0')}" if fraction else "") + offset)
-    except ValueError as err:  # month 13, hour 25, offset +99:00 ...
+        parsed = datetime.fromisoformat(
+            text + (f".{fraction.ljust(6, '0')}" if fraction else "") + offset
+        )
+        # In UTC: 0001-01-01T00:00:00+01:00 is before datetime.min and must not reach arithmetic.
+        return parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError) as err:  # month 13, hour 25, offset +99:00 ...
         raise ValueError("not an RFC 3339 string") from err
-    return parsed

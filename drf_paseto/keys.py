@@ -76,7 +76,10 @@ def read_kid(footer: bytes) -> str:
 def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     """One key setting: a PASERK, a PEM (public purpose), or a secret string (local)."""
     if isinstance(value, bytes):
-        value = value.decode("utf-8")
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise KeyConfigurationError("a key given as bytes must be UTF-8 text") from err
     if not isinstance(value, str) or not value.strip():
         raise KeyConfigurationError("a key must be a non-empty string")
     text = value.strip()
@@ -112,7 +115,7 @@ def build_key_ring() -> KeyRing:
     """Parse the key settings. Raises ``KeyConfigurationError`` with a reason."""
     version = api_settings.VERSION
     purpose = api_settings.PURPOSE
-    if isinstance(version, bool) or version not in backend.SUPPORTED_VERSIONS:
+    if type(version) is not int or version not in backend.SUPPORTED_VERSIONS:  # not 4.0, True
         raise KeyConfigurationError("VERSION must be 4 or 3 (v1 and v2 are refused)")
     if purpose not in backend.PURPOSES:
         raise KeyConfigurationError("PURPOSE must be 'local' or 'public'")
@@ -120,7 +123,9 @@ def build_key_ring() -> KeyRing:
     verifying: list[PasetoKey]
     if purpose == "local":
         secret = api_settings.SECRET_KEY
-        signing = load_key(django_settings.SECRET_KEY if secret is None else secret, version, "local")
+        signing = load_key(
+            django_settings.SECRET_KEY if secret is None else secret, version, "local"
+        )
         verifying = [signing]
     else:
         private = _setting_or_file("PRIVATE_KEY")
