@@ -45,8 +45,14 @@ def _is_str_or_strings(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
 
 
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, (list, tuple, set)) and all(isinstance(v, str) for v in value)
+
+
 @register(Tags.security)
-def check_settings(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     raw = getattr(django_settings, SETTINGS_NAME, {})
     if not isinstance(raw, dict):
         return [_error(1, f"{SETTINGS_NAME} must be a dict.", f"Set {SETTINGS_NAME} = {{...}}.")]
@@ -67,7 +73,11 @@ def _check_format() -> list[CheckMessage]:
     version, purpose = api_settings.VERSION, api_settings.PURPOSE
     if isinstance(version, bool) or version not in backend.SUPPORTED_VERSIONS:
         messages.append(
-            _error(3, f"VERSION {version!r} is not supported.", "Use 4 (default) or 3; v1 and v2 are refused.")
+            _error(
+                3,
+                f"VERSION {version!r} is not supported.",
+                "Use 4 (default) or 3; v1 and v2 are refused.",
+            )
         )
     if purpose not in backend.PURPOSES:
         messages.append(_error(4, f"PURPOSE {purpose!r} is not valid.", "Use 'local' or 'public'."))
@@ -76,12 +86,20 @@ def _check_format() -> list[CheckMessage]:
     try:
         ring = build_key_ring()
     except KeyConfigurationError as err:
-        return [_error(5, f"The key settings cannot be used: {err}.", "See docs/keys.md; "
-                       "`manage.py paseto_keygen` makes valid keys.")]
+        return [
+            _error(
+                5,
+                f"The key settings cannot be used: {err}.",
+                "See docs/keys.md; `manage.py paseto_keygen` makes valid keys.",
+            )
+        ]
     if ring.signing_key is None:
         messages.append(
-            _warning(1, "No PRIVATE_KEY: this service can verify tokens but not issue them.",
-                     "Set PRIVATE_KEY (or PRIVATE_KEY_FILE) where login/ and refresh/ are served.")
+            _warning(
+                1,
+                "No PRIVATE_KEY: this service can verify tokens but not issue them.",
+                "Set PRIVATE_KEY (or PRIVATE_KEY_FILE) where login/ and refresh/ are served.",
+            )
         )
     return messages
 
@@ -97,8 +115,11 @@ def _check_claims() -> list[CheckMessage]:
             continue
         if value is False:
             messages.append(
-                _warning(2, f"{name} is False: these tokens expire only after 100 years.",
-                         "Prefer a lifetime; revocation is the only other way to end them.")
+                _warning(
+                    2,
+                    f"{name} is False: these tokens expire only after 100 years.",
+                    "Prefer a lifetime; revocation is the only other way to end them.",
+                )
             )
     try:
         as_leeway(api_settings.DECODE_LEEWAY)
@@ -106,63 +127,110 @@ def _check_claims() -> list[CheckMessage]:
         messages.append(_error(7, str(err), "Use a small number of seconds, such as 10."))
     for name in ("ENCODE_ISSUER", "DECODE_ISSUER"):
         if not isinstance(getattr(api_settings, name), (str, type(None))):
-            messages.append(_error(8, f"{name} must be a string or None.", "Use a string such as 'https://auth.example.com'."))
+            messages.append(
+                _error(
+                    8,
+                    f"{name} must be a string or None.",
+                    "Use a string such as 'https://auth.example.com'.",
+                )
+            )
     for name in ("ENCODE_AUDIENCE", "DECODE_AUDIENCE"):
         value = getattr(api_settings, name)
-        if value is not None and not _is_str_or_strings(value):
-            messages.append(_error(9, f"{name} must be a string, a list of strings, or None.", "Use a string such as 'api'."))
+        # An empty list would put ``"aud": []`` in every token, which no decoder accepts.
+        if value is not None and (not _is_str_or_strings(value) or not value):
+            messages.append(
+                _error(
+                    9,
+                    f"{name} must be a string, a list of strings, or None.",
+                    "Use a string such as 'api'.",
+                )
+            )
     field = api_settings.USER_ID_FIELD
     if not isinstance(field, str) or (field != "pk" and not _user_has_field(field)):
         messages.append(
-            _error(10, f"USER_ID_FIELD {field!r} is not a field of the user model.",
-                   "Use 'pk' (default) or a unique field of AUTH_USER_MODEL.")
+            _error(
+                10,
+                f"USER_ID_FIELD {field!r} is not a unique field of the user model.",
+                "Use 'pk' (default) or a unique field of AUTH_USER_MODEL.",
+            )
         )
     return messages
 
 
 def _user_has_field(name: str) -> bool:
+    """Whether ``name`` is a unique concrete field: a token's ``sub`` must name one user."""
     try:
-        get_user_model()._meta.get_field(name)
+        field = get_user_model()._meta.get_field(name)
     except FieldDoesNotExist:
         return False
-    return True
+    return bool(getattr(field, "concrete", False) and getattr(field, "unique", False))
 
 
 def _check_request_settings() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     locations = api_settings.TOKEN_LOCATION
-    if not isinstance(locations, (list, tuple, set)) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
+    if not _is_strings(locations) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
         messages.append(
-            _error(11, f"TOKEN_LOCATION {locations!r} is not valid.",
-                   f"Use a non-empty list of {', '.join(map(repr, TOKEN_LOCATIONS))}.")
+            _error(
+                11,
+                f"TOKEN_LOCATION {locations!r} is not valid.",
+                f"Use a non-empty list of {', '.join(map(repr, TOKEN_LOCATIONS))}.",
+            )
         )
     for name in ("HEADER_NAME", "JSON_KEY", "REFRESH_JSON_KEY"):
         value = getattr(api_settings, name)
         if not isinstance(value, str) or not value:
-            messages.append(_error(12, f"{name} must be a non-empty string.", f"The default is {DEFAULTS[name]!r}."))
+            messages.append(
+                _error(
+                    12, f"{name} must be a non-empty string.", f"The default is {DEFAULTS[name]!r}."
+                )
+            )
     header_type = api_settings.HEADER_TYPE
     if not isinstance(header_type, (str, type(None))) or (header_type and " " in header_type):
-        messages.append(_error(13, "HEADER_TYPE must be one word, or empty for a bare token.", "The default is 'Bearer'."))
+        messages.append(
+            _error(
+                13,
+                "HEADER_TYPE must be one word, or empty for a bare token.",
+                "The default is 'Bearer'.",
+            )
+        )
     for name in ("MAX_TOKEN_LENGTH", "MAX_JSON_DEPTH"):
         value = getattr(api_settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            messages.append(_error(14, f"{name} must be a positive int.", f"The default is {DEFAULTS[name]!r}."))
+            messages.append(
+                _error(14, f"{name} must be a positive int.", f"The default is {DEFAULTS[name]!r}.")
+            )
     for name in SERIALIZER_SETTINGS:
+        value = getattr(api_settings, name)
         try:
-            import_string(getattr(api_settings, name))
+            if not isinstance(value, str):
+                raise ImportError(f"{name} is not a dotted path")
+            import_string(value)
         except ImportError:
-            messages.append(_error(15, f"{name} cannot be imported.", "Give the dotted path of a serializer class."))
+            messages.append(
+                _error(
+                    15, f"{name} cannot be imported.", "Give the dotted path of a serializer class."
+                )
+            )
     return messages
 
 
 @register(Tags.security, deploy=True)
-def check_deploy(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_deploy(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     secret = api_settings.SECRET_KEY
-    if api_settings.PURPOSE == "local" and isinstance(secret, str):
-        if not secret.startswith(("k3.", "k4.")) and len(secret) < 32:
-            return [
-                _warning(3, "DRF_PASETO['SECRET_KEY'] is not a PASERK and is shorter than 32 characters.",
-                         "Use `manage.py paseto_keygen` for a k4.local key, or a long random string.")
-            ]
+    if (
+        api_settings.PURPOSE == "local"
+        and isinstance(secret, str)
+        and not secret.startswith(("k3.", "k4."))
+        and len(secret) < 32
+    ):
+        return [
+            _warning(
+                3,
+                "DRF_PASETO['SECRET_KEY'] is not a PASERK and is shorter than 32 characters.",
+                "Use `manage.py paseto_keygen` for a k4.local key, or a long random string.",
+            )
+        ]
     return []
-

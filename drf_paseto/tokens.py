@@ -38,6 +38,7 @@ RESERVED_CLAIMS = frozenset(
 # ``False`` as a lifetime means "no limit" to users of the original; PASETO wants ``exp`` on
 # every token, and so do we, so such tokens get an ``exp`` this far ahead (a system check warns).
 UNLIMITED_LIFETIME = timedelta(days=365 * 100)
+MAX_LIFETIME = timedelta(days=365 * 1000)
 MAX_ID_LENGTH = 255
 
 T = TypeVar("T", bound="Token")
@@ -55,16 +56,22 @@ def as_lifetime(value: Any, name: str) -> timedelta:
     if isinstance(value, timedelta):
         lifetime = value
     elif isinstance(value, int) and not isinstance(value, bool):
-        lifetime = timedelta(seconds=value)
+        try:
+            lifetime = timedelta(seconds=value)
+        except OverflowError:
+            lifetime = timedelta.max
     else:
         raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be seconds, a timedelta or False")
     if lifetime <= timedelta(0):
         raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be positive")
+    if lifetime > MAX_LIFETIME:
+        # Longer would overflow ``datetime`` when the token is issued.
+        raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be at most 1000 years")
     return lifetime
 
 
 def as_leeway(value: Any) -> timedelta:
-    if isinstance(value, timedelta):
+    if isinstance(value, timedelta) and value >= timedelta(0):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return timedelta(seconds=value)
@@ -211,20 +218,22 @@ class Token:
             not_before = encoding.parse_time(payload["nbf"]) if "nbf" in payload else None
         except ValueError as err:
             raise TokenClaimsInvalid() from err
-        if now >= expires + leeway:
+        # The leeway moves ``now``, never a claim: a claim near datetime's limits must not
+        # overflow (OverflowError) when the leeway is added to it.
+        if now - leeway >= expires:
             raise TokenExpired()
-        if not_before is not None and now < not_before - leeway:
+        if not_before is not None and now + leeway < not_before:
             raise TokenNotYetValid()
         if issued > now + leeway:
             raise TokenIssuedInFuture()
 
     @classmethod
     def validate_issuer(cls, payload: dict[str, Any]) -> None:
+        if "iss" in payload and not isinstance(payload["iss"], str):
+            raise TokenClaimsInvalid()
         expected = api_settings.DECODE_ISSUER or api_settings.ENCODE_ISSUER
         if expected is not None and payload.get("iss") != expected:
             raise TokenIssuerInvalid()
-        if "iss" in payload and not isinstance(payload["iss"], str):
-            raise TokenClaimsInvalid()
 
     @classmethod
     def validate_audience(cls, payload: dict[str, Any]) -> None:
@@ -287,7 +296,8 @@ class Token:
         return {k: v for k, v in self.payload.items() if k not in RESERVED_CLAIMS}
 
     def __repr__(self) -> str:  # never the token string
-        return f"<{type(self).__name__} type={self.payload.get('type')!r} jti={self.payload.get('jti')!r}>"
+        payload = self.payload
+        return f"<{type(self).__name__} type={payload.get('type')!r} jti={payload.get('jti')!r}>"
 
 
 class AccessToken(Token):
@@ -298,7 +308,7 @@ class AccessToken(Token):
         self.payload.setdefault("fresh", False)
 
     @classmethod
-    def for_user(  # type: ignore[override]
+    def for_user(
         cls,
         user: Any,
         *,
@@ -337,7 +347,7 @@ class RefreshToken(Token):
         access = AccessToken.for_subject(
             self.subject, claims=self.custom_claims, session_id=self.session_id
         )
-        access.payload["fresh"] = fresh
+        access.payload["fresh"] = bool(fresh)
         return access
 
     @property
@@ -361,7 +371,9 @@ def create_token(
     """
     if token_type in (AccessToken.token_type, RefreshToken.token_type):
         raise ValueError("use AccessToken or RefreshToken for these types")
-    token_class = type("CustomToken", (Token,), {"token_type": token_type, "lifetime": lifetime})
+    token_class: type[Token] = type(
+        "CustomToken", (Token,), {"token_type": token_type, "lifetime": lifetime}
+    )
     token: Token = token_class.for_user(user, claims=claims, session_id=session_id)
     return token
 

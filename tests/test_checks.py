@@ -1,0 +1,360 @@
+"""drf_paseto.checks: each system check message, and only it, for each kind of mistake."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Warning, run_checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import SimpleTestCase, override_settings
+
+from drf_paseto.checks import check_deploy, check_settings
+from tests.keys import (
+    LOCAL_V3_1,
+    LOCAL_V4_1,
+    PRIVATE_PEM_P256,
+    PRIVATE_PEM_RSA,
+    PRIVATE_PEM_V3_1,
+    PRIVATE_PEM_V4_1,
+    PUBLIC_PEM_V4_1,
+    PUBLIC_V4_1,
+    PUBLIC_V4_2,
+    SECRET_V3_1,
+    SECRET_V4_1,
+)
+
+
+def ours(messages: list[CheckMessage]) -> list[CheckMessage]:
+    return [m for m in messages if (m.id or "").startswith("drf_paseto.")]
+
+
+class CheckTestCase(SimpleTestCase):
+    def messages(self, config: Any, *, deploy: bool = False) -> list[CheckMessage]:
+        """drf_paseto's messages from Django's check framework, with DRF_PASETO = config."""
+        with override_settings(DRF_PASETO=config):
+            return ours(run_checks(include_deployment_checks=deploy))
+
+    def assert_only(self, config: Any, check_id: str, *, deploy: bool = False) -> CheckMessage:
+        messages = self.messages(config, deploy=deploy)
+        self.assertEqual([m.id for m in messages], [check_id], [m.msg for m in messages])
+        message = messages[0]
+        self.assertTrue(message.hint, f"{check_id} has no hint")
+        self.assertIsInstance(message, Error if ".E" in check_id else Warning)
+        return message
+
+    def assert_each_only(self, configs: list[dict[str, Any]], check_id: str) -> None:
+        for config in configs:
+            with self.subTest(config=config):
+                self.assert_only(config, check_id)
+
+    def assert_clean(self, config: Any, *, deploy: bool = True) -> None:
+        self.assertEqual(self.messages(config, deploy=deploy), [])
+
+
+def local(**settings: Any) -> dict[str, Any]:
+    return {"SECRET_KEY": LOCAL_V4_1, **settings}
+
+
+class CleanConfigTests(CheckTestCase):
+    def test_test_settings_are_clean(self) -> None:
+        self.assertEqual(ours(run_checks(include_deployment_checks=True)), [])
+        self.assertEqual(check_settings(), [])
+        self.assertEqual(check_deploy(), [])
+
+    def test_clean_configurations(self) -> None:
+        configs: list[dict[str, Any]] = [
+            {},  # zero-config: the key derives from Django's SECRET_KEY
+            local(),
+            {"VERSION": 3, "SECRET_KEY": LOCAL_V3_1},
+            {"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1},
+            {"PURPOSE": "public", "PRIVATE_KEY": PRIVATE_PEM_V4_1, "PUBLIC_KEY": PUBLIC_PEM_V4_1},
+            {"PURPOSE": "public", "VERSION": 3, "PRIVATE_KEY": PRIVATE_PEM_V3_1},
+            {"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1, "RETIRED_KEYS": [PUBLIC_V4_2]},
+            local(
+                ACCESS_TOKEN_EXPIRES=60,
+                REFRESH_TOKEN_EXPIRES=timedelta(days=1),
+                DECODE_LEEWAY=timedelta(seconds=5),
+                ENCODE_ISSUER="https://auth.example.com",
+                DECODE_ISSUER="https://auth.example.com",
+                ENCODE_AUDIENCE=["api", "web"],
+                DECODE_AUDIENCE="api",
+                USER_ID_FIELD="username",
+                TOKEN_LOCATION=("headers",),
+                HEADER_NAME="X-Token",
+                HEADER_TYPE="",
+                MAX_TOKEN_LENGTH=1000,
+                MAX_JSON_DEPTH=3,
+                TOKEN_VERIFY_SERIALIZER="drf_paseto.serializers.TokenVerifySerializer",
+            ),
+            local(USER_ID_FIELD="id", HEADER_TYPE=None),
+            local(SECRET_KEY="a long random secret that is not a paserk at all"),
+        ]
+        for config in configs:
+            with self.subTest(config=config):
+                self.assert_clean(config)
+
+
+class SettingsShapeTests(CheckTestCase):
+    def test_e001_not_a_dict(self) -> None:
+        for value in ("k4.local.abc", ["SECRET_KEY"], None):
+            with self.subTest(value=value):
+                message = self.assert_only(value, "drf_paseto.E001")
+                self.assertEqual(message.msg, "DRF_PASETO must be a dict.")
+
+    def test_e002_unknown_setting_suggests_the_close_name(self) -> None:
+        message = self.assert_only(local(ACCESS_TOKEN_EXPIRE=60), "drf_paseto.E002")
+        self.assertEqual(message.hint, "Did you mean 'ACCESS_TOKEN_EXPIRES'?")
+        self.assertIn("'ACCESS_TOKEN_EXPIRE'", message.msg)
+        message = self.assert_only(local(REFRESH_TOKEN_LIFETIME=60), "drf_paseto.E002")
+        self.assertEqual(message.hint, "Did you mean 'REFRESH_TOKEN_EXPIRES'?")
+
+    def test_e002_without_a_close_name(self) -> None:
+        for name in ("ZZZ", 5):
+            with self.subTest(name=name):
+                message = self.assert_only({**local(), name: 1}, "drf_paseto.E002")
+                self.assertEqual(message.hint, "See the settings reference.")
+
+    def test_e002_once_per_unknown_name(self) -> None:
+        messages = self.messages(local(ACCESS_EXPIRES=1, AUTH_HEADER_NAME="X"))
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E002"] * 2)
+
+
+class FormatAndKeyTests(CheckTestCase):
+    def test_e003_version(self) -> None:
+        self.assert_each_only(
+            [local(VERSION=v) for v in (1, 2, 5, "4", True, None)], "drf_paseto.E003"
+        )
+
+    def test_e004_purpose(self) -> None:
+        self.assert_each_only(
+            [local(PURPOSE=p) for p in ("secret", "Local", "", None)], "drf_paseto.E004"
+        )
+
+    def test_e003_and_e004_together_skip_the_key_check(self) -> None:
+        messages = self.messages({"VERSION": 2, "PURPOSE": "x", "SECRET_KEY": 5})
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E003", "drf_paseto.E004"])
+
+    def test_e005_unusable_keys(self) -> None:
+        self.assert_each_only(
+            [
+                local(SECRET_KEY="k4.local.AAAA"),  # too short
+                local(SECRET_KEY=LOCAL_V3_1),  # other version
+                local(SECRET_KEY=SECRET_V4_1),  # a public-purpose key
+                local(SECRET_KEY=""),
+                local(SECRET_KEY=5),
+                local(RETIRED_KEYS=LOCAL_V4_1),  # not a list
+                local(RETIRED_KEYS=["k4.local.short"]),
+                {"PURPOSE": "public"},  # no key at all
+                {"PURPOSE": "public", "PRIVATE_KEY": PRIVATE_PEM_RSA},
+                {"PURPOSE": "public", "PRIVATE_KEY": PRIVATE_PEM_P256},
+                {"PURPOSE": "public", "PRIVATE_KEY": LOCAL_V4_1},
+                {"PURPOSE": "public", "PRIVATE_KEY": "not a key"},
+                {"PURPOSE": "public", "PRIVATE_KEY": PUBLIC_V4_1},
+                {"PURPOSE": "public", "PUBLIC_KEY": SECRET_V4_1},
+                {"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1, "PUBLIC_KEY": PUBLIC_V4_2},
+                {"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1, "PRIVATE_KEY_FILE": "/x"},
+                {"PURPOSE": "public", "PRIVATE_KEY_FILE": "/nonexistent/drf_paseto/key.pem"},
+                {"PURPOSE": "public", "VERSION": 3, "PRIVATE_KEY": SECRET_V4_1},
+                {"PURPOSE": "public", "VERSION": 4, "PRIVATE_KEY": SECRET_V3_1},
+            ],
+            "drf_paseto.E005",
+        )
+
+    def test_e005_message_never_shows_the_key(self) -> None:
+        config = {"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1, "PUBLIC_KEY": PUBLIC_V4_2}
+        message = self.assert_only(config, "drf_paseto.E005")
+        self.assertNotIn(SECRET_V4_1.split(".")[2], f"{message.msg} {message.hint}")
+        self.assertIn("does not match", message.msg)
+
+    def test_w001_verify_only_service(self) -> None:
+        for public in (PUBLIC_V4_1, PUBLIC_PEM_V4_1):
+            with self.subTest(public=public[:12]):
+                message = self.assert_only(
+                    {"PURPOSE": "public", "PUBLIC_KEY": public}, "drf_paseto.W001"
+                )
+                self.assertIn("PRIVATE_KEY", message.hint or "")
+
+
+class ClaimSettingTests(CheckTestCase):
+    def test_e006_lifetimes(self) -> None:
+        bad = (
+            0,
+            -60,
+            "900",
+            1.5,
+            True,
+            None,
+            timedelta(0),
+            timedelta(seconds=-1),
+            10**20,
+            timedelta(days=365 * 2000),
+        )
+        configs = [
+            local(**{name: value})
+            for name in ("ACCESS_TOKEN_EXPIRES", "REFRESH_TOKEN_EXPIRES")
+            for value in bad
+        ]
+        self.assert_each_only(configs, "drf_paseto.E006")
+
+    def test_e006_for_each_lifetime(self) -> None:
+        messages = self.messages(local(ACCESS_TOKEN_EXPIRES=0, REFRESH_TOKEN_EXPIRES=0))
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E006"] * 2)
+
+    def test_w002_unlimited_lifetime(self) -> None:
+        for name in ("ACCESS_TOKEN_EXPIRES", "REFRESH_TOKEN_EXPIRES"):
+            with self.subTest(name=name):
+                message = self.assert_only(local(**{name: False}), "drf_paseto.W002")
+                self.assertIn(name, message.msg)
+
+    def test_e007_leeway(self) -> None:
+        self.assert_each_only(
+            [local(DECODE_LEEWAY=v) for v in (-1, "10", 1.5, True, None, timedelta(seconds=-1))],
+            "drf_paseto.E007",
+        )
+
+    def test_e008_issuer(self) -> None:
+        self.assert_each_only(
+            [local(ENCODE_ISSUER=5), local(DECODE_ISSUER=["https://a"]), local(ENCODE_ISSUER=b"x")],
+            "drf_paseto.E008",
+        )
+
+    def test_e009_audience(self) -> None:
+        self.assert_each_only(
+            [
+                local(ENCODE_AUDIENCE=5),
+                local(ENCODE_AUDIENCE=["api", 1]),
+                local(ENCODE_AUDIENCE=[]),  # every token would carry "aud": []
+                local(DECODE_AUDIENCE={"api"}),
+                local(DECODE_AUDIENCE=b"api"),
+            ],
+            "drf_paseto.E009",
+        )
+
+    def test_e010_user_id_field(self) -> None:
+        self.assert_each_only(
+            [
+                local(USER_ID_FIELD="nope"),
+                local(USER_ID_FIELD=5),
+                local(USER_ID_FIELD=None),
+                local(USER_ID_FIELD="email"),  # a field, but not unique
+                local(USER_ID_FIELD="first_name"),
+                local(USER_ID_FIELD="groups"),  # not a concrete column
+            ],
+            "drf_paseto.E010",
+        )
+
+    def test_unique_user_fields_are_accepted(self) -> None:
+        for field in ("pk", "id", "username"):
+            with self.subTest(field=field):
+                self.assert_clean(local(USER_ID_FIELD=field), deploy=False)
+
+
+class RequestSettingTests(CheckTestCase):
+    def test_e011_token_location(self) -> None:
+        self.assert_each_only(
+            [
+                local(TOKEN_LOCATION=v)
+                for v in ("headers", [], ["cookies"], ["headers", "query"], [["headers"]], None)
+            ],
+            "drf_paseto.E011",
+        )
+
+    def test_e012_names(self) -> None:
+        configs = [
+            local(**{name: value})
+            for name in ("HEADER_NAME", "JSON_KEY", "REFRESH_JSON_KEY")
+            for value in ("", None, 5)
+        ]
+        self.assert_each_only(configs, "drf_paseto.E012")
+
+    def test_e013_header_type(self) -> None:
+        self.assert_each_only(
+            [local(HEADER_TYPE=v) for v in ("Bearer token", 5, ["Bearer"])], "drf_paseto.E013"
+        )
+
+    def test_e014_bounds(self) -> None:
+        configs = [
+            local(**{name: value})
+            for name in ("MAX_TOKEN_LENGTH", "MAX_JSON_DEPTH")
+            for value in (0, -1, True, "4096", 2.5, None)
+        ]
+        self.assert_each_only(configs, "drf_paseto.E014")
+
+    def test_e015_serializers(self) -> None:
+        configs = [
+            local(**{name: value})
+            for name in (
+                "TOKEN_OBTAIN_SERIALIZER",
+                "TOKEN_REFRESH_SERIALIZER",
+                "TOKEN_VERIFY_SERIALIZER",
+            )
+            for value in ("nope", "nope.Nope", "drf_paseto.serializers.Missing", object, None)
+        ]
+        self.assert_each_only(configs, "drf_paseto.E015")
+
+
+class DeployTests(CheckTestCase):
+    def test_w003_short_secret_only_with_deploy(self) -> None:
+        config = local(SECRET_KEY="too-short-secret")
+        message = self.assert_only(config, "drf_paseto.W003", deploy=True)
+        self.assertIn("paseto_keygen", message.hint or "")
+        self.assertEqual(self.messages(config, deploy=False), [])
+        with override_settings(DRF_PASETO=config):
+            self.assertEqual([m.id for m in check_deploy()], ["drf_paseto.W003"])
+
+    def test_no_w003(self) -> None:
+        for config in (
+            local(),  # a PASERK
+            local(SECRET_KEY="x" * 32),
+            {},  # Django's SECRET_KEY: Django's own deploy check covers it
+            {"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1},
+            {"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1, "SECRET_KEY": "short"},
+            "not a dict",
+        ):
+            with self.subTest(config=config), override_settings(DRF_PASETO=config):
+                self.assertEqual(check_deploy(), [])
+
+    def test_check_command_reports_w003_with_deploy_only(self) -> None:
+        with override_settings(DRF_PASETO=local(SECRET_KEY="short")):
+            out = StringIO()
+            call_command("check", stdout=out, stderr=StringIO())
+            self.assertNotIn("drf_paseto.W003", out.getvalue())
+            err = StringIO()
+            with self.assertRaises(SystemCheckError) as ctx:
+                call_command("check", deploy=True, fail_level="WARNING", stdout=out, stderr=err)
+            self.assertIn("drf_paseto.W003", str(ctx.exception))
+
+
+class CheckCommandTests(CheckTestCase):
+    def test_errors_fail_the_check_command(self) -> None:
+        for config, check_id in (
+            ("not a dict", "drf_paseto.E001"),
+            (local(VERSION=2), "drf_paseto.E003"),
+            (local(ACCESS_TOKEN_EXPIRE=60), "drf_paseto.E002"),
+        ):
+            with self.subTest(check_id=check_id), override_settings(DRF_PASETO=config):
+                with self.assertRaises(SystemCheckError) as ctx:
+                    call_command("check", stdout=StringIO(), stderr=StringIO())
+                self.assertIn(check_id, str(ctx.exception))
+                self.assertIn("HINT:", str(ctx.exception))
+
+    def test_warnings_do_not_fail_the_check_command(self) -> None:
+        out = StringIO()
+        with override_settings(DRF_PASETO=local(REFRESH_TOKEN_EXPIRES=False)):
+            call_command("check", stdout=out, stderr=out)
+        self.assertIn("drf_paseto.W002", out.getvalue())
+
+    def test_clean_check_command(self) -> None:
+        out = StringIO()
+        call_command("check", stdout=out, stderr=out)
+        self.assertNotIn("drf_paseto", out.getvalue())
+        self.assertIn("System check identified no issues", out.getvalue())
+
+    def test_security_tag(self) -> None:
+        with override_settings(DRF_PASETO=local(VERSION=2)):
+            ids = [m.id for m in ours(run_checks(tags=["security"]))]
+            self.assertEqual(ids, ["drf_paseto.E003"])
+            self.assertEqual(ours(run_checks(tags=["models"])), [])
