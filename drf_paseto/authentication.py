@@ -32,6 +32,7 @@ from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
 # What a PASETO string is made of; anything else in the header is refused before decoding.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.\-]+", re.ASCII)
+_SCHEME_END = re.compile(r"\s")
 
 
 def header_meta_key(name: str) -> str:
@@ -76,12 +77,15 @@ class PasetoAuthentication(BaseAuthentication):
         return None
 
     def get_header_token(self, request: Request) -> str | None:
-        header = request.META.get(header_meta_key(api_settings.HEADER_NAME))
+        header: str | None = request.META.get(header_meta_key(api_settings.HEADER_NAME))
         if header is None:
             return None
         header_type = api_settings.HEADER_TYPE
         if header_type:
-            scheme, _, rest = header.partition(" ")
+            # The scheme ends at the first whitespace of any kind, so "Bearer<TAB><token>" is
+            # a malformed Bearer header (401), not another scheme that is silently ignored.
+            scheme = _SCHEME_END.split(header, maxsplit=1)[0]
+            rest = header[len(scheme) :]
             if scheme.lower() != header_type.lower():
                 return None  # another scheme: some other authenticator's business
             raw = rest.strip(" ")
@@ -98,7 +102,13 @@ class PasetoAuthentication(BaseAuthentication):
         user_model = get_user_model()
         try:
             user = user_model._default_manager.get(**{api_settings.USER_ID_FIELD: token.subject})
-        except (user_model.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError) as err:
+        except (
+            user_model.DoesNotExist,
+            ValidationError,
+            ValueError,
+            TypeError,
+            OverflowError,
+        ) as err:
             raise UserNotFound() from err
         if not self.user_can_authenticate(user):
             raise UserInactive()

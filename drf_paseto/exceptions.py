@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -21,7 +23,7 @@ class TokenError(Exception):
 
     code = "token_invalid"
     message: str | Promise = _("Token is invalid.")
-    status_code = status.HTTP_401_UNAUTHORIZED
+    status_code: int = status.HTTP_401_UNAUTHORIZED
 
     def __init__(self, message: str | Promise | None = None) -> None:
         if message is not None:
@@ -164,9 +166,14 @@ def to_api_exception(error: TokenError) -> exceptions.APIException:
     return TokenAPIException(error)
 
 
-
 def add_error_code(response: Any, exc: Exception) -> Any:
     """Give an error response the ``{"detail", "code"}`` shape; idempotent."""
+    # DRF's handler answers Django's Http404 and PermissionDenied as NotFound and
+    # PermissionDenied: they get those codes too.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
     data = response.data
@@ -182,8 +189,8 @@ def add_error_code(response: Any, exc: Exception) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """DRF's exception handler, with a ``code`` added to every error body.
 
-    Optional: set ``REST_FRAMEWORK["EXCEPTION_HANDLER"] = "drf_paseto.exceptions.exception_handler"``
-    so that errors raised by DRF itself (``IsAuthenticated``, throttling, parse errors) carry
+    Optional: set ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` to
+    ``"drf_paseto.exceptions.exception_handler"`` so that errors raised by DRF itself (``IsAuthenticated``, throttling, parse errors) carry
     a stable ``code`` like drf_paseto's own. drf_paseto's views add it in any case.
     """
     from rest_framework.views import exception_handler as drf_exception_handler

@@ -25,7 +25,9 @@ class TokenObtainSerializer(serializers.Serializer[Any]):
     """
 
     password = serializers.CharField(
-        write_only=True, trim_whitespace=False, max_length=MAX_PASSWORD_LENGTH,
+        write_only=True,
+        trim_whitespace=False,
+        max_length=MAX_PASSWORD_LENGTH,
         style={"input_type": "password"},
     )
 

@@ -1,0 +1,281 @@
+"""The token serializers (drf_paseto/serializers.py) and their replacement through settings."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+from unittest import mock
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory
+
+from drf_paseto.exceptions import InvalidToken, NotAuthenticated
+from drf_paseto.serializers import (
+    MAX_PASSWORD_LENGTH,
+    MAX_USERNAME_LENGTH,
+    TokenObtainSerializer,
+    TokenRefreshSerializer,
+    TokenVerifySerializer,
+    get_serializer_class,
+)
+from drf_paseto.settings import api_settings
+from drf_paseto.tokens import AccessToken, RefreshToken
+from tests.test_views import (
+    LOGIN_URL,
+    PASSWORD,
+    REFRESH_URL,
+    USERNAME,
+    VERIFY_URL,
+    TokenAPITestCase,
+    paseto_settings,
+)
+
+
+class ClaimsObtainSerializer(TokenObtainSerializer):
+    """A project's login serializer: custom claims in both tokens."""
+
+    def get_token_claims(self, user: Any) -> dict[str, Any]:
+        return {"role": "staff" if user.is_staff else "member", "name": user.get_username()}
+
+
+class TaggedRefreshSerializer(TokenRefreshSerializer):
+    def get_tokens(self, refresh: Any) -> dict[str, Any]:
+        return {**super().get_tokens(refresh), "tag": "refresh"}
+
+
+class TaggedVerifySerializer(TokenVerifySerializer):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {**super().validate(attrs), "tag": "verify"}
+
+
+def drf_request(**extra: Any) -> Any:
+    """A DRF request as the views hand it to serializers (context["request"])."""
+    from rest_framework.request import Request
+
+    return Request(APIRequestFactory().post("/", **extra))
+
+
+class TokenObtainSerializerTests(TokenAPITestCase):
+    def serializer(self, data: dict[str, Any]) -> TokenObtainSerializer:
+        return TokenObtainSerializer(data=data, context={"request": drf_request()})
+
+    def test_fields(self) -> None:
+        fields = TokenObtainSerializer().fields
+        self.assertEqual(set(fields), {get_user_model().USERNAME_FIELD, "password"})
+        self.assertEqual(TokenObtainSerializer().username_field, "username")
+        for field in fields.values():
+            self.assertTrue(field.write_only)
+            self.assertTrue(field.required)
+        self.assertFalse(fields["password"].trim_whitespace)
+        self.assertEqual(fields["password"].max_length, MAX_PASSWORD_LENGTH)
+        self.assertEqual(fields["username"].max_length, MAX_USERNAME_LENGTH)
+        self.assertEqual(fields["password"].style, {"input_type": "password"})
+
+    def test_valid_credentials(self) -> None:
+        serializer = self.serializer({"username": USERNAME, "password": PASSWORD})
+        self.assertTrue(serializer.is_valid(), serializer.errors)
+        self.assertEqual(serializer.user, self.user)
+        data = serializer.validated_data
+        self.assertEqual(set(data), {"access_token", "refresh_token"})
+        self.assertIs(AccessToken(data["access_token"]).fresh, True)
+        self.assertEqual(RefreshToken(data["refresh_token"]).subject, str(self.user.pk))
+        # Nothing to serialize back out: every field is write-only.
+        self.assertEqual(serializer.data, {})
+
+    def test_invalid_credentials_raise_authentication_failed(self) -> None:
+        serializer = self.serializer({"username": USERNAME, "password": "wrong"})
+        with self.assertRaises(InvalidToken) as caught:
+            serializer.is_valid()
+        self.assertEqual(caught.exception.status_code, 401)
+        self.assertEqual(caught.exception.code, "invalid_credentials")
+
+    def test_field_errors(self) -> None:
+        serializer = self.serializer({"username": ["x"], "password": None})
+        self.assertFalse(serializer.is_valid())
+        self.assertEqual(set(serializer.errors), {"username", "password"})
+
+    def test_uses_the_user_models_username_field(self) -> None:
+        model = SimpleNamespace(USERNAME_FIELD="email")
+        with (
+            mock.patch("drf_paseto.serializers.get_user_model", return_value=model),
+            mock.patch("drf_paseto.serializers.authenticate", return_value=self.user) as auth,
+        ):
+            serializer = TokenObtainSerializer(
+                data={"email": "a@example.com", "password": PASSWORD, "username": "ignored"},
+                context={"request": "the-request"},
+            )
+            self.assertEqual(serializer.username_field, "email")
+            self.assertEqual(set(serializer.fields), {"email", "password"})
+            self.assertTrue(serializer.is_valid(), serializer.errors)
+            auth.assert_called_once_with("the-request", email="a@example.com", password=PASSWORD)
+            missing = TokenObtainSerializer(data={"username": USERNAME, "password": PASSWORD})
+            self.assertFalse(missing.is_valid())
+            self.assertEqual(set(missing.errors), {"email"})
+
+    def test_inactive_user_from_a_permissive_backend(self) -> None:
+        # A backend that lets inactive users through (AllowAllUsersModelBackend) is not enough.
+        self.user.is_active = False
+        self.user.save()
+        with self.settings(
+            AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+        ):
+            serializer = self.serializer({"username": USERNAME, "password": PASSWORD})
+            with self.assertRaises(InvalidToken) as caught:
+                serializer.is_valid()
+            self.assertEqual(caught.exception.code, "invalid_credentials")
+            response = self.client.post(
+                LOGIN_URL, {"username": USERNAME, "password": PASSWORD}, format="json"
+            )
+            self.assertError(response, 401, "invalid_credentials")
+
+    def test_user_without_is_active(self) -> None:
+        user = SimpleNamespace(pk=self.user.pk)
+        with mock.patch("drf_paseto.serializers.authenticate", return_value=user):
+            serializer = self.serializer({"username": "whoever", "password": "x"})
+            self.assertTrue(serializer.is_valid())
+        self.assertIs(serializer.user, user)
+
+    def test_default_claims_hook(self) -> None:
+        self.assertEqual(TokenObtainSerializer().get_token_claims(self.user), {})
+        tokens = TokenObtainSerializer().get_tokens(self.user)
+        self.assertEqual(AccessToken(tokens["access_token"]).custom_claims, {})
+        self.assertEqual(RefreshToken(tokens["refresh_token"]).custom_claims, {})
+
+
+class CustomObtainSerializerTests(TokenAPITestCase):
+    @paseto_settings(TOKEN_OBTAIN_SERIALIZER="tests.test_serializers.ClaimsObtainSerializer")
+    def test_setting_replaces_the_login_serializer(self) -> None:
+        self.assertIs(get_serializer_class("TOKEN_OBTAIN_SERIALIZER"), ClaimsObtainSerializer)
+        tokens = self.login()
+        expected = {"role": "member", "name": USERNAME}
+        self.assertEqual(AccessToken(tokens["access_token"]).custom_claims, expected)
+        self.assertEqual(RefreshToken(tokens["refresh_token"]).custom_claims, expected)
+        self.assertIs(AccessToken(tokens["access_token"]).fresh, True)
+        refreshed = AccessToken(self.refresh(tokens["refresh_token"]))
+        self.assertEqual(refreshed.custom_claims, expected)
+        self.assertIs(refreshed.fresh, False)
+        # The body path of the refresh view keeps them too.
+        response = self.client.post(
+            REFRESH_URL, {"refresh_token": tokens["refresh_token"]}, format="json"
+        )
+        self.assertEqual(AccessToken(response.json()["access_token"]).custom_claims, expected)
+        # Claims of the login are copied, not recomputed: the refresh token is the record.
+        self.user.is_staff = True
+        self.user.save()
+        self.assertEqual(AccessToken(self.refresh(tokens["refresh_token"]))["role"], "member")
+        self.assertEqual(AccessToken(self.login()["access_token"])["role"], "staff")
+
+    def test_default_serializer_adds_no_claim(self) -> None:
+        tokens = self.login()
+        self.assertEqual(AccessToken(tokens["access_token"]).custom_claims, {})
+
+    @paseto_settings(
+        TOKEN_REFRESH_SERIALIZER="tests.test_serializers.TaggedRefreshSerializer",
+        TOKEN_VERIFY_SERIALIZER="tests.test_serializers.TaggedVerifySerializer",
+    )
+    def test_refresh_and_verify_serializers_are_replaceable(self) -> None:
+        tokens = self.login()
+        response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
+        self.assertEqual(response.json()["tag"], "refresh")
+        response = self.client.post(VERIFY_URL, {"token": tokens["access_token"]}, format="json")
+        self.assertEqual(response.json()["tag"], "verify")
+
+
+class GetSerializerClassTests(TokenAPITestCase):
+    def test_defaults(self) -> None:
+        self.assertIs(get_serializer_class("TOKEN_OBTAIN_SERIALIZER"), TokenObtainSerializer)
+        self.assertIs(get_serializer_class("TOKEN_REFRESH_SERIALIZER"), TokenRefreshSerializer)
+        self.assertIs(get_serializer_class("TOKEN_VERIFY_SERIALIZER"), TokenVerifySerializer)
+
+    def test_cached_until_settings_change(self) -> None:
+        get_serializer_class("TOKEN_OBTAIN_SERIALIZER")
+        self.assertIs(api_settings.derived["TOKEN_OBTAIN_SERIALIZER"], TokenObtainSerializer)
+        with paseto_settings(
+            TOKEN_OBTAIN_SERIALIZER="tests.test_serializers.ClaimsObtainSerializer"
+        ):
+            self.assertNotIn("TOKEN_OBTAIN_SERIALIZER", api_settings.derived)
+            self.assertIs(get_serializer_class("TOKEN_OBTAIN_SERIALIZER"), ClaimsObtainSerializer)
+        self.assertIs(get_serializer_class("TOKEN_OBTAIN_SERIALIZER"), TokenObtainSerializer)
+
+    def test_bad_path(self) -> None:
+        with (
+            paseto_settings(TOKEN_OBTAIN_SERIALIZER="tests.nowhere.Serializer"),
+            self.assertRaises(ImportError),
+        ):
+            get_serializer_class("TOKEN_OBTAIN_SERIALIZER")
+
+
+class TokenRefreshSerializerTests(TokenAPITestCase):
+    def test_fields(self) -> None:
+        field = TokenRefreshSerializer().fields["refresh_token"]
+        self.assertFalse(field.required)
+        self.assertTrue(field.write_only)
+        self.assertFalse(field.trim_whitespace)
+
+    def test_token_from_the_authenticated_request(self) -> None:
+        tokens = self.login()
+        request = drf_request()
+        refresh = RefreshToken(tokens["refresh_token"])
+        request.user, request.auth = self.user, refresh
+        serializer = TokenRefreshSerializer(data={}, context={"request": request})
+        self.assertTrue(serializer.is_valid(), serializer.errors)
+        self.assertIs(serializer.user, self.user)
+        self.assertIs(serializer.token, refresh)
+        self.assertIs(AccessToken(serializer.validated_data["access_token"]).fresh, False)
+
+    def test_token_from_the_body(self) -> None:
+        tokens = self.login()
+        serializer = TokenRefreshSerializer(
+            data={"refresh_token": tokens["refresh_token"]}, context={"request": drf_request()}
+        )
+        self.assertTrue(serializer.is_valid(), serializer.errors)
+        self.assertEqual(serializer.user, self.user)
+        self.assertIsInstance(serializer.token, RefreshToken)
+        self.assertEqual(serializer.token.location, "json")
+
+    def test_an_access_token_on_the_request_is_not_used(self) -> None:
+        tokens = self.login()
+        request = drf_request()
+        request.user, request.auth = self.user, AccessToken(tokens["access_token"])
+        serializer = TokenRefreshSerializer(data={}, context={"request": request})
+        with self.assertRaises(NotAuthenticated):
+            serializer.is_valid()
+        serializer = TokenRefreshSerializer(
+            data={"refresh_token": tokens["access_token"]}, context={"request": request}
+        )
+        with self.assertRaises(InvalidToken) as caught:
+            serializer.is_valid()
+        self.assertEqual(caught.exception.code, "token_wrong_type")
+
+    def test_get_tokens_needs_a_refresh_token(self) -> None:
+        tokens = self.login()
+        with self.assertRaises(AssertionError):
+            TokenRefreshSerializer().get_tokens(AccessToken(tokens["access_token"]))
+
+
+class TokenVerifySerializerTests(TokenAPITestCase):
+    def verify(self, token: Any) -> TokenVerifySerializer:
+        return TokenVerifySerializer(data={"token": token})
+
+    def test_valid(self) -> None:
+        tokens = self.login()
+        for raw, token_type in (
+            (tokens["access_token"], "access"),
+            (tokens["refresh_token"], "refresh"),
+        ):
+            serializer = self.verify(raw)
+            self.assertTrue(serializer.is_valid(), serializer.errors)
+            self.assertEqual(
+                serializer.validated_data,
+                {"token_type": token_type, "expires_at": AccessToken.decode(raw)["exp"]},
+            )
+
+    def test_invalid(self) -> None:
+        with self.assertRaises(InvalidToken) as caught:
+            self.verify("garbage").is_valid()
+        self.assertEqual(caught.exception.code, "token_invalid")
+        serializer = self.verify("")
+        self.assertFalse(serializer.is_valid())
+        self.assertIsInstance(serializer.errors["token"][0], str)
+        self.assertIsInstance(TokenVerifySerializer().fields["token"], serializers.CharField)

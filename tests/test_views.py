@@ -1,0 +1,895 @@
+"""The token views (drf_paseto/views.py, drf_paseto/urls.py) and the reference pages' flow.
+
+The helpers at the top (``TokenAPITestCase``, ``paseto_settings``, ...) are shared by the other
+test modules of the package's API layer: test_authentication, test_permissions,
+test_serializers and test_exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from typing import Any
+from unittest import mock
+
+import pyseto
+from django.contrib.auth import get_user_model
+from django.test import LiveServerTestCase, override_settings
+from django.urls import path, reverse
+from rest_framework import status
+from rest_framework.test import APITestCase
+
+from drf_paseto import exceptions as paseto_exceptions
+from drf_paseto.serializers import TokenObtainSerializer
+from drf_paseto.tokens import AccessToken, RefreshToken, current_time
+from drf_paseto.views import TokenObtainView
+from tests import keys
+
+USERNAME = "alice"
+PASSWORD = "correct-horse-battery-staple-42"
+CHALLENGE = 'Bearer realm="api"'
+
+LOGIN_URL = "/auth/login/"
+REFRESH_URL = "/auth/refresh/"
+VERIFY_URL = "/auth/verify/"
+KEYS_URL = "/auth/keys/"
+
+
+def paseto_settings(**overrides: Any) -> override_settings:
+    """``override_settings(DRF_PASETO=...)`` on top of the test suite's own DRF_PASETO."""
+    return override_settings(DRF_PASETO={"SECRET_KEY": keys.LOCAL_V4_1, **overrides})
+
+
+# The configurations the whole flow must work under.
+LOCAL_V4 = {"SECRET_KEY": keys.LOCAL_V4_1}
+LOCAL_V3 = {"VERSION": 3, "SECRET_KEY": keys.LOCAL_V3_1}
+PUBLIC_V4 = {"PURPOSE": "public", "PRIVATE_KEY": keys.SECRET_V4_1}
+PUBLIC_V3 = {"PURPOSE": "public", "VERSION": 3, "PRIVATE_KEY": keys.SECRET_V3_1}
+
+
+def _secret_fragments() -> list[str]:
+    """Every local and secret key of tests/keys.py, whole and as its bare key data."""
+    fragments: list[str] = []
+    for name, value in vars(keys).items():
+        if not name.isupper() or not isinstance(value, str):
+            continue
+        if name.startswith(("LOCAL_", "SECRET_", "PRIVATE_")):
+            fragments.append(value)
+            if value.startswith("k"):
+                fragments.append(value.split(".", 2)[2])
+            else:
+                fragments.extend(
+                    line for line in value.splitlines() if line and not line.startswith("-----")
+                )
+    return fragments
+
+
+SECRET_FRAGMENTS = _secret_fragments()
+# Also the key material of public keys: an error response has no business showing any key.
+KEY_FRAGMENTS = [
+    *SECRET_FRAGMENTS,
+    *(v for k, v in vars(keys).items() if k.startswith("PUBLIC_") and isinstance(v, str)),
+]
+SECRET_KEY_PREFIXES = ("k4.secret", "k4.local", "k3.secret", "k3.local", "PRIVATE KEY")
+
+# The exact ``detail`` of every code (the suite runs in English).
+MESSAGES: dict[str, str] = {}
+_pending: list[type[paseto_exceptions.TokenError]] = [paseto_exceptions.TokenError]
+while _pending:
+    _cls = _pending.pop()
+    MESSAGES[_cls.code] = str(_cls.message)
+    _pending.extend(_cls.__subclasses__())
+MESSAGES["not_authenticated"] = "Authentication credentials were not provided."
+MESSAGES["invalid_request"] = "Invalid request."
+MESSAGES["parse_error"] = "Malformed request."
+
+
+def response_text(response: Any) -> str:
+    """Body and every header of a test-client response, as one string."""
+    headers = "\n".join(f"{name}: {value}" for name, value in response.items())
+    return response.content.decode("utf-8", "replace") + "\n" + headers
+
+
+class TokenAPITestCase(APITestCase):
+    """One active user, login/refresh helpers, and the assertions every error must pass."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Every token the test has seen: none may come back in an error response.
+        self.issued: list[str] = []
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def login(self, username: str = USERNAME, password: str = PASSWORD) -> dict[str, str]:
+        response = self.client.post(
+            LOGIN_URL, {"username": username, "password": password}, format="json"
+        )
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        tokens: dict[str, str] = response.json()
+        self.issued.extend(tokens.values())
+        return tokens
+
+    def refresh(self, refresh_token: str) -> str:
+        response = self.client.post(REFRESH_URL, **self.bearer(refresh_token))
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        access: str = response.json()["access_token"]
+        self.issued.append(access)
+        return access
+
+    def bearer(self, token: str, scheme: str = "Bearer") -> dict[str, str]:
+        self.issued.append(token)
+        return {"HTTP_AUTHORIZATION": f"{scheme} {token}"}
+
+    def get_with(self, url: str, token: str | None = None, **extra: Any) -> Any:
+        if token is not None:
+            extra.update(self.bearer(token))
+        return self.client.get(url, **extra)
+
+    # --- assertions -----------------------------------------------------------------------
+
+    def assertNoSecrets(self, response: Any, *secrets: str) -> None:
+        text = response_text(response)
+        for secret in (PASSWORD, *self.issued, *secrets):
+            self.assertNotIn(secret, text)
+        for fragment in KEY_FRAGMENTS:
+            self.assertNotIn(fragment, text)
+        for prefix in SECRET_KEY_PREFIXES:
+            self.assertNotIn(prefix, text)
+
+    def assertError(
+        self,
+        response: Any,
+        status_code: int,
+        code: str,
+        *secrets: str,
+        challenge: str | None = CHALLENGE,
+    ) -> None:
+        """Status, the exact ``{"detail", "code"}`` body, the challenge of a 401, no secret."""
+        self.assertEqual(response.status_code, status_code, response.content)
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertEqual(response.json(), {"detail": MESSAGES[code], "code": code})
+        if status_code == status.HTTP_401_UNAUTHORIZED:
+            self.assertEqual(response["WWW-Authenticate"], challenge)
+        else:
+            self.assertFalse(response.has_header("WWW-Authenticate"))
+        self.assertNoSecrets(response, *secrets)
+
+    def assertCodedError(self, response: Any, status_code: int, code: str, *secrets: str) -> None:
+        """An error DRF words itself: ``{"detail": <any text>, "code": code}``."""
+        self.assertEqual(response.status_code, status_code, response.content)
+        body = response.json()
+        self.assertEqual(set(body), {"detail", "code"})
+        self.assertIsInstance(body["detail"], str)
+        self.assertEqual(body["code"], code)
+        self.assertNoSecrets(response, *secrets)
+
+    def assertInvalidRequest(
+        self, response: Any, fields: set[str], *secrets: str
+    ) -> dict[str, Any]:
+        """400 ``{"detail", "code": "invalid_request", "errors": {field: [...]}}``."""
+        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST, response.content)
+        body = response.json()
+        self.assertEqual(set(body), {"detail", "code", "errors"})
+        self.assertEqual(body["detail"], MESSAGES["invalid_request"])
+        self.assertEqual(body["code"], "invalid_request")
+        self.assertEqual(set(body["errors"]), fields)
+        for messages in body["errors"].values():
+            self.assertIsInstance(messages, list)
+            self.assertTrue(all(isinstance(m, str) for m in messages))
+        self.assertFalse(response.has_header("WWW-Authenticate"))
+        self.assertNoSecrets(response, *secrets)
+        errors: dict[str, Any] = body["errors"]
+        return errors
+
+    def assertUser(self, response: Any, username: str | None = USERNAME) -> None:
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        self.assertEqual(response.json(), {"user": username})
+
+
+class UrlTests(TokenAPITestCase):
+    def test_names_and_paths(self) -> None:
+        self.assertEqual(reverse("drf_paseto:login"), LOGIN_URL)
+        self.assertEqual(reverse("drf_paseto:refresh"), REFRESH_URL)
+        self.assertEqual(reverse("drf_paseto:verify"), VERIFY_URL)
+        self.assertEqual(reverse("drf_paseto:keys"), KEYS_URL)
+
+
+class LoginTests(TokenAPITestCase):
+    def test_login_returns_a_fresh_access_token_and_a_refresh_token(self) -> None:
+        response = self.client.post(
+            LOGIN_URL, {"username": USERNAME, "password": PASSWORD}, format="json"
+        )
+        self.assertEqual(response.status_code, status.HTTP_200_OK)
+        self.assertEqual(response["Content-Type"], "application/json")
+        body = response.json()
+        self.assertEqual(set(body), {"access_token", "refresh_token"})
+        access = AccessToken(body["access_token"])
+        refresh = RefreshToken(body["refresh_token"])
+        self.assertIs(access.fresh, True)
+        self.assertEqual(access.type, "access")
+        self.assertEqual(refresh.type, "refresh")
+        self.assertNotIn("fresh", refresh)
+        self.assertEqual(access.subject, str(self.user.pk))
+        self.assertEqual(refresh.subject, str(self.user.pk))
+        self.assertEqual(access.session_id, refresh.session_id)
+        self.assertNotEqual(access.jti, refresh.jti)
+        self.assertTrue(body["access_token"].startswith("v4.local."))
+        self.assertLess(access.expires_at, refresh.expires_at)
+        self.assertNotIn(PASSWORD, response_text(response))
+
+    def test_each_login_is_a_new_session(self) -> None:
+        first, second = self.login(), self.login()
+        self.assertNotEqual(
+            RefreshToken(first["refresh_token"]).session_id,
+            RefreshToken(second["refresh_token"]).session_id,
+        )
+
+    def test_bad_password(self) -> None:
+        response = self.client.post(
+            LOGIN_URL, {"username": USERNAME, "password": PASSWORD + "x"}, format="json"
+        )
+        self.assertError(response, 401, "invalid_credentials", PASSWORD + "x")
+
+    def test_unknown_user(self) -> None:
+        response = self.client.post(
+            LOGIN_URL, {"username": "mallory", "password": PASSWORD}, format="json"
+        )
+        self.assertError(response, 401, "invalid_credentials")
+
+    def test_inactive_user(self) -> None:
+        self.user.is_active = False
+        self.user.save()
+        response = self.client.post(
+            LOGIN_URL, {"username": USERNAME, "password": PASSWORD}, format="json"
+        )
+        self.assertError(response, 401, "invalid_credentials")
+
+    def test_password_is_not_trimmed(self) -> None:
+        response = self.client.post(
+            LOGIN_URL, {"username": USERNAME, "password": f" {PASSWORD} "}, format="json"
+        )
+        self.assertError(response, 401, "invalid_credentials")
+
+    def test_missing_fields(self) -> None:
+        cases: list[tuple[dict[str, Any], set[str]]] = [
+            ({}, {"username", "password"}),
+            ({"username": USERNAME}, {"password"}),
+            ({"password": PASSWORD}, {"username"}),
+            ({"username": "", "password": PASSWORD}, {"username"}),
+            ({"username": USERNAME, "password": ""}, {"password"}),
+        ]
+        for data, fields in cases:
+            with self.subTest(data=data):
+                response = self.client.post(LOGIN_URL, data, format="json")
+                self.assertInvalidRequest(response, fields)
+
+    def test_empty_body(self) -> None:
+        response = self.client.post(LOGIN_URL, content_type="application/json")
+        self.assertInvalidRequest(response, {"username", "password"})
+
+    def test_wrong_json_types(self) -> None:
+        for value in ([USERNAME], None, {"name": USERNAME}, True, [[]]):
+            for field in ("username", "password"):
+                data = {"username": USERNAME, "password": PASSWORD, field: value}
+                with self.subTest(field=field, value=value):
+                    response = self.client.post(LOGIN_URL, data, format="json")
+                    self.assertInvalidRequest(response, {field})
+
+    def test_number_is_read_as_a_string(self) -> None:
+        response = self.client.post(LOGIN_URL, {"username": 12345, "password": 3.5}, format="json")
+        self.assertError(response, 401, "invalid_credentials")
+        get_user_model().objects.create_user("12345", password="3.5")
+        response = self.client.post(LOGIN_URL, {"username": 12345, "password": 3.5}, format="json")
+        self.assertEqual(response.status_code, 200)
+
+    def test_body_that_is_not_an_object(self) -> None:
+        for body in ("[]", '["alice", "pw"]', '"alice"', "42", "null", "true"):
+            with self.subTest(body=body):
+                response = self.client.post(LOGIN_URL, body, content_type="application/json")
+                self.assertInvalidRequest(response, {"non_field_errors"})
+
+    def test_huge_username_and_password(self) -> None:
+        huge_password = "p" * 4097
+        response = self.client.post(
+            LOGIN_URL, {"username": USERNAME, "password": huge_password}, format="json"
+        )
+        self.assertInvalidRequest(response, {"password"}, huge_password)
+        huge_username = "u" * 1025
+        response = self.client.post(
+            LOGIN_URL, {"username": huge_username, "password": PASSWORD}, format="json"
+        )
+        self.assertInvalidRequest(response, {"username"}, huge_username)
+        # At the limit: an ordinary wrong password.
+        response = self.client.post(
+            LOGIN_URL, {"username": "u" * 1024, "password": "p" * 4096}, format="json"
+        )
+        self.assertError(response, 401, "invalid_credentials", "p" * 4096)
+
+    def test_null_characters_are_refused(self) -> None:
+        for field in ("username", "password"):
+            data = {"username": USERNAME, "password": PASSWORD}
+            data[field] += "\x00"
+            with self.subTest(field=field):
+                response = self.client.post(LOGIN_URL, data, format="json")
+                self.assertInvalidRequest(response, {field})
+
+    def test_malformed_json(self) -> None:
+        bodies = [
+            '{"username": "alice", "password": ',
+            '{"username": "alice" "password": "x"}',
+            "{'username': 'alice'}",
+            '{"username": NaN, "password": "x"}',
+            "\x00",
+            '{"username": "alice", "password": "' + PASSWORD + '"',
+        ]
+        for body in bodies:
+            with self.subTest(body=body):
+                response = self.client.post(LOGIN_URL, body, content_type="application/json")
+                self.assertError(response, 400, "parse_error")
+
+    def test_body_that_is_not_utf8(self) -> None:
+        # The parser's message would quote the offending byte of the password, and where it is.
+        body = f'{{"username": "alice", "password": "{PASSWORD}\u00e4"}}'.encode("latin-1")
+        response = self.client.post(LOGIN_URL, body, content_type="application/json")
+        self.assertError(response, 400, "parse_error")
+        self.assertNotIn(b"0xe4", response.content)
+        self.assertNotIn(b"position", response.content)
+
+    def test_deeply_nested_json_is_a_400_not_a_500(self) -> None:
+        body = "[" * 100_000 + "]" * 100_000
+        nested = '{"username": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        for url in (LOGIN_URL, REFRESH_URL, VERIFY_URL):
+            for data in (body, nested):
+                with self.subTest(url=url, body=data[:15]):
+                    response = self.client.post(url, data, content_type="application/json")
+                    self.assertError(response, 400, "parse_error")
+
+    def test_broken_multipart(self) -> None:
+        response = self.client.post(
+            LOGIN_URL, b"--x\r\nnot a part", content_type="multipart/form-data; boundary=x"
+        )
+        self.assertInvalidRequest(response, {"username", "password"})
+        response = self.client.post(LOGIN_URL, b"data", content_type="multipart/form-data")
+        self.assertError(response, 400, "parse_error")
+
+    def test_form_encoded_body(self) -> None:
+        response = self.client.post(LOGIN_URL, {"username": USERNAME, "password": PASSWORD})
+        self.assertEqual(response.status_code, 200)
+        self.assertIs(AccessToken(response.json()["access_token"]).fresh, True)
+        response = self.client.post(
+            LOGIN_URL,
+            f"username={USERNAME}&password={PASSWORD}",
+            content_type="application/x-www-form-urlencoded",
+        )
+        self.assertEqual(response.status_code, 200)
+        response = self.client.post(
+            LOGIN_URL,
+            f"username={USERNAME}&password=nope",
+            content_type="application/x-www-form-urlencoded",
+        )
+        self.assertError(response, 401, "invalid_credentials")
+        response = self.client.post(
+            LOGIN_URL, "username=alice", content_type="application/x-www-form-urlencoded"
+        )
+        self.assertInvalidRequest(response, {"password"})
+
+    def test_unsupported_content_type(self) -> None:
+        for content_type in ("text/plain", "application/xml", "application/octet-stream"):
+            with self.subTest(content_type=content_type):
+                response = self.client.post(
+                    LOGIN_URL, f"username={USERNAME}&password={PASSWORD}", content_type=content_type
+                )
+                self.assertCodedError(response, 415, "unsupported_media_type")
+
+    def test_other_methods(self) -> None:
+        for method in ("get", "put", "patch", "delete"):
+            with self.subTest(method=method):
+                response = getattr(self.client, method)(LOGIN_URL)
+                self.assertCodedError(response, 405, "method_not_allowed")
+                self.assertEqual(response["Allow"], "POST, OPTIONS")
+
+    def test_authorization_header_is_ignored(self) -> None:
+        response = self.client.post(
+            LOGIN_URL,
+            {"username": USERNAME, "password": PASSWORD},
+            format="json",
+            HTTP_AUTHORIZATION="Bearer garbage",
+        )
+        self.assertEqual(response.status_code, 200)
+
+
+class LoginSerializerSettingTests(TokenAPITestCase):
+    def test_serializer_class_attribute_wins_over_the_setting(self) -> None:
+        self.assertIs(_ClassAttributeView().get_serializer_class(), _CountingSerializer)
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_view_with_its_own_serializer_class(self) -> None:
+        response = self.client.post(
+            "/login-with-class/", {"username": USERNAME, "password": PASSWORD}, format="json"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["serializer"], "counting")
+
+
+class _CountingSerializer(TokenObtainSerializer):
+    def get_tokens(self, user: Any) -> dict[str, Any]:
+        return {**super().get_tokens(user), "serializer": "counting"}
+
+
+class _ClassAttributeView(TokenObtainView):
+    serializer_class = _CountingSerializer
+
+
+urlpatterns = [path("login-with-class/", _ClassAttributeView.as_view())]
+
+
+class RefreshViewTests(TokenAPITestCase):
+    def test_refresh_with_the_header(self) -> None:
+        tokens = self.login()
+        response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        self.assertEqual(set(body), {"access_token"})
+        access = AccessToken(body["access_token"])
+        self.assertIs(access.fresh, False)
+        self.assertEqual(access.subject, str(self.user.pk))
+        self.assertEqual(access.session_id, RefreshToken(tokens["refresh_token"]).session_id)
+        self.assertNotIn(tokens["refresh_token"], response_text(response))
+
+    def test_refresh_with_the_json_body(self) -> None:
+        tokens = self.login()
+        response = self.client.post(
+            REFRESH_URL, {"refresh_token": tokens["refresh_token"]}, format="json"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(set(response.json()), {"access_token"})
+        self.assertIs(AccessToken(response.json()["access_token"]).fresh, False)
+
+    def test_refresh_with_a_form_body(self) -> None:
+        tokens = self.login()
+        response = self.client.post(REFRESH_URL, {"refresh_token": tokens["refresh_token"]})
+        self.assertEqual(response.status_code, 200)
+
+    def test_header_wins_over_body(self) -> None:
+        tokens = self.login()
+        other = get_user_model().objects.create_user("bob", password=PASSWORD)
+        bob = self.login("bob")
+        for body_token in (bob["refresh_token"], "garbage", tokens["access_token"]):
+            with self.subTest(body_token=body_token[:12]):
+                response = self.client.post(
+                    REFRESH_URL,
+                    {"refresh_token": body_token},
+                    format="json",
+                    **self.bearer(tokens["refresh_token"]),
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(
+                    AccessToken(response.json()["access_token"]).subject, str(self.user.pk)
+                )
+        # A bad header is not rescued by a good body.
+        response = self.client.post(
+            REFRESH_URL,
+            {"refresh_token": bob["refresh_token"]},
+            format="json",
+            **self.bearer(tokens["access_token"]),
+        )
+        self.assertError(response, 401, "token_wrong_type")
+        self.assertNotEqual(other.pk, self.user.pk)
+
+    def test_access_token_is_refused(self) -> None:
+        tokens = self.login()
+        response = self.client.post(REFRESH_URL, **self.bearer(tokens["access_token"]))
+        self.assertError(response, 401, "token_wrong_type")
+        response = self.client.post(
+            REFRESH_URL, {"refresh_token": tokens["access_token"]}, format="json"
+        )
+        self.assertError(response, 401, "token_wrong_type")
+        refreshed = self.refresh(tokens["refresh_token"])
+        response = self.client.post(REFRESH_URL, **self.bearer(refreshed))
+        self.assertError(response, 401, "token_wrong_type")
+
+    def test_no_token(self) -> None:
+        self.assertError(self.client.post(REFRESH_URL), 401, "not_authenticated")
+        response = self.client.post(REFRESH_URL, {}, format="json")
+        self.assertError(response, 401, "not_authenticated")
+        # Another scheme is not ours: the request has no token.
+        response = self.client.post(REFRESH_URL, HTTP_AUTHORIZATION="Basic YWxpY2U6cHc=")
+        self.assertError(response, 401, "not_authenticated")
+
+    def test_bad_body_token(self) -> None:
+        response = self.client.post(REFRESH_URL, {"refresh_token": "garbage"}, format="json")
+        self.assertError(response, 401, "token_invalid", "garbage")
+        response = self.client.post(REFRESH_URL, {"refresh_token": ""}, format="json")
+        self.assertInvalidRequest(response, {"refresh_token"})
+        for value in (None, ["x"], {"a": 1}):
+            with self.subTest(value=value):
+                response = self.client.post(REFRESH_URL, {"refresh_token": value}, format="json")
+                self.assertInvalidRequest(response, {"refresh_token"})
+
+    def test_expired_refresh_token(self) -> None:
+        with mock.patch(
+            "drf_paseto.tokens.current_time", return_value=current_time() - timedelta(days=31)
+        ):
+            tokens = self.login()
+        response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
+        self.assertError(response, 401, "token_expired")
+        response = self.client.post(
+            REFRESH_URL, {"refresh_token": tokens["refresh_token"]}, format="json"
+        )
+        self.assertError(response, 401, "token_expired")
+
+    def test_refresh_token_just_before_expiry(self) -> None:
+        with mock.patch(
+            "drf_paseto.tokens.current_time",
+            return_value=current_time() - timedelta(days=30) + timedelta(minutes=1),
+        ):
+            tokens = self.login()
+        self.refresh(tokens["refresh_token"])
+
+    def test_deleted_user(self) -> None:
+        tokens = self.login()
+        self.user.delete()
+        response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
+        self.assertError(response, 401, "user_not_found")
+        response = self.client.post(
+            REFRESH_URL, {"refresh_token": tokens["refresh_token"]}, format="json"
+        )
+        self.assertError(response, 401, "user_not_found")
+
+    def test_deactivated_user(self) -> None:
+        tokens = self.login()
+        self.user.is_active = False
+        self.user.save()
+        response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
+        self.assertError(response, 401, "user_inactive")
+        response = self.client.post(
+            REFRESH_URL, {"refresh_token": tokens["refresh_token"]}, format="json"
+        )
+        self.assertError(response, 401, "user_inactive")
+
+    def test_malformed_body_and_methods(self) -> None:
+        response = self.client.post(REFRESH_URL, "{", content_type="application/json")
+        self.assertError(response, 400, "parse_error")
+        response = self.client.get(REFRESH_URL)
+        self.assertCodedError(response, 405, "method_not_allowed")
+
+
+class VerifyViewTests(TokenAPITestCase):
+    def verify(self, token: Any) -> Any:
+        if isinstance(token, str):
+            self.issued.append(token)
+        return self.client.post(VERIFY_URL, {"token": token}, format="json")
+
+    def test_valid_tokens(self) -> None:
+        tokens = self.login()
+        refreshed = self.refresh(tokens["refresh_token"])
+        for name, raw, token_type in (
+            ("access", tokens["access_token"], "access"),
+            ("refresh", tokens["refresh_token"], "refresh"),
+            ("refreshed", refreshed, "access"),
+        ):
+            with self.subTest(name=name):
+                response = self.verify(raw)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(
+                    response.json(),
+                    {"token_type": token_type, "expires_at": AccessToken.decode(raw)["exp"]},
+                )
+                self.assertNoSecrets(response)
+
+    def test_garbage(self) -> None:
+        cases = {
+            "garbage": "token_invalid",
+            "v4.local.": "token_invalid",
+            "v4.local.AAAA": "token_invalid",
+            "v4.local.!!!!": "token_invalid",
+            "v2.local.AAAA": "token_unsupported",
+            "v4.public.AAAA": "token_unsupported",
+            "v1.local.AAAA": "token_unsupported",
+            "x" * 5000: "token_too_large",
+        }
+        for raw, code in cases.items():
+            with self.subTest(raw=raw[:20]):
+                self.assertError(self.verify(raw), 401, code)
+
+    def test_tampered_token(self) -> None:
+        raw = self.login()["access_token"]
+        index = len("v4.local.") + 40
+        tampered = raw[:index] + ("A" if raw[index] != "A" else "B") + raw[index + 1 :]
+        self.assertError(self.verify(tampered), 401, "token_invalid", tampered)
+
+    def test_expired(self) -> None:
+        with mock.patch(
+            "drf_paseto.tokens.current_time", return_value=current_time() - timedelta(hours=1)
+        ):
+            tokens = self.login()
+        self.assertError(self.verify(tokens["access_token"]), 401, "token_expired")
+        self.assertEqual(self.verify(tokens["refresh_token"]).status_code, 200)
+
+    def test_not_yet_valid(self) -> None:
+        with mock.patch(
+            "drf_paseto.tokens.current_time", return_value=current_time() + timedelta(hours=1)
+        ):
+            tokens = self.login()
+        self.assertError(self.verify(tokens["access_token"]), 401, "token_issued_in_future")
+
+    def test_wrong_key(self) -> None:
+        with paseto_settings(SECRET_KEY=keys.LOCAL_V4_2):
+            raw = self.login()["access_token"]
+        self.assertError(self.verify(raw), 401, "token_key_unknown")
+        with paseto_settings(VERSION=3, SECRET_KEY=keys.LOCAL_V3_1):
+            raw = self.login()["access_token"]
+        self.assertError(self.verify(raw), 401, "token_unsupported")
+        with paseto_settings(PURPOSE="public", PRIVATE_KEY=keys.SECRET_V4_1):
+            raw = self.login()["access_token"]
+        self.assertError(self.verify(raw), 401, "token_unsupported")
+
+    def test_user_gone(self) -> None:
+        raw = self.login()["access_token"]
+        self.user.is_active = False
+        self.user.save()
+        self.assertError(self.verify(raw), 401, "user_inactive")
+        self.user.delete()
+        self.assertError(self.verify(raw), 401, "user_not_found")
+
+    def test_missing_token(self) -> None:
+        self.assertInvalidRequest(self.client.post(VERIFY_URL, {}, format="json"), {"token"})
+        self.assertInvalidRequest(
+            self.client.post(VERIFY_URL, {"token": ""}, format="json"), {"token"}
+        )
+        self.assertInvalidRequest(self.verify(None), {"token"})
+        self.assertInvalidRequest(self.verify(["a"]), {"token"})
+
+    def test_verify_ignores_the_authorization_header(self) -> None:
+        tokens = self.login()
+        response = self.client.post(
+            VERIFY_URL, {"token": tokens["access_token"]}, format="json", HTTP_AUTHORIZATION="x"
+        )
+        self.assertEqual(response.status_code, 200)
+
+
+class KeysViewTests(TokenAPITestCase):
+    def assertNoSecretKeys(self, response: Any) -> None:
+        text = response_text(response)
+        for fragment in (*SECRET_FRAGMENTS, *SECRET_KEY_PREFIXES):
+            self.assertNotIn(fragment, text)
+
+    def test_local_purpose_publishes_nothing(self) -> None:
+        for config in (LOCAL_V4, LOCAL_V3, {**LOCAL_V4, "RETIRED_KEYS": [keys.LOCAL_V4_2]}):
+            with self.subTest(config=config), override_settings(DRF_PASETO=config):
+                response = self.client.get(KEYS_URL)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.json(), {"keys": []})
+                self.assertNoSecretKeys(response)
+
+    def test_public_purpose_with_a_retired_key(self) -> None:
+        config = {**PUBLIC_V4, "RETIRED_KEYS": [keys.PUBLIC_V4_2]}
+        with override_settings(DRF_PASETO=config):
+            response = self.client.get(KEYS_URL)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.json(),
+            {
+                "keys": [
+                    {
+                        "kid": pyseto.Key.from_paserk(keys.PUBLIC_V4_1).to_paserk_id(),
+                        "paserk": keys.PUBLIC_V4_1,
+                        "version": "v4",
+                        "purpose": "public",
+                        "current": True,
+                    },
+                    {
+                        "kid": pyseto.Key.from_paserk(keys.PUBLIC_V4_2).to_paserk_id(),
+                        "paserk": keys.PUBLIC_V4_2,
+                        "version": "v4",
+                        "purpose": "public",
+                        "current": False,
+                    },
+                ]
+            },
+        )
+        for key in response.json()["keys"]:
+            self.assertTrue(key["kid"].startswith("k4.pid."))
+            self.assertTrue(key["paserk"].startswith("k4.public."))
+        self.assertNoSecretKeys(response)
+
+    def test_retired_secret_key_is_published_as_its_public_key(self) -> None:
+        config = {**PUBLIC_V4, "RETIRED_KEYS": [keys.SECRET_V4_2, keys.PRIVATE_PEM_V4_2]}
+        with override_settings(DRF_PASETO=config):
+            response = self.client.get(KEYS_URL)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            [(k["paserk"], k["current"]) for k in response.json()["keys"]],
+            [(keys.PUBLIC_V4_1, True), (keys.PUBLIC_V4_2, False)],
+        )
+        self.assertNoSecretKeys(response)
+
+    def test_pem_and_v3_keys(self) -> None:
+        for config, public, version in (
+            ({"PURPOSE": "public", "PRIVATE_KEY": keys.PRIVATE_PEM_V4_1}, keys.PUBLIC_V4_1, "v4"),
+            (PUBLIC_V3, keys.PUBLIC_V3_1, "v3"),
+        ):
+            with self.subTest(version=version), override_settings(DRF_PASETO=config):
+                response = self.client.get(KEYS_URL)
+                self.assertEqual(response.status_code, 200)
+                (key,) = response.json()["keys"]
+                self.assertEqual(key["paserk"], public)
+                self.assertEqual(key["version"], version)
+                self.assertTrue(key["kid"].startswith(f"k{version[1]}.pid."))
+                self.assertIs(key["current"], True)
+                self.assertNoSecretKeys(response)
+
+    def test_verify_only_configuration(self) -> None:
+        config = {"PURPOSE": "public", "PUBLIC_KEY": keys.PUBLIC_V4_1}
+        with override_settings(DRF_PASETO=config):
+            response = self.client.get(KEYS_URL)
+        self.assertEqual(response.status_code, 200)
+        (key,) = response.json()["keys"]
+        self.assertEqual(key["paserk"], keys.PUBLIC_V4_1)
+        self.assertIs(key["current"], False)  # this service issues nothing
+
+    def test_keys_need_no_token_and_ignore_bad_ones(self) -> None:
+        response = self.client.get(KEYS_URL, HTTP_AUTHORIZATION="Bearer garbage")
+        self.assertEqual(response.status_code, 200)
+
+    def test_only_get(self) -> None:
+        self.assertCodedError(self.client.post(KEYS_URL), 405, "method_not_allowed")
+
+
+class ReferenceFlowTests(TokenAPITestCase):
+    """The reference pages' flow, under every purpose and version."""
+
+    def run_flow(self, prefix: str) -> None:
+        tokens = self.login()
+        access, refresh = tokens["access_token"], tokens["refresh_token"]
+        self.assertTrue(access.startswith(prefix))
+        self.assertTrue(refresh.startswith(prefix))
+        self.assertIs(AccessToken(access).fresh, True)
+
+        self.assertUser(self.get_with("/protected/", access))
+        self.assertUser(self.get_with("/fresh/", access))
+        self.assertUser(self.get_with("/optional/", access))
+        self.assertUser(self.get_with("/authenticated/", access))
+        self.assertUser(self.get_with("/open/", access))
+
+        new_access = self.refresh(refresh)
+        self.assertTrue(new_access.startswith(prefix))
+        self.assertIs(AccessToken(new_access).fresh, False)
+        self.assertUser(self.get_with("/protected/", new_access))
+        self.assertError(self.get_with("/fresh/", new_access), 403, "token_not_fresh")
+
+        self.assertError(
+            self.client.post(REFRESH_URL, **self.bearer(access)), 401, "token_wrong_type"
+        )
+        self.assertError(
+            self.client.post(REFRESH_URL, **self.bearer(new_access)), 401, "token_wrong_type"
+        )
+        for url in ("/protected/", "/fresh/", "/optional/", "/authenticated/", "/open/"):
+            self.assertError(self.get_with(url, refresh), 401, "token_wrong_type")
+        self.assertError(self.get_with("/refresh-only/", access), 401, "token_wrong_type")
+        self.assertUser(self.get_with("/refresh-only/", refresh))
+
+        for raw, token_type in ((access, "access"), (refresh, "refresh")):
+            response = self.client.post(VERIFY_URL, {"token": raw}, format="json")
+            self.assertEqual(response.json()["token_type"], token_type)
+
+    def test_local_v4(self) -> None:
+        with override_settings(DRF_PASETO=LOCAL_V4):
+            self.run_flow("v4.local.")
+
+    def test_local_v3(self) -> None:
+        with override_settings(DRF_PASETO=LOCAL_V3):
+            self.run_flow("v3.local.")
+
+    def test_public_v4(self) -> None:
+        with override_settings(DRF_PASETO=PUBLIC_V4):
+            self.run_flow("v4.public.")
+
+    def test_public_v3(self) -> None:
+        with override_settings(DRF_PASETO=PUBLIC_V3):
+            self.run_flow("v3.public.")
+
+    def test_tokens_of_one_configuration_fail_under_another(self) -> None:
+        with override_settings(DRF_PASETO=PUBLIC_V4):
+            public = self.login()["access_token"]
+        with override_settings(DRF_PASETO=LOCAL_V3):
+            v3 = self.login()["access_token"]
+        self.assertError(self.get_with("/protected/", public), 401, "token_unsupported")
+        self.assertError(self.get_with("/protected/", v3), 401, "token_unsupported")
+        with override_settings(DRF_PASETO={**PUBLIC_V4, "PRIVATE_KEY": keys.SECRET_V4_2}):
+            self.assertError(self.get_with("/protected/", public), 401, "token_key_unknown")
+        with override_settings(
+            DRF_PASETO={
+                **PUBLIC_V4,
+                "PRIVATE_KEY": keys.SECRET_V4_2,
+                "RETIRED_KEYS": [keys.PUBLIC_V4_1],
+            }
+        ):
+            self.assertUser(self.get_with("/protected/", public))
+
+
+# The suite's settings have no STATIC_URL / MEDIA_URL, which the live server's file handlers
+# need; these prefixes serve nothing.
+@override_settings(STATIC_URL="/static/", MEDIA_URL="/media/")
+class LiveServerFlowTests(LiveServerTestCase):
+    """The reference flow over a real HTTP server, with urllib only."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+
+    def call(
+        self, method: str, path: str, *, token: str | None = None, body: Any = None
+    ) -> tuple[int, dict[str, Any], Any]:
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(
+            self.live_server_url + path, data=data, headers=headers, method=method
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers), json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, dict(error.headers), json.loads(error.read())
+
+    def assertHttpError(
+        self, result: tuple[int, dict[str, Any], Any], status_code: int, code: str, *secrets: str
+    ) -> None:
+        status_got, headers, body = result
+        self.assertEqual(status_got, status_code)
+        self.assertEqual(body, {"detail": MESSAGES[code], "code": code})
+        if status_code == 401:
+            self.assertEqual(headers["WWW-Authenticate"], CHALLENGE)
+        else:
+            self.assertNotIn("WWW-Authenticate", headers)
+        text = json.dumps(body) + json.dumps(headers)
+        for secret in (PASSWORD, *secrets):
+            self.assertNotIn(secret, text)
+
+    def test_reference_flow_over_http(self) -> None:
+        status_got, _, body = self.call(
+            "POST", LOGIN_URL, body={"username": USERNAME, "password": PASSWORD}
+        )
+        self.assertEqual(status_got, 200)
+        access, refresh = body["access_token"], body["refresh_token"]
+        self.assertIs(AccessToken(access).fresh, True)
+
+        self.assertEqual(
+            self.call("GET", "/protected/", token=access)[::2], (200, {"user": USERNAME})
+        )
+
+        status_got, _, body = self.call("POST", REFRESH_URL, token=refresh)
+        self.assertEqual(status_got, 200)
+        self.assertEqual(set(body), {"access_token"})
+        new_access = body["access_token"]
+        self.assertIs(AccessToken(new_access).fresh, False)
+
+        self.assertEqual(
+            self.call("GET", "/protected/", token=new_access)[::2], (200, {"user": USERNAME})
+        )
+        self.assertHttpError(
+            self.call("GET", "/fresh/", token=new_access), 403, "token_not_fresh", new_access
+        )
+        self.assertHttpError(
+            self.call("POST", REFRESH_URL, token=access), 401, "token_wrong_type", access
+        )
+        self.assertHttpError(
+            self.call("GET", "/protected/", token=refresh), 401, "token_wrong_type", refresh
+        )
+        self.assertHttpError(
+            self.call("POST", LOGIN_URL, body={"username": USERNAME, "password": "nope"}),
+            401,
+            "invalid_credentials",
+        )
