@@ -94,7 +94,9 @@ class ExampleProjectServerTests(SimpleTestCase):
                 return err.code, dict(err.headers), json.loads(err.read())
 
     def login(self) -> dict[str, str]:
-        status, _, body = self.call("POST", "/login/", body={"username": "test", "password": "test"})
+        status, _, body = self.call(
+            "POST", "/login/", body={"username": "test", "password": "test"}
+        )
         self.assertEqual(status, 200)
         self.assertEqual(set(body), {"access_token", "refresh_token"})
         return body  # type: ignore[no-any-return]
