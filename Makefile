@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install demo test test-fast lint format docs bench clean
+.PHONY: help install demo test services lint format docs bench clean
 
 help:
 	@echo "make demo   - set up and serve the example project on http://$(HOST):$(PORT) (user test/test)"
@@ -39,10 +39,24 @@ demo: install
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The server legs run when .ci/services.sh (or `make services`) has set their variables.
 test: install
 	$(BIN)/python -m coverage erase
 	$(BIN)/python -m coverage run manage.py test --noinput -v 2
+	@if [ -n "$$DRF_PASETO_TEST_POSTGRES" ]; then \
+	  echo "make test: PostgreSQL leg (the whole suite on $$DRF_PASETO_TEST_POSTGRES)"; \
+	  DRF_PASETO_TEST_DATABASE="$$DRF_PASETO_TEST_POSTGRES" \
+	    $(BIN)/python -m coverage run --append manage.py test --noinput -v 1; \
+	fi
+	@skipped=""; \
+	[ -n "$$DRF_PASETO_TEST_POSTGRES" ] || skipped="$$skipped PostgreSQL"; \
+	[ -n "$$DRF_PASETO_TEST_REDIS" ] || skipped="$$skipped Redis"; \
+	if [ -n "$$skipped" ]; then echo "make test: skipped the server legs:$$skipped (run: eval \"\$$(bash .ci/services.sh)\")"; fi
 	$(BIN)/python -m coverage report
+
+# Start PostgreSQL and Redis on loopback; prints the variables to export.
+services:
+	@bash .ci/services.sh
 
 lint: install
 	$(BIN)/ruff check .

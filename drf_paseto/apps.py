@@ -8,5 +8,16 @@ class DrfPasetoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
         # Importing registers the system checks and the settings-reload receiver.
-        from drf_paseto import checks, settings  # noqa: F401
+        from drf_paseto import checks, receivers, settings  # noqa: F401
+
+        user_model = get_user_model()
+        post_save.connect(
+            receivers.user_saved, sender=user_model, dispatch_uid="drf_paseto.user_saved"
+        )
+        post_delete.connect(
+            receivers.user_deleted, sender=user_model, dispatch_uid="drf_paseto.user_deleted"
+        )

@@ -12,17 +12,24 @@ success, ``AuthenticationFailed`` otherwise (a bad token is 401 even on ``AllowA
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from drf_paseto import revocation
 from drf_paseto.exceptions import (
     BadAuthorizationHeader,
+    BadJSONToken,
+    KeyConfigurationError,
+    KeysUnavailable,
     TokenError,
+    TokenRevoked,
     UserInactive,
     UserNotFound,
     to_api_exception,
@@ -33,6 +40,7 @@ from drf_paseto.tokens import AccessToken, RefreshToken, Token
 # What a PASETO string is made of; anything else in the header is refused before decoding.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.\-]+", re.ASCII)
 _SCHEME_END = re.compile(r"\s")
+logger = logging.getLogger("drf_paseto")
 
 
 def header_meta_key(name: str) -> str:
@@ -41,9 +49,19 @@ def header_meta_key(name: str) -> str:
 
 
 class PasetoAuthentication(BaseAuthentication):
-    """Authenticate with an access token from ``Authorization: Bearer <token>``."""
+    """Authenticate with an access token from ``Authorization: Bearer <token>``.
+
+    ``TOKEN_LOCATION`` (or a view's ``paseto_token_location``) says where tokens may come
+    from: ``"headers"`` and ``"json"`` (the body key ``JSON_KEY``); the header wins when both
+    carry one. With ``DENYLIST_ENABLED``, every token type in ``DENYLIST_TOKEN_CHECKS`` is
+    checked against the revocation store (one round trip).
+    """
 
     token_class: type[Token] = AccessToken
+    #: Several accepted types, each decoded into its own class; empty: just ``token_class``.
+    token_classes: tuple[type[Token], ...] = ()
+    #: The setting naming the JSON body key this authenticator reads.
+    json_key_setting = "JSON_KEY"
     www_authenticate_realm = "api"
 
     def authenticate(self, request: Request) -> tuple[Any, Token] | None:
@@ -53,6 +71,9 @@ class PasetoAuthentication(BaseAuthentication):
         raw, location = found
         try:
             return self.authenticate_token(raw, location)
+        except KeyConfigurationError as err:
+            logger.error("drf_paseto cannot use its keys: %s", err)
+            raise to_api_exception(KeysUnavailable()) from err
         except TokenError as err:
             raise to_api_exception(err) from err
 
@@ -63,17 +84,40 @@ class PasetoAuthentication(BaseAuthentication):
     # --- hooks ----------------------------------------------------------------------------
 
     def authenticate_token(self, raw: str, location: str) -> tuple[Any, Token]:
-        """Validate a raw token and resolve its user. Raises ``TokenError``."""
+        """Validate a raw token, check revocation, resolve the user. Raises ``TokenError``."""
         token = self.get_validated_token(raw)
         token.location = location
-        return self.get_user(token), token
+        cached_user = None
+        if revocation.is_checked(token):
+            verdict = revocation.get_store().check(token)
+            if verdict.revoked:
+                raise TokenRevoked()
+            cached_user = verdict.user
+        if cached_user is not None:
+            if not self.user_can_authenticate(cached_user):
+                raise UserInactive()
+            return cached_user, token
+        user = self.get_user(token)
+        if revocation.is_checked(token):
+            revocation.get_store().remember_user(token.subject, user)
+        return user, token
+
+    def get_token_locations(self, request: Request) -> Any:
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        locations = getattr(view, "paseto_token_location", None)
+        return api_settings.TOKEN_LOCATION if locations is None else locations
 
     def get_raw_token(self, request: Request) -> tuple[str, str] | None:
         """The raw token and where it was found, or ``None`` when the request has none."""
-        if "headers" in api_settings.TOKEN_LOCATION:
+        locations = self.get_token_locations(request)
+        if "headers" in locations:
             raw = self.get_header_token(request)
             if raw is not None:
                 return raw, "headers"
+        if "json" in locations:
+            raw = self.get_json_token(request)
+            if raw is not None:
+                return raw, "json"
         return None
 
     def get_header_token(self, request: Request) -> str | None:
@@ -95,8 +139,31 @@ class PasetoAuthentication(BaseAuthentication):
             raise to_api_exception(BadAuthorizationHeader())
         return raw
 
+    def get_json_token(self, request: Request) -> str | None:
+        """The token under the JSON body's key, for requests whose body is JSON."""
+        if not (request.content_type or "").startswith("application/json"):
+            return None
+        try:
+            data = request.data
+        except (exceptions.ParseError, RecursionError) as err:
+            # DRF's JSON parser lets RecursionError through, and its messages quote the body.
+            raise exceptions.ParseError() from err
+        if not isinstance(data, dict):
+            return None
+        value = data.get(getattr(api_settings, self.json_key_setting))
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _TOKEN_CHARS.fullmatch(value):
+            raise to_api_exception(BadJSONToken())
+        return value
+
     def get_validated_token(self, raw: str) -> Token:
-        return self.token_class(raw)
+        classes = self.token_classes or (self.token_class,)
+        if len(classes) == 1:
+            return classes[0](raw)
+        payload = Token.decode(raw)
+        chosen = next((c for c in classes if c.token_type == payload.get("type")), classes[0])
+        return chosen.from_decoded(raw, payload)
 
     def get_user(self, token: Token) -> Any:
         user_model = get_user_model()
@@ -104,6 +171,7 @@ class PasetoAuthentication(BaseAuthentication):
             user = user_model._default_manager.get(**{api_settings.USER_ID_FIELD: token.subject})
         except (
             user_model.DoesNotExist,
+            user_model.MultipleObjectsReturned,
             ValidationError,
             ValueError,
             TypeError,
@@ -119,6 +187,17 @@ class PasetoAuthentication(BaseAuthentication):
 
 
 class PasetoRefreshAuthentication(PasetoAuthentication):
-    """Authenticate with a refresh token: for the refresh view and views like it only."""
+    """Authenticate with a refresh token: for the refresh view and views like it only.
+
+    Its JSON body key is ``REFRESH_JSON_KEY`` (``"refresh_token"``).
+    """
 
     token_class = RefreshToken
+    json_key_setting = "REFRESH_JSON_KEY"
+
+
+class PasetoSessionAuthentication(PasetoAuthentication):
+    """An access or a refresh token: for views acting on the login session (logout)."""
+
+    token_classes = (AccessToken, RefreshToken)
+    json_key_setting = "REFRESH_JSON_KEY"

@@ -20,10 +20,11 @@ from django.utils.module_loading import import_string
 from drf_paseto import backend
 from drf_paseto.exceptions import KeyConfigurationError
 from drf_paseto.keys import build_key_ring
+from drf_paseto.revocation import RevocationStore
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
 from drf_paseto.tokens import as_leeway, as_lifetime
 
-TOKEN_LOCATIONS = ("headers",)
+TOKEN_LOCATIONS = ("headers", "json")
 SERIALIZER_SETTINGS = (
     "TOKEN_OBTAIN_SERIALIZER",
     "TOKEN_REFRESH_SERIALIZER",
@@ -65,13 +66,14 @@ def check_settings(
     messages += _check_format()
     messages += _check_claims()
     messages += _check_request_settings()
+    messages += _check_revocation()
     return messages
 
 
 def _check_format() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     version, purpose = api_settings.VERSION, api_settings.PURPOSE
-    if isinstance(version, bool) or version not in backend.SUPPORTED_VERSIONS:
+    if type(version) is not int or version not in backend.SUPPORTED_VERSIONS:
         messages.append(
             _error(
                 3,
@@ -213,6 +215,86 @@ def _check_request_settings() -> list[CheckMessage]:
                 )
             )
     return messages
+
+
+def _check_revocation() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    for name in ("DENYLIST_ENABLED", "ROTATE_REFRESH_TOKENS", "REVOKE_ON_PASSWORD_CHANGE"):
+        if not isinstance(getattr(api_settings, name), bool):
+            messages.append(_error(16, f"{name} must be True or False.", "Use a bool."))
+    checks = api_settings.DENYLIST_TOKEN_CHECKS
+    if not _is_strings(checks) or not set(checks) <= {"access", "refresh"}:
+        messages.append(
+            _error(
+                17,
+                f"DENYLIST_TOKEN_CHECKS {checks!r} is not valid.",
+                'Use a collection of "access" and/or "refresh".',
+            )
+        )
+    timeout = api_settings.USER_CACHE_TIMEOUT
+    if type(timeout) is not int or timeout < 0:
+        messages.append(
+            _error(
+                18,
+                "USER_CACHE_TIMEOUT must be an int of seconds (0 turns it off).",
+                "The default is 60.",
+            )
+        )
+    if api_settings.ROTATE_REFRESH_TOKENS is True and api_settings.DENYLIST_ENABLED is not True:
+        messages.append(
+            _error(
+                19,
+                "ROTATE_REFRESH_TOKENS needs DENYLIST_ENABLED: spent tokens must be refused.",
+                "Set DENYLIST_ENABLED = True.",
+            )
+        )
+    name = api_settings.DENYLIST_STORE
+    if name == "cache":
+        messages += _check_cache_store()
+    elif name != "database":
+        try:
+            if not isinstance(name, str):
+                raise ImportError("not a dotted path")
+            store_class = import_string(name)
+            if not (isinstance(store_class, type) and issubclass(store_class, RevocationStore)):
+                raise ImportError("not a RevocationStore")
+        except ImportError:
+            messages.append(
+                _error(
+                    20,
+                    f"DENYLIST_STORE {name!r} is not a store.",
+                    '"database", "cache", or the dotted path of a RevocationStore subclass.',
+                )
+            )
+    return messages
+
+
+def _check_cache_store() -> list[CheckMessage]:
+    alias = api_settings.DENYLIST_CACHE_ALIAS
+    configured = getattr(django_settings, "CACHES", {})
+    if not isinstance(alias, str) or alias not in configured:
+        return [
+            _error(21, f"DENYLIST_CACHE_ALIAS {alias!r} is not in CACHES.", "Name a CACHES alias.")
+        ]
+    backend_path = str(configured[alias].get("BACKEND", ""))
+    if backend_path.endswith("DummyCache"):
+        return [
+            _error(
+                22,
+                f"The revocation cache {alias!r} is a DummyCache: nothing would be revoked.",
+                "Use Redis or memcached.",
+            )
+        ]
+    if backend_path.endswith(("LocMemCache", "FileBasedCache")):
+        return [
+            _warning(
+                4,
+                f"The revocation cache {alias!r} is local to one process or machine: a token "
+                "revoked in one process stays valid in the others.",
+                "Use Redis or memcached (a shared cache) in production.",
+            )
+        ]
+    return []
 
 
 @register(Tags.security, deploy=True)

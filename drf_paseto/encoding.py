@@ -65,8 +65,10 @@ _RFC3339 = re.compile(
 
 
 def format_time(moment: datetime) -> str:
-    """RFC 3339 in UTC with whole seconds: ``2026-01-02T03:04:05+00:00``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    """RFC 3339 in UTC: ``2026-01-02T03:04:05+00:00``, with microseconds when there are any."""
+    utc = moment.astimezone(timezone.utc)
+    fraction = f".{utc.microsecond:06d}" if utc.microsecond else ""
+    return utc.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "+00:00"
 
 
 def parse_time(value: Any) -> datetime:

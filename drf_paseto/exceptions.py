@@ -102,6 +102,39 @@ class BadAuthorizationHeader(TokenError):
     message = _("Authorization header is malformed.")
 
 
+class BadJSONToken(TokenError):
+    code = "bad_json_token"
+    message = _("The token in the request body is malformed.")
+
+
+class TokenRevoked(TokenError):
+    code = "token_revoked"
+    message = _("Token has been revoked.")
+
+
+class TokenReused(TokenError):
+    code = "token_reused"
+    message = _("Refresh token was already used: its session has been revoked.")
+
+
+class StoreUnavailable(TokenError):
+    code = "revocation_store_unavailable"
+    message = _("Tokens cannot be checked right now; try again later.")
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class KeysUnavailable(TokenError):
+    code = "keys_unavailable"
+    message = _("Tokens cannot be handled right now; try again later.")
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class RevocationDisabled(TokenError):
+    code = "revocation_disabled"
+    message = _("This server does not revoke tokens.")
+    status_code = status.HTTP_404_NOT_FOUND
+
+
 class UserNotFound(TokenError):
     code = "user_not_found"
     message = _("User not found.")
@@ -190,8 +223,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """DRF's exception handler, with a ``code`` added to every error body.
 
     Optional: set ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` to
-    ``"drf_paseto.exceptions.exception_handler"`` so that errors raised by DRF itself (``IsAuthenticated``, throttling, parse errors) carry
-    a stable ``code`` like drf_paseto's own. drf_paseto's views add it in any case.
+    ``"drf_paseto.exceptions.exception_handler"`` so that errors raised by DRF itself
+    (``IsAuthenticated``, throttling, parse errors) carry a stable ``code`` like drf_paseto's
+    own. drf_paseto's views add it in any case.
     """
     from rest_framework.views import exception_handler as drf_exception_handler
 

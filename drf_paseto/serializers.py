@@ -7,8 +7,15 @@ from typing import Any
 from django.contrib.auth import authenticate, get_user_model
 from rest_framework import serializers
 
-from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthentication
-from drf_paseto.exceptions import InvalidCredentials, NotAuthenticated, TokenError, to_api_exception
+from drf_paseto import revocation, signals
+from drf_paseto.authentication import PasetoAuthentication
+from drf_paseto.exceptions import (
+    InvalidCredentials,
+    NotAuthenticated,
+    TokenError,
+    TokenReused,
+    to_api_exception,
+)
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import RefreshToken, Token
 
@@ -50,43 +57,81 @@ class TokenObtainSerializer(serializers.Serializer[Any]):
         if user is None or getattr(user, "is_active", True) is False:
             raise to_api_exception(InvalidCredentials())
         self.user = user
-        return self.get_tokens(user)
+        tokens = self.get_tokens(user)
+        signals.token_obtained.send(
+            sender=type(self),
+            user=user,
+            session_id=self.session_id,
+            request=self.context.get("request"),
+        )
+        return tokens
 
     def get_token_claims(self, user: Any) -> dict[str, Any]:
         """Hook: custom claims for the new tokens of ``user`` (never reserved ones)."""
         return {}
 
     def get_tokens(self, user: Any) -> dict[str, Any]:
+        """A new login session: its refresh token and a fresh access token."""
         refresh = RefreshToken.for_user(user, claims=self.get_token_claims(user))
         access = refresh.make_access_token(fresh=True)
+        self.session_id = refresh.session_id
         return {"access_token": str(access), "refresh_token": str(refresh)}
 
 
 class TokenRefreshSerializer(serializers.Serializer[Any]):
-    """A refresh token from the ``Authorization`` header (or the JSON body) in, an access
-    token out: never fresh."""
+    """A refresh token in, a new access token out: never fresh.
 
-    refresh_token = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
+    The view's authenticator reads the token from ``Authorization: Bearer`` or from the JSON
+    body (``REFRESH_JSON_KEY``, ``"refresh_token"``); the header wins. With
+    ``ROTATE_REFRESH_TOKENS`` the refresh token is spent and a new one of the same session
+    is returned too; presenting a spent one again revokes its whole session (reuse).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Declared for schemas and browsable forms; the authenticator has already read it.
+        self.fields[api_settings.REFRESH_JSON_KEY] = serializers.CharField(
+            required=False, write_only=True, trim_whitespace=False
+        )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         request = self.context["request"]
         token = request.auth
         if not isinstance(token, RefreshToken):
-            raw = attrs.get("refresh_token")
-            if raw is None:
-                raise NotAuthenticated()
-            try:
-                self.user, token = PasetoRefreshAuthentication().authenticate_token(raw, "json")
-            except TokenError as err:
-                raise to_api_exception(err) from err
-        else:
-            self.user = request.user
-        self.token = token
-        return self.get_tokens(token)
+            raise NotAuthenticated()
+        self.user, self.token = request.user, token
+        try:
+            tokens = self.get_tokens(token)
+        except TokenError as err:
+            raise to_api_exception(err) from err
+        signals.token_refreshed.send(
+            sender=type(self),
+            user=self.user,
+            session_id=token.session_id,
+            request=request,
+            rotated="refresh_token" in tokens,
+        )
+        return tokens
 
-    def get_tokens(self, refresh: Token) -> dict[str, Any]:
-        assert isinstance(refresh, RefreshToken)
-        return {"access_token": str(refresh.access_token)}
+    def get_tokens(self, refresh: RefreshToken) -> dict[str, Any]:
+        if not api_settings.ROTATE_REFRESH_TOKENS:
+            return {"access_token": str(refresh.access_token)}
+        self.spend(refresh)
+        rotated = RefreshToken.for_subject(
+            refresh.subject, claims=refresh.custom_claims, session_id=refresh.session_id
+        )
+        return {"access_token": str(rotated.access_token), "refresh_token": str(rotated)}
+
+    def spend(self, refresh: RefreshToken) -> None:
+        """Use a refresh token up; a second use is a reuse: its session is revoked."""
+        if revocation.get_store().spend(refresh):
+            return
+        request = self.context["request"]
+        revocation.revoke_session(refresh, reason="reuse", user=self.user, request=request)
+        signals.token_reuse_detected.send(
+            sender=type(self), user=self.user, session_id=refresh.session_id, request=request
+        )
+        raise TokenReused()
 
 
 class _AnyTokenAuthentication(PasetoAuthentication):

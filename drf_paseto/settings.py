@@ -43,6 +43,14 @@ DEFAULTS: dict[str, Any] = {
     "HEADER_TYPE": "Bearer",
     "JSON_KEY": "access_token",
     "REFRESH_JSON_KEY": "refresh_token",
+    # Revocation (docs/revocation.md)
+    "DENYLIST_ENABLED": False,
+    "DENYLIST_TOKEN_CHECKS": ("access", "refresh"),
+    "DENYLIST_STORE": "database",
+    "DENYLIST_CACHE_ALIAS": "default",
+    "ROTATE_REFRESH_TOKENS": False,
+    "REVOKE_ON_PASSWORD_CHANGE": True,
+    "USER_CACHE_TIMEOUT": 60,
     # Bounds on untrusted input
     "MAX_TOKEN_LENGTH": 4096,
     "MAX_JSON_DEPTH": 8,

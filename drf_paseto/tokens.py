@@ -45,8 +45,12 @@ T = TypeVar("T", bound="Token")
 
 
 def current_time() -> datetime:
-    """Now, in UTC, to the second: the clock every claim is checked against."""
-    return datetime.now(tz=timezone.utc).replace(microsecond=0)
+    """Now, in UTC: the clock every claim is checked against.
+
+    Microseconds are kept: ``iat`` is compared with the cutoff of "log out everywhere", and a
+    login right after one must not fall into the same second as the tokens it revoked.
+    """
+    return datetime.now(tz=timezone.utc)
 
 
 def as_lifetime(value: Any, name: str) -> timedelta:
@@ -106,6 +110,15 @@ class Token:
         else:
             assert payload is not None
             self.payload = payload
+
+    @classmethod
+    def from_decoded(cls: type[T], token: str, payload: dict[str, Any]) -> T:
+        """Validate a payload already decoded from ``token`` (by ``Token.decode``)."""
+        cls.validate(payload)
+        instance = cls.__new__(cls)
+        instance._token = token
+        instance.payload = payload
+        return instance
 
     # --- creating -------------------------------------------------------------------------
 
@@ -176,7 +189,14 @@ class Token:
 
     def __str__(self) -> str:
         if self._token is None:
-            self._token = get_key_ring().encode(encoding.dumps(self.payload))
+            token = get_key_ring().encode(encoding.dumps(self.payload))
+            if len(token) > api_settings.MAX_TOKEN_LENGTH:
+                # Issuing a token that decoding would refuse helps nobody: fail here, loudly.
+                raise ValueError(
+                    f"the token is {len(token)} characters, over MAX_TOKEN_LENGTH: "
+                    "use fewer or smaller custom claims, or raise the limit"
+                )
+            self._token = token
         return self._token
 
     # --- reading --------------------------------------------------------------------------

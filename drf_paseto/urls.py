@@ -11,4 +11,6 @@ urlpatterns = [
     path("refresh/", views.TokenRefreshView.as_view(), name="refresh"),
     path("verify/", views.TokenVerifyView.as_view(), name="verify"),
     path("keys/", views.PublicKeysView.as_view(), name="keys"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/all/", views.LogoutAllView.as_view(), name="logout_all"),
 ]

@@ -1,19 +1,38 @@
-"""Ready-made views: login, refresh, verify, and the public keys."""
+"""Ready-made views: login, refresh, verify, the public keys, logout and logout-all."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
-from rest_framework import exceptions, serializers
+from django.core.exceptions import RequestDataTooBig
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthentication
-from drf_paseto.exceptions import add_error_code
+from drf_paseto import revocation
+from drf_paseto.authentication import (
+    PasetoAuthentication,
+    PasetoRefreshAuthentication,
+    PasetoSessionAuthentication,
+)
+from drf_paseto.exceptions import (
+    KeyConfigurationError,
+    KeysUnavailable,
+    NotAuthenticated,
+    RevocationDisabled,
+    TokenError,
+    add_error_code,
+    to_api_exception,
+)
 from drf_paseto.keys import get_key_ring
 from drf_paseto.serializers import get_serializer_class
+from drf_paseto.settings import api_settings
+from drf_paseto.tokens import Token
+
+logger = logging.getLogger("drf_paseto")
 
 
 class PasetoAPIView(GenericAPIView[Any]):
@@ -31,8 +50,21 @@ class PasetoAPIView(GenericAPIView[Any]):
         return PasetoAuthentication().authenticate_header(request)
 
     def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, KeyConfigurationError):
+            # A server misconfiguration (the system checks say which): 503, nothing more.
+            logger.error("drf_paseto cannot use its keys: %s", exc)
+            exc = to_api_exception(KeysUnavailable())
         # The project's exception handler runs; the body then gets drf_paseto's shape.
         response: Response = add_error_code(super().handle_exception(exc), exc)
+        return response
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Token responses must never be cached (RFC 6749, section 5.1).
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
         return response
 
 
@@ -53,7 +85,7 @@ class TokenView(PasetoAPIView):
         """
         try:
             return request.data
-        except (exceptions.ParseError, RecursionError) as err:
+        except (exceptions.ParseError, RecursionError, RequestDataTooBig) as err:
             raise exceptions.ParseError() from err
 
 
@@ -66,11 +98,13 @@ class TokenObtainView(TokenView):
 
 
 class TokenRefreshView(TokenView):
-    """POST with ``Authorization: Bearer <refresh_token>``: a new access token, not fresh."""
+    """POST with ``Authorization: Bearer <refresh_token>`` (or ``{"refresh_token"}``): a new
+    access token, not fresh; with rotation, a new refresh token too."""
 
     authentication_classes = (PasetoRefreshAuthentication,)
-    permission_classes = (AllowAny,)  # the token may also come in the body
+    permission_classes = (AllowAny,)  # the serializer answers 401 without a refresh token
     serializer_setting = "TOKEN_REFRESH_SERIALIZER"
+    paseto_token_location = ("headers", "json")
 
 
 class TokenVerifyView(TokenView):
@@ -103,3 +137,48 @@ class PublicKeysView(PasetoAPIView):
             for key in ring.public_keys()
         ]
         return Response({"keys": keys})
+
+
+class _RevokeView(PasetoAPIView):
+    """POST with a token of the session (access or refresh): revoke, then 204."""
+
+    authentication_classes = (PasetoSessionAuthentication,)
+    permission_classes = (AllowAny,)  # checked in post(): 401 without a token of ours
+    paseto_token_location = ("headers", "json")
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not api_settings.DENYLIST_ENABLED:
+            raise to_api_exception(RevocationDisabled())
+        token = request.auth
+        if not isinstance(token, Token):
+            raise NotAuthenticated()
+        try:
+            self.revoke(request, token)
+        except TokenError as err:
+            raise to_api_exception(err) from err
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def revoke(self, request: Request, token: Token) -> None:
+        raise NotImplementedError
+
+
+class LogoutView(_RevokeView):
+    """Revoke the tokens of this login session only (its access and refresh tokens)."""
+
+    def revoke(self, request: Request, token: Token) -> None:
+        revocation.revoke_session(
+            token, reason="logout", user=request.user, request=request, sender=type(self)
+        )
+
+
+class LogoutAllView(_RevokeView):
+    """Revoke every token of the user, on every device; a new login works at once."""
+
+    def revoke(self, request: Request, token: Token) -> None:
+        revocation.revoke_user(
+            token.subject,
+            reason="logout_all",
+            user=request.user,
+            request=request,
+            sender=type(self),
+        )

@@ -1,5 +1,9 @@
 """Settings for the test suite only (the example project has its own)."""
 
+import os
+
+import environ
+
 from tests.keys import LOCAL_V4_1
 
 SECRET_KEY = "tests-only-django-secret-key-not-for-production-0123456789"
@@ -14,6 +18,8 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
     "rest_framework",
     "drf_paseto",
     "tests",
@@ -23,11 +29,48 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
 ]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+STATIC_URL = "/static/"
 
 ROOT_URLCONF = "tests.urls"
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# The server legs: `.ci/services.sh` starts PostgreSQL and Redis on loopback and prints these
+# variables. DRF_PASETO_TEST_DATABASE makes a database the default one (the Makefile's
+# PostgreSQL leg runs the whole suite again with it); DRF_PASETO_TEST_REDIS adds the "redis"
+# cache alias that the revocation tests use for the Redis leg.
+TEST_DATABASE_URL = os.environ.get("DRF_PASETO_TEST_DATABASE", "")
+TEST_REDIS_URL = os.environ.get("DRF_PASETO_TEST_REDIS", "")
+
+DATABASES = {
+    "default": environ.Env.db_url_config(TEST_DATABASE_URL)
+    if TEST_DATABASE_URL
+    else {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "dummy": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+if TEST_REDIS_URL:
+    CACHES["redis"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": TEST_REDIS_URL,
+        "KEY_PREFIX": "drf_paseto_tests",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Fast hashing: the suite creates many users.

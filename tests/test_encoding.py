@@ -142,9 +142,14 @@ class LoadsObjectTests(SimpleTestCase):
 
 
 class FormatTimeTests(SimpleTestCase):
-    def test_utc_whole_seconds(self):
+    def test_utc_with_microseconds_only_when_present(self):
         moment = datetime(2026, 1, 2, 3, 4, 5, 999_999, tzinfo=timezone(timedelta(hours=2)))
-        self.assertEqual(format_time(moment), "2026-01-02T01:04:05+00:00")
+        self.assertEqual(format_time(moment), "2026-01-02T01:04:05.999999+00:00")
+        self.assertEqual(parse_time(format_time(moment)), moment)
+        self.assertEqual(
+            format_time(datetime(2026, 1, 2, 3, 4, 5, 1, tzinfo=UTC)),
+            "2026-01-02T03:04:05.000001+00:00",
+        )
         self.assertEqual(
             format_time(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)), "2026-01-02T03:04:05+00:00"
         )

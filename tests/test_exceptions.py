@@ -62,6 +62,12 @@ CODES = {
     "user_not_found": 401,
     "user_inactive": 401,
     "invalid_credentials": 401,
+    "bad_json_token": 401,
+    "token_revoked": 401,
+    "token_reused": 401,
+    "revocation_store_unavailable": 503,
+    "keys_unavailable": 503,
+    "revocation_disabled": 404,
 }
 
 
