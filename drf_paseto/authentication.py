@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -26,6 +27,7 @@ from drf_paseto import revocation
 from drf_paseto.exceptions import (
     BadAuthorizationHeader,
     BadJSONToken,
+    DatabaseUnavailable,
     KeyConfigurationError,
     KeysUnavailable,
     TokenError,
@@ -178,6 +180,8 @@ class PasetoAuthentication(BaseAuthentication):
             OverflowError,
         ) as err:
             raise UserNotFound() from err
+        except DatabaseError as err:  # fail closed, as a JSON 503
+            raise DatabaseUnavailable() from err
         if not self.user_can_authenticate(user):
             raise UserInactive()
         return user

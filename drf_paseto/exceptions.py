@@ -123,6 +123,12 @@ class StoreUnavailable(TokenError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
 
 
+class DatabaseUnavailable(TokenError):
+    code = "database_unavailable"
+    message = _("The service is unavailable right now; try again later.")
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
 class KeysUnavailable(TokenError):
     code = "keys_unavailable"
     message = _("Tokens cannot be handled right now; try again later.")

@@ -6,6 +6,7 @@ import logging
 from typing import Any, cast
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -19,6 +20,7 @@ from drf_paseto.authentication import (
     PasetoSessionAuthentication,
 )
 from drf_paseto.exceptions import (
+    DatabaseUnavailable,
     KeyConfigurationError,
     KeysUnavailable,
     NotAuthenticated,
@@ -54,6 +56,10 @@ class PasetoAPIView(GenericAPIView[Any]):
             # A server misconfiguration (the system checks say which): 503, nothing more.
             logger.error("drf_paseto cannot use its keys: %s", exc)
             exc = to_api_exception(KeysUnavailable())
+        elif isinstance(exc, DatabaseError):
+            # The database is away (login's authenticate(), a lookup): fail closed, in JSON.
+            logger.error("drf_paseto: database unavailable: %s", type(exc).__name__)
+            exc = to_api_exception(DatabaseUnavailable())
         # The project's exception handler runs; the body then gets drf_paseto's shape.
         response: Response = add_error_code(super().handle_exception(exc), exc)
         return response

@@ -67,6 +67,7 @@ CODES = {
     "token_reused": 401,
     "revocation_store_unavailable": 503,
     "keys_unavailable": 503,
+    "database_unavailable": 503,
     "revocation_disabled": 404,
 }
 
