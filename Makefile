@@ -36,6 +36,8 @@ demo: install
 	@echo "  curl -s http://$(HOST):$(PORT)/fresh/ -H 'Authorization: Bearer <access_token>'"
 	@echo "  curl -s -X POST http://$(HOST):$(PORT)/refresh/ -H 'Authorization: Bearer <refresh_token>'"
 	@echo "  curl -s http://$(HOST):$(PORT)/optional/"
+	@echo "  curl -s -X POST http://$(HOST):$(PORT)/logout/ -H 'Authorization: Bearer <access_token>'"
+	@echo "  curl -s -X POST http://$(HOST):$(PORT)/logout/all/ -H 'Authorization: Bearer <access_token>'"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

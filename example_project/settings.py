@@ -86,4 +86,8 @@ DRF_PASETO = {
     "SECRET_KEY": env.str("PASETO_SECRET_KEY", default=None),
     "ACCESS_TOKEN_EXPIRES": env.int("PASETO_ACCESS_TOKEN_EXPIRES", default=15 * 60),
     "REFRESH_TOKEN_EXPIRES": env.int("PASETO_REFRESH_TOKEN_EXPIRES", default=30 * 24 * 3600),
+    # Revocation: logout/ and logout/all/ work, password changes end old sessions.
+    "DENYLIST_ENABLED": env.bool("PASETO_DENYLIST_ENABLED", default=True),
+    "DENYLIST_STORE": env.str("PASETO_DENYLIST_STORE", default="database"),
+    "ROTATE_REFRESH_TOKENS": env.bool("PASETO_ROTATE_REFRESH_TOKENS", default=False),
 }

@@ -88,7 +88,8 @@ class ExampleProjectServerTests(SimpleTestCase):
             request.add_header("Authorization", f"Bearer {token}")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, dict(response.headers), json.loads(response.read())
+                content = response.read()
+                return response.status, dict(response.headers), json.loads(content or b"null")
         except urllib.error.HTTPError as err:
             with err:
                 return err.code, dict(err.headers), json.loads(err.read())
@@ -124,6 +125,21 @@ class ExampleProjectServerTests(SimpleTestCase):
             self.assertEqual(headers["WWW-Authenticate"], 'Bearer realm="api"')
         status, _, body = self.call("POST", "/refresh/", tokens["access_token"])
         self.assertEqual((status, body["code"]), (401, "token_wrong_type"))
+
+    def test_logout_revokes_the_session_only(self) -> None:
+        first, second = self.login(), self.login()
+        status, _, body = self.call("POST", "/logout/", first["access_token"])
+        self.assertEqual(status, 204)
+        for token in (first["access_token"],):
+            status, _, body = self.call("GET", "/protected/", token)
+            self.assertEqual((status, body["code"]), (401, "token_revoked"))
+        status, _, body = self.call("POST", "/refresh/", first["refresh_token"])
+        self.assertEqual((status, body["code"]), (401, "token_revoked"))
+        self.assertEqual(self.call("GET", "/protected/", second["access_token"])[0], 200)
+        self.assertEqual(self.call("POST", "/logout/all/", second["refresh_token"])[0], 204)
+        status, _, body = self.call("GET", "/protected/", second["access_token"])
+        self.assertEqual((status, body["code"]), (401, "token_revoked"))
+        self.assertEqual(self.call("GET", "/protected/", self.login()["access_token"])[0], 200)
 
     def test_optional_and_errors(self) -> None:
         self.assertEqual(self.call("GET", "/optional/")[::2], (200, {"user": None}))
