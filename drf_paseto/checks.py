@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 
 from drf_paseto import backend
 from drf_paseto.exceptions import KeyConfigurationError
-from drf_paseto.keys import build_key_ring
+from drf_paseto.keys import build_key_ring, looks_like_paserk
 from drf_paseto.revocation import RevocationStore
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
 from drf_paseto.tokens import as_leeway, as_lifetime
@@ -196,6 +196,13 @@ def _check_request_settings() -> list[CheckMessage]:
                 "The default is 'Bearer'.",
             )
         )
+    rate = api_settings.LOGIN_THROTTLE_RATE
+    if rate is not None and not (isinstance(rate, str) and _valid_rate(rate)):
+        messages.append(
+            _error(23, f"LOGIN_THROTTLE_RATE {rate!r} is not a rate.", 'Use "20/min" or None.')
+        )
+    if not isinstance(api_settings.UPDATE_LAST_LOGIN, bool):
+        messages.append(_error(16, "UPDATE_LAST_LOGIN must be True or False.", "Use a bool."))
     for name in ("MAX_TOKEN_LENGTH", "MAX_JSON_DEPTH"):
         value = getattr(api_settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -215,6 +222,16 @@ def _check_request_settings() -> list[CheckMessage]:
                 )
             )
     return messages
+
+
+def _valid_rate(rate: str) -> bool:
+    from rest_framework.throttling import SimpleRateThrottle
+
+    try:
+        parsed = SimpleRateThrottle.parse_rate(SimpleRateThrottle.__new__(SimpleRateThrottle), rate)
+    except (ValueError, KeyError, IndexError):
+        return False
+    return parsed[0] is not None and parsed[0] >= 1
 
 
 def _check_revocation() -> list[CheckMessage]:
@@ -305,7 +322,7 @@ def check_deploy(
     if (
         api_settings.PURPOSE == "local"
         and isinstance(secret, str)
-        and not secret.startswith(("k3.", "k4."))
+        and not looks_like_paserk(secret)
         and len(secret) < 32
     ):
         return [

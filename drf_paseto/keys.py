@@ -57,6 +57,11 @@ class KeyRing:
         return backend.open_token(parsed, key)
 
 
+def looks_like_paserk(text: str) -> bool:
+    """Whether a key setting is meant as a PASERK (``k4.local.…``) rather than a secret."""
+    return bool(_PASERK.match(text.strip()))
+
+
 def read_kid(footer: bytes) -> str:
     """The ``kid`` of a footer, parsed before it is authenticated (so: tightly bounded)."""
     if not footer:
@@ -83,7 +88,7 @@ def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     if not isinstance(value, str) or not value.strip():
         raise KeyConfigurationError("a key must be a non-empty string")
     text = value.strip()
-    if _PASERK.match(text):
+    if looks_like_paserk(text):
         key = backend.key_from_paserk(text, version)
     elif text.startswith("-----BEGIN"):
         key = backend.key_from_pem(text, version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate, get_user_model, user_logged_in
 from rest_framework import serializers
 
 from drf_paseto import revocation, signals
@@ -58,6 +58,12 @@ class TokenObtainSerializer(serializers.Serializer[Any]):
             raise to_api_exception(InvalidCredentials())
         self.user = user
         tokens = self.get_tokens(user)
+        request = self.context.get("request")
+        if api_settings.UPDATE_LAST_LOGIN:
+            # Django's own receiver of user_logged_in updates last_login, as login() does.
+            user_logged_in.send(
+                sender=type(user), request=getattr(request, "_request", request), user=user
+            )
         signals.token_obtained.send(
             sender=type(self),
             user=user,

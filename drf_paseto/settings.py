@@ -51,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     "ROTATE_REFRESH_TOKENS": False,
     "REVOKE_ON_PASSWORD_CHANGE": True,
     "USER_CACHE_TIMEOUT": 60,
+    # Login hardening
+    "LOGIN_THROTTLE_RATE": "20/min",
+    "UPDATE_LAST_LOGIN": True,
     # Bounds on untrusted input
     "MAX_TOKEN_LENGTH": 4096,
     "MAX_JSON_DEPTH": 8,

@@ -32,6 +32,7 @@ from drf_paseto.exceptions import (
 from drf_paseto.keys import get_key_ring
 from drf_paseto.serializers import get_serializer_class
 from drf_paseto.settings import api_settings
+from drf_paseto.throttling import LoginRateThrottle
 from drf_paseto.tokens import Token
 
 logger = logging.getLogger("drf_paseto")
@@ -96,10 +97,12 @@ class TokenView(PasetoAPIView):
 
 
 class TokenObtainView(TokenView):
-    """POST credentials: a fresh access token and a refresh token."""
+    """POST credentials: a fresh access token and a refresh token. Throttled (scope
+    ``paseto_login``)."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    throttle_classes = (LoginRateThrottle,)
     serializer_setting = "TOKEN_OBTAIN_SERIALIZER"
 
 

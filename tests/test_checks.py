@@ -358,3 +358,30 @@ class CheckCommandTests(CheckTestCase):
             ids = [m.id for m in ours(run_checks(tags=["security"]))]
             self.assertEqual(ids, ["drf_paseto.E003"])
             self.assertEqual(ours(run_checks(tags=["models"])), [])
+
+
+class LoginSettingTests(CheckTestCase):
+    def test_login_throttle_rate(self) -> None:
+        for rate in ("20/min", "5/s", "100/day", None):
+            with self.subTest(rate=rate):
+                self.assert_clean(local(LOGIN_THROTTLE_RATE=rate), deploy=False)
+        self.assert_each_only(
+            [
+                local(LOGIN_THROTTLE_RATE=rate)
+                for rate in ("x", "20/", "/min", "0/min", "-1/min", "5/x", 20)
+            ],
+            "drf_paseto.E023",
+        )
+
+    def test_update_last_login_must_be_a_bool(self) -> None:
+        self.assert_only(local(UPDATE_LAST_LOGIN="no"), "drf_paseto.E016")
+
+
+class ShortSecretWarningTests(CheckTestCase):
+    def test_short_non_paserk_strings_warn_under_deploy_only(self) -> None:
+        # "k4.x" looks like a PASERK prefix but is not one: it is a short derived secret.
+        for secret in ("short", "k4.x", "k3.local"):
+            with self.subTest(secret=secret):
+                self.assert_only(local(SECRET_KEY=secret), "drf_paseto.W003", deploy=True)
+                self.assertEqual(self.messages(local(SECRET_KEY=secret)), [])
+        self.assert_clean(local(SECRET_KEY="x" * 32))

@@ -131,8 +131,12 @@ class TokenObtainSerializerTests(TokenAPITestCase):
             self.assertError(response, 401, "invalid_credentials")
 
     def test_user_without_is_active(self) -> None:
+        # A user object of a custom backend: no is_active, no last_login to update.
         user = SimpleNamespace(pk=self.user.pk)
-        with mock.patch("drf_paseto.serializers.authenticate", return_value=user):
+        with (
+            mock.patch("drf_paseto.serializers.authenticate", return_value=user),
+            paseto_settings(UPDATE_LAST_LOGIN=False),
+        ):
             serializer = self.serializer({"username": "whoever", "password": "x"})
             self.assertTrue(serializer.is_valid())
         self.assertIs(serializer.user, user)
@@ -278,3 +282,48 @@ class TokenVerifySerializerTests(TokenAPITestCase):
         self.assertFalse(serializer.is_valid())
         self.assertIsInstance(serializer.errors["token"][0], str)
         self.assertIsInstance(TokenVerifySerializer().fields["token"], serializers.CharField)
+
+
+class LoginSignalTests(TokenAPITestCase):
+    """Django's user_logged_in (and so last_login) and user_login_failed on login/."""
+
+    def test_user_logged_in_updates_last_login(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        received: list[dict[str, Any]] = []
+
+        def receiver(**kwargs: Any) -> None:
+            received.append(kwargs)
+
+        user_logged_in.connect(receiver)
+        self.addCleanup(user_logged_in.disconnect, receiver)
+        self.assertIsNone(self.user.last_login)
+        self.login()
+        self.user.refresh_from_db()
+        self.assertIsNotNone(self.user.last_login)
+        self.assertEqual(len(received), 1)
+        self.assertEqual(received[0]["user"], self.user)
+        self.assertEqual(received[0]["request"].path, "/auth/login/")
+
+    def test_update_last_login_off(self) -> None:
+        with paseto_settings(UPDATE_LAST_LOGIN=False):
+            self.login()
+        self.user.refresh_from_db()
+        self.assertIsNone(self.user.last_login)
+
+    def test_user_login_failed(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        received: list[dict[str, Any]] = []
+
+        def receiver(**kwargs: Any) -> None:
+            received.append(kwargs)
+
+        user_login_failed.connect(receiver)
+        self.addCleanup(user_login_failed.disconnect, receiver)
+        response = self.client.post(
+            "/auth/login/", {"username": self.user.username, "password": "wrong"}, format="json"
+        )
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(len(received), 1)
+        self.assertNotIn("wrong", str(received[0]["credentials"]))
