@@ -6,13 +6,15 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install demo test services lint format docs bench clean
+.PHONY: help install demo test services lint format docs dist matrix bench clean
 
 help:
 	@echo "make demo   - set up and serve the example project on http://$(HOST):$(PORT) (user test/test)"
 	@echo "make test   - set up and run the whole suite with coverage (floor: 95%)"
 	@echo "make lint   - ruff (lint and format check) and mypy --strict"
 	@echo "make docs   - build the MkDocs site strictly into site/"
+	@echo "make dist   - build the wheel and sdist and check them"
+	@echo "make matrix - run the suite on the oldest and newest Django/Python cells (tox)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10+ is required")'
@@ -71,6 +73,17 @@ format: install
 
 docs: install
 	$(BIN)/mkdocs build --strict
+
+# A wheel and an sdist that pass `twine check` and carry migrations, locales and py.typed.
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist . >/dev/null
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python .ci/check_dist.py dist
+
+# The oldest and the newest cells of tox.ini's matrix (the full matrix: `$(BIN)/tox`).
+matrix: install
+	$(BIN)/tox -e py310-django42,py312-django6x
 
 clean:
 	rm -rf $(VENV) site dist build .coverage htmlcov example_project/db.sqlite3
