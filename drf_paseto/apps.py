@@ -21,3 +21,11 @@ class DrfPasetoConfig(AppConfig):
         post_delete.connect(
             receivers.user_deleted, sender=user_model, dispatch_uid="drf_paseto.user_deleted"
         )
+
+        # The OpenAPI extensions (the "spectacular" extra) register themselves on import.
+        try:
+            import drf_spectacular  # noqa: F401
+        except ImportError:  # pragma: no cover - drf-spectacular is not installed
+            pass
+        else:
+            import drf_paseto.contrib.spectacular  # noqa: F401

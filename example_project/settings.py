@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+import drf_paseto
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -79,6 +81,27 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["drf_paseto.authentication.PasetoAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "drf_paseto.exceptions.exception_handler",
+}
+
+# OpenAPI through drf-spectacular (the "spectacular" extra), when it is installed: /schema/
+# and /docs/ (Swagger UI, whose assets come from a CDN). The project runs without it.
+try:
+    import drf_spectacular  # noqa: F401
+except ImportError:
+    pass
+else:
+    INSTALLED_APPS.append("drf_spectacular")
+    REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "drf_paseto example project",
+    "DESCRIPTION": (
+        "PASETO access, refresh and fresh-token authentication for Django REST framework: "
+        "log in, then send the access token as `Authorization: Bearer <token>`."
+    ),
+    "VERSION": drf_paseto.__version__,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 DRF_PASETO = {

@@ -1,6 +1,7 @@
 """The reference pages' example as a Django project: the token views at the root, and
 ``protected/``, ``fresh/`` and ``optional/``."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +14,30 @@ urlpatterns = [
     path("optional/", views.OptionalView.as_view(), name="optional"),
     path("admin/", admin.site.urls),
 ]
+
+if apps.is_installed("drf_spectacular"):
+    # OpenAPI (the "spectacular" extra): the schema at /schema/, Swagger UI at /docs/. The
+    # token views document themselves; the example's own views are plain APIViews, so what
+    # they answer is stated here (a project would put @extend_schema on its views).
+    from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+    from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+    from rest_framework import serializers
+
+    from drf_paseto.contrib.spectacular import ErrorSerializer
+
+    user = inline_serializer("User", {"user": serializers.CharField(allow_null=True)})
+    unauthorized = OpenApiResponse(ErrorSerializer, "No valid access token.")
+    for view, forbidden in (
+        (views.ProtectedView, "Authenticated without a PASETO token (token_required)."),
+        (views.FreshView, "Not a fresh access token (token_not_fresh, token_required)."),
+        (views.OptionalView, None),
+    ):
+        responses = {200: user, 401: unauthorized}
+        if forbidden:
+            responses[403] = OpenApiResponse(ErrorSerializer, forbidden)
+        extend_schema(responses=responses)(view)
+
+    urlpatterns += [
+        path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    ]
