@@ -19,8 +19,16 @@ def _subject(user: Any) -> str:
     return Token.get_subject(user)
 
 
+# Saves that change nothing authentication looks at: Django's ``update_last_login`` (every
+# login, with ``UPDATE_LAST_LOGIN``) must not drop the kept user each time.
+_IRRELEVANT_FIELDS = frozenset({"last_login"})
+
+
 def user_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
     if not api_settings.DENYLIST_ENABLED:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields and _IRRELEVANT_FIELDS.issuperset(update_fields):
         return
     store = revocation.get_store()
     store.forget_user(_subject(instance))

@@ -53,6 +53,17 @@ def _now() -> datetime:
     return datetime.now(tz=timezone.utc)
 
 
+def token_fact_expiry(token: Token) -> datetime:
+    """When a fact about one token may be forgotten: once decoding refuses it.
+
+    Decoding accepts a token until ``exp`` plus ``DECODE_LEEWAY``; a fact that went away at
+    ``exp`` would let a revoked (or spent) token through during the leeway.
+    """
+    from drf_paseto.tokens import as_leeway
+
+    return token.expires_at + as_leeway(api_settings.DECODE_LEEWAY)
+
+
 class RevocationStore:
     """The interface of a revocation store. Every method is one round trip at most.
 
@@ -160,7 +171,7 @@ class DatabaseStore(RevocationStore):
             self._retry(write)
 
     def revoke_token(self, token: Token) -> None:
-        self._put(f"jti:{token.jti}", "jti", token.subject, token.expires_at)
+        self._put(f"jti:{token.jti}", "jti", token.subject, token_fact_expiry(token))
 
     def revoke_session(self, session_id: str, subject: str, expires_at: datetime) -> None:
         self._put(f"sid:{session_id}", "sid", subject, expires_at)
@@ -177,7 +188,7 @@ class DatabaseStore(RevocationStore):
                     key=f"spent:{token.jti}",
                     kind="spent",
                     subject=token.subject,
-                    expires_at=token.expires_at,
+                    expires_at=token_fact_expiry(token),
                 )
 
         try:
@@ -239,7 +250,8 @@ class CacheStore(RevocationStore):
         )
 
     def revoke_token(self, token: Token) -> None:
-        self._call("set", f"{KEY_PREFIX}jti:{token.jti}", 1, self._timeout(token.expires_at))
+        timeout = self._timeout(token_fact_expiry(token))
+        self._call("set", f"{KEY_PREFIX}jti:{token.jti}", 1, timeout)
 
     def revoke_session(self, session_id: str, subject: str, expires_at: datetime) -> None:
         self._call("set", f"{KEY_PREFIX}sid:{session_id}", 1, self._timeout(expires_at))
@@ -251,7 +263,9 @@ class CacheStore(RevocationStore):
 
     def spend(self, token: Token) -> bool:
         return bool(
-            self._call("add", f"{KEY_PREFIX}spent:{token.jti}", 1, self._timeout(token.expires_at))
+            self._call(
+                "add", f"{KEY_PREFIX}spent:{token.jti}", 1, self._timeout(token_fact_expiry(token))
+            )
         )
 
     def remember_user(self, subject: str, user: Any) -> None:

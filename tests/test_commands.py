@@ -1,13 +1,18 @@
 """drf_paseto/management/commands/paseto_keygen.py"""
 
 import re
+from datetime import datetime, timedelta, timezone
 from io import StringIO
+from unittest import mock
 
 from django.core.management import CommandError, call_command
-from django.test import SimpleTestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 
-from drf_paseto import backend
-from drf_paseto.tokens import AccessToken
+from drf_paseto import backend, revocation
+from drf_paseto.management.commands.paseto_flush import Command
+from drf_paseto.models import DenylistEntry
+from drf_paseto.tokens import AccessToken, RefreshToken
+from tests.keys import LOCAL_V4_1
 
 
 def keygen(*args: str) -> str:
@@ -69,3 +74,60 @@ class PasetoKeygenTests(SimpleTestCase):
         for args in (("--version", "2"), ("--version", "1"), ("--purpose", "secret")):
             with self.subTest(args=args), self.assertRaises(CommandError):
                 keygen(*args)
+
+
+# --- drf_paseto/management/commands/paseto_flush.py ------------------------------------------
+
+
+class PasetoFlushTests(TestCase):
+    def flush(self) -> str:
+        out = StringIO()
+        call_command("paseto_flush", stdout=out)
+        return out.getvalue()
+
+    def test_deletes_expired_entries_only(self) -> None:
+        now = datetime.now(tz=timezone.utc)
+        for key, expires_at in (
+            ("jti:expired", now - timedelta(seconds=1)),
+            ("spent:expired", now - timedelta(days=40)),
+            ("sid:live", now + timedelta(minutes=5)),
+            ("user:live", now + timedelta(days=30)),
+        ):
+            DenylistEntry.objects.create(
+                key=key, kind=key.split(":")[0], subject="1", expires_at=expires_at
+            )
+        with mock.patch("drf_paseto.revocation._now", return_value=now):
+            self.assertEqual(self.flush(), "Deleted 2 expired denylist entries.\n")
+        self.assertEqual(
+            sorted(DenylistEntry.objects.values_list("key", flat=True)), ["sid:live", "user:live"]
+        )
+        with mock.patch("drf_paseto.revocation._now", return_value=now):
+            self.assertEqual(self.flush(), "Deleted 0 expired denylist entries.\n")
+
+    def test_an_entry_is_kept_until_the_moment_it_expires(self) -> None:
+        now = datetime.now(tz=timezone.utc)
+        DenylistEntry.objects.create(key="jti:edge", kind="jti", expires_at=now)
+        with mock.patch("drf_paseto.revocation._now", return_value=now):
+            self.assertEqual(self.flush(), "Deleted 0 expired denylist entries.\n")
+        with mock.patch("drf_paseto.revocation._now", return_value=now + timedelta(microseconds=1)):
+            self.assertEqual(self.flush(), "Deleted 1 expired denylist entries.\n")
+
+    def test_revoked_tokens_stay_revoked_until_they_expire(self) -> None:
+        with override_settings(
+            DRF_PASETO={"SECRET_KEY": LOCAL_V4_1, "DENYLIST_ENABLED": True, "DECODE_LEEWAY": 30}
+        ):
+            token = RefreshToken.for_subject("1", lifetime=timedelta(minutes=1))
+            store = revocation.get_store()
+            store.revoke_token(token)
+            store.spend(token)
+            revocation.revoke_session(token, reason="logout")
+            # Still accepted by decoding (the leeway): every fact must survive a flush.
+            moment = token.expires_at + timedelta(seconds=29)
+            with mock.patch("drf_paseto.revocation._now", return_value=moment):
+                self.assertEqual(self.flush(), "Deleted 0 expired denylist entries.\n")
+            self.assertTrue(store.check(token).revoked)
+            self.assertFalse(store.spend(token))
+
+    def test_help(self) -> None:
+        self.assertIn("expired", Command.help)
+        self.assertIn("cache store needs no flushing", Command.help)
