@@ -1,0 +1,205 @@
+"""Concurrency of revocation (drf_paseto/revocation.py: ``spend()`` marks a refresh token used
+atomically, revocation facts are never lost) against a real multi-process server.
+
+Each store leg serves tests/urls.py with gunicorn (4 sync worker processes, so requests race
+in separate processes with separate database or Redis connections), ``DENYLIST_ENABLED`` and
+``ROTATE_REFRESH_TOKENS`` on:
+
+* the database store on a file SQLite database;
+* the database store on PostgreSQL (``DRF_PASETO_TEST_POSTGRES``: a fresh database per run);
+* the cache store on Redis (``DRF_PASETO_TEST_REDIS``: a key prefix of the run's own).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import unittest
+import urllib.parse
+from functools import partial
+from typing import Any
+
+from tests.live_server import (
+    OTHER_USERNAME,
+    GunicornServer,
+    Reply,
+    ServerTestCase,
+    gunicorn_path,
+    prepare_database,
+    run_parallel,
+    run_sql,
+    server_env,
+)
+
+PARALLEL_REFRESHES = 12
+RACING_SESSIONS = 6
+RACING_LOGINS = 6
+LATER_LOGINS = 3
+
+POSTGRES_URL = os.environ.get("DRF_PASETO_TEST_POSTGRES", "")
+REDIS_URL = os.environ.get("DRF_PASETO_TEST_REDIS", "")
+
+
+class _StoreConcurrencyTests(ServerTestCase):
+    """The races, for every leg. Abstract: deleted from the module at the end."""
+
+    @classmethod
+    def leg_env(cls) -> dict[str, str]:
+        raise NotImplementedError
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        if gunicorn_path() is None:
+            raise unittest.SkipTest("gunicorn is not installed (it is in the dev extras)")
+        super().setUpClass()
+        cls.tmp = tempfile.mkdtemp(prefix="drf_paseto_conc_")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        env = cls.leg_env()
+        prepare_database(env)
+        cls.server = GunicornServer(env, cls.tmp, workers=4)
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
+
+    def test_parallel_refreshes_of_one_token_have_exactly_one_winner(self) -> None:
+        tokens = self.login()
+        replies = run_parallel(
+            [partial(self.api.refresh, tokens["refresh_token"])] * PARALLEL_REFRESHES
+        )
+        for reply in replies:
+            self.assertNotServerError(reply, "parallel refresh")
+        winners = [reply for reply in replies if reply.status == 200]
+        losers = [reply for reply in replies if reply.status != 200]
+        self.assertEqual(len(winners), 1, [str(reply) for reply in replies])
+        for reply in losers:
+            self.assertRefused(reply, {"token_reused", "token_revoked"}, "a losing refresh")
+        # Nothing was revoked before the first loser spent the token: it saw the reuse.
+        self.assertIn("token_reused", [reply.code for reply in losers])
+
+        # The reuse revoked the whole family, the winner's new tokens included.
+        won = winners[0].body
+        self.assertEqual(set(won), {"access_token", "refresh_token"})
+        self.assertAccessRevoked(won["access_token"], "the winner's new access token")
+        self.assertRefreshRevoked(won["refresh_token"], "the winner's new refresh token")
+        self.assertAccessRevoked(tokens["access_token"], "the login's access token")
+
+    def test_logout_racing_refresh_leaves_no_token_of_the_session_alive(self) -> None:
+        sessions = [self.login() for _ in range(RACING_SESSIONS)]
+        calls: list[Any] = []
+        for session in sessions:
+            calls.append(partial(self.api.logout, session["access_token"]))
+            calls.append(partial(self.api.refresh, session["refresh_token"]))
+        replies: list[Reply] = run_parallel(calls)
+
+        for index, session in enumerate(sessions):
+            logout, refresh = replies[2 * index], replies[2 * index + 1]
+            self.assertNotServerError(logout, "logout")
+            self.assertNotServerError(refresh, "refresh")
+            self.assertEqual(logout.status, 204, f"logout: {logout}")
+            survivors = [session]
+            if refresh.status == 200:
+                survivors.append(refresh.body)  # refreshed before the logout landed
+            else:
+                self.assertRefused(refresh, {"token_revoked"}, "refresh after logout")
+            for tokens in survivors:
+                self.assertAccessRevoked(tokens["access_token"], f"session {index}: access")
+                self.assertRefreshRevoked(tokens["refresh_token"], f"session {index}: refresh")
+
+    def test_logout_all_racing_logins(self) -> None:
+        before = [self.login(OTHER_USERNAME) for _ in range(3)]
+        logged_out = threading.Event()
+
+        def logout_all() -> Reply:
+            try:
+                return self.api.logout_all(before[0]["access_token"])
+            finally:
+                logged_out.set()
+
+        def login_after_logout_all() -> Reply:
+            if not logged_out.wait(timeout=30):
+                raise AssertionError("logout-all never returned")
+            return self.api.login(OTHER_USERNAME)
+
+        racing_login = partial(self.api.login, OTHER_USERNAME)
+        replies = run_parallel(
+            [logout_all] + [racing_login] * RACING_LOGINS + [login_after_logout_all] * LATER_LOGINS
+        )
+        for reply in replies:
+            self.assertNotServerError(reply, "logout-all / login")
+        self.assertEqual(replies[0].status, 204, f"logout-all: {replies[0]}")
+        racing, later = replies[1 : 1 + RACING_LOGINS], replies[1 + RACING_LOGINS :]
+        for reply in racing + later:
+            self.assertEqual(reply.status, 200, f"login: {reply}")
+
+        # Every token issued before the logout-all is refused ...
+        for index, tokens in enumerate(before):
+            self.assertAccessRevoked(tokens["access_token"], f"earlier login {index}: access")
+            self.assertRefreshRevoked(tokens["refresh_token"], f"earlier login {index}: refresh")
+        # ... a racing login's tokens are either side of the cutoff, never a server error ...
+        for reply in racing:
+            checked = self.api.protected(reply.body["access_token"])
+            self.assertNotServerError(checked, "racing login's access token")
+            if checked.status != 200:
+                self.assertRefused(checked, {"token_revoked"}, "racing login's access token")
+        # ... and a login that started after the logout-all returned works, refresh included.
+        for reply in later:
+            self.assertAccessWorks(reply.body["access_token"], "later login: access")
+            refreshed = self.api.refresh(reply.body["refresh_token"])
+            self.assertEqual(refreshed.status, 200, f"later login: refresh: {refreshed}")
+            self.assertAccessWorks(refreshed.body["access_token"], "later login: refreshed")
+
+
+class SQLiteDatabaseStoreConcurrencyTests(_StoreConcurrencyTests):
+    """The database store (``DenylistEntry``) on a file SQLite database."""
+
+    @classmethod
+    def leg_env(cls) -> dict[str, str]:
+        return server_env(f"sqlite:///{cls.tmp}/db.sqlite3", store="database", sqlite_timeout=20)
+
+
+@unittest.skipUnless(POSTGRES_URL, "DRF_PASETO_TEST_POSTGRES is not set (.ci/services.sh)")
+class PostgreSQLDatabaseStoreConcurrencyTests(_StoreConcurrencyTests):
+    """The database store on PostgreSQL, in a database created for the run and dropped after."""
+
+    @classmethod
+    def leg_env(cls) -> dict[str, str]:
+        name = f"drf_paseto_conc_{secrets.token_hex(4)}"
+        run_sql(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+        cls.addClassCleanup(run_sql, POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        url = urllib.parse.urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
+        return server_env(url, store="database")
+
+
+@unittest.skipUnless(REDIS_URL, "DRF_PASETO_TEST_REDIS is not set (.ci/services.sh)")
+class RedisCacheStoreConcurrencyTests(_StoreConcurrencyTests):
+    """The cache store on Redis (users in a file SQLite database), under a key prefix of the
+    run's own, deleted after."""
+
+    @classmethod
+    def leg_env(cls) -> dict[str, str]:
+        prefix = f"drf_paseto_conc_{secrets.token_hex(4)}"
+        cls.addClassCleanup(delete_redis_keys, REDIS_URL, prefix)
+        return server_env(
+            f"sqlite:///{cls.tmp}/db.sqlite3",
+            store="cache",
+            redis_url=REDIS_URL,
+            key_prefix=prefix,
+        )
+
+
+def delete_redis_keys(url: str, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+# The abstract base is not a test case of its own.
+del _StoreConcurrencyTests
