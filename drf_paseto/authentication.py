@@ -12,8 +12,10 @@ success, ``AuthenticationFailed`` otherwise (a bad token is 401 even on ``AllowA
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -26,7 +28,10 @@ from rest_framework.request import Request
 from drf_paseto import revocation
 from drf_paseto.exceptions import (
     BadAuthorizationHeader,
+    BadCookieToken,
     BadJSONToken,
+    CSRFMismatch,
+    CSRFMissing,
     DatabaseUnavailable,
     KeyConfigurationError,
     KeysUnavailable,
@@ -72,7 +77,10 @@ class PasetoAuthentication(BaseAuthentication):
             return None
         raw, location = found
         try:
-            return self.authenticate_token(raw, location)
+            user, token = self.authenticate_token(raw, location)
+            if location == "cookies":
+                self.enforce_csrf(request, token)
+            return user, token
         except KeyConfigurationError as err:
             logger.error("drf_paseto cannot use its keys: %s", err)
             raise to_api_exception(KeysUnavailable()) from err
@@ -104,18 +112,25 @@ class PasetoAuthentication(BaseAuthentication):
             revocation.get_store().remember_user(token.subject, user)
         return user, token
 
-    def get_token_locations(self, request: Request) -> Any:
+    def get_token_locations(self, request: Request) -> Sequence[str]:
+        """Where this request's token may come from: the view's say, else ``TOKEN_LOCATION``."""
         view = (getattr(request, "parser_context", None) or {}).get("view")
-        locations = getattr(view, "paseto_token_location", None)
-        return api_settings.TOKEN_LOCATION if locations is None else locations
+        return token_locations_of(view)
 
     def get_raw_token(self, request: Request) -> tuple[str, str] | None:
-        """The raw token and where it was found, or ``None`` when the request has none."""
+        """The raw token and where it was found, or ``None`` when the request has none.
+
+        Headers first, then cookies, then the JSON body: a header wins over a cookie.
+        """
         locations = self.get_token_locations(request)
         if "headers" in locations:
             raw = self.get_header_token(request)
             if raw is not None:
                 return raw, "headers"
+        if "cookies" in locations:
+            raw = self.get_cookie_token(request)
+            if raw is not None:
+                return raw, "cookies"
         if "json" in locations:
             raw = self.get_json_token(request)
             if raw is not None:
@@ -141,6 +156,40 @@ class PasetoAuthentication(BaseAuthentication):
             raise to_api_exception(BadAuthorizationHeader())
         return raw
 
+    def get_cookie_keys(self) -> tuple[str, ...]:
+        """The cookies this authenticator reads, in order."""
+        return (api_settings.ACCESS_COOKIE_KEY,)
+
+    def get_cookie_token(self, request: Request) -> str | None:
+        for key in self.get_cookie_keys():
+            value = request.COOKIES.get(key)
+            if value:
+                if not _TOKEN_CHARS.fullmatch(value):
+                    raise to_api_exception(BadCookieToken())
+                return str(value)
+        return None
+
+    def enforce_csrf(self, request: Request, token: Token) -> None:
+        """Double submit: a token from a cookie needs its ``csrf`` claim back in a header
+        for the ``CSRF_METHODS``. Raises ``TokenError`` (403)."""
+        if not api_settings.COOKIE_CSRF_PROTECT:
+            return
+        if request.method not in api_settings.CSRF_METHODS:
+            return
+        header = (
+            api_settings.REFRESH_CSRF_HEADER_NAME
+            if token.type == "refresh"
+            else api_settings.ACCESS_CSRF_HEADER_NAME
+        )
+        sent = request.META.get(header_meta_key(header))
+        if not sent:
+            raise CSRFMissing()
+        expected = token.get("csrf")
+        if not isinstance(expected, str) or not hmac.compare_digest(
+            str(sent).encode("utf-8"), expected.encode("utf-8")
+        ):
+            raise CSRFMismatch()
+
     def get_json_token(self, request: Request) -> str | None:
         """The token under the JSON body's key, for requests whose body is JSON."""
         if not (request.content_type or "").startswith("application/json"):
@@ -155,7 +204,15 @@ class PasetoAuthentication(BaseAuthentication):
         value = data.get(getattr(api_settings, self.json_key_setting))
         if value is None:
             return None
-        if not isinstance(value, str) or not _TOKEN_CHARS.fullmatch(value):
+        if not isinstance(value, str):
+            raise to_api_exception(BadJSONToken())
+        json_type = api_settings.JSON_TYPE
+        if json_type:
+            # The original's JSON_TYPE: the value must read "<JSON_TYPE> <token>".
+            scheme, _, value = value.partition(" ")
+            if scheme.lower() != json_type.lower():
+                raise to_api_exception(BadJSONToken())
+        if not _TOKEN_CHARS.fullmatch(value):
             raise to_api_exception(BadJSONToken())
         return value
 
@@ -193,11 +250,15 @@ class PasetoAuthentication(BaseAuthentication):
 class PasetoRefreshAuthentication(PasetoAuthentication):
     """Authenticate with a refresh token: for the refresh view and views like it only.
 
-    Its JSON body key is ``REFRESH_JSON_KEY`` (``"refresh_token"``).
+    Its JSON body key is ``REFRESH_JSON_KEY`` (``"refresh_token"``), its cookie
+    ``REFRESH_COOKIE_KEY``.
     """
 
     token_class = RefreshToken
     json_key_setting = "REFRESH_JSON_KEY"
+
+    def get_cookie_keys(self) -> tuple[str, ...]:
+        return (api_settings.REFRESH_COOKIE_KEY,)
 
 
 class PasetoSessionAuthentication(PasetoAuthentication):
@@ -205,3 +266,16 @@ class PasetoSessionAuthentication(PasetoAuthentication):
 
     token_classes = (AccessToken, RefreshToken)
     json_key_setting = "REFRESH_JSON_KEY"
+
+    def get_cookie_keys(self) -> tuple[str, ...]:
+        return (api_settings.ACCESS_COOKIE_KEY, api_settings.REFRESH_COOKIE_KEY)
+
+
+def token_locations_of(view: Any) -> Sequence[str]:
+    """A view's token locations: ``get_paseto_token_location()``, ``paseto_token_location``,
+    or ``TOKEN_LOCATION``. A single string is one location."""
+    getter = getattr(view, "get_paseto_token_location", None)
+    locations = getter() if callable(getter) else getattr(view, "paseto_token_location", None)
+    if locations is None:
+        locations = api_settings.TOKEN_LOCATION
+    return (locations,) if isinstance(locations, str) else tuple(locations)

@@ -24,7 +24,7 @@ from drf_paseto.revocation import RevocationStore
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
 from drf_paseto.tokens import as_leeway, as_lifetime
 
-TOKEN_LOCATIONS = ("headers", "json")
+TOKEN_LOCATIONS = ("headers", "cookies", "json")
 SERIALIZER_SETTINGS = (
     "TOKEN_OBTAIN_SERIALIZER",
     "TOKEN_REFRESH_SERIALIZER",
@@ -67,6 +67,7 @@ def check_settings(
     messages += _check_claims()
     messages += _check_request_settings()
     messages += _check_revocation()
+    messages += _check_cookies()
     return messages
 
 
@@ -224,6 +225,78 @@ def _check_request_settings() -> list[CheckMessage]:
     return messages
 
 
+COOKIE_NAME_SETTINGS = (
+    "ACCESS_COOKIE_KEY",
+    "REFRESH_COOKIE_KEY",
+    "ACCESS_CSRF_COOKIE_KEY",
+    "REFRESH_CSRF_COOKIE_KEY",
+    "ACCESS_CSRF_HEADER_NAME",
+    "REFRESH_CSRF_HEADER_NAME",
+)
+
+
+def _check_cookies() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    for name in COOKIE_NAME_SETTINGS:
+        value = getattr(api_settings, name)
+        if not isinstance(value, str) or not value or not value.isascii() or " " in value:
+            messages.append(
+                _error(
+                    24, f"{name} must be a non-empty name.", f"The default is {DEFAULTS[name]!r}."
+                )
+            )
+    for name in ("ACCESS_COOKIE_PATH", "REFRESH_COOKIE_PATH"):
+        value = getattr(api_settings, name)
+        if not isinstance(value, str) or not value.startswith("/"):
+            messages.append(_error(25, f"{name} must be a path starting with '/'.", "Such as '/'."))
+    max_age = api_settings.COOKIE_MAX_AGE
+    if max_age is not None and (type(max_age) is not int or max_age <= 0):
+        messages.append(
+            _error(
+                26, "COOKIE_MAX_AGE must be None (session cookies) or seconds.", "Such as 86400."
+            )
+        )
+    if not isinstance(api_settings.COOKIE_DOMAIN, (str, type(None))):
+        messages.append(_error(27, "COOKIE_DOMAIN must be a string or None.", "Such as None."))
+    for name in ("COOKIE_SECURE", "COOKIE_CSRF_PROTECT"):
+        if not isinstance(getattr(api_settings, name), bool):
+            messages.append(_error(16, f"{name} must be True or False.", "Use a bool."))
+    samesite = api_settings.COOKIE_SAMESITE
+    if samesite not in ("Lax", "Strict", "None", False):
+        messages.append(
+            _error(
+                28,
+                f"COOKIE_SAMESITE {samesite!r} is not valid.",
+                "'Lax', 'Strict', 'None' or False.",
+            )
+        )
+    elif samesite == "None" and api_settings.COOKIE_SECURE is not True:
+        messages.append(
+            _error(
+                29,
+                "COOKIE_SAMESITE 'None' needs COOKIE_SECURE: browsers drop such cookies.",
+                "Set COOKIE_SECURE = True.",
+            )
+        )
+    methods = api_settings.CSRF_METHODS
+    if not _is_strings(methods) or any(m != m.upper() for m in methods):
+        messages.append(
+            _error(
+                30,
+                "CSRF_METHODS must be a collection of upper-case method names.",
+                "The default is POST, PUT, PATCH and DELETE.",
+            )
+        )
+    json_type = api_settings.JSON_TYPE
+    if not isinstance(json_type, (str, type(None))) or (json_type and " " in json_type):
+        messages.append(
+            _error(
+                13, "JSON_TYPE must be one word, or None for a bare token.", "The default is None."
+            )
+        )
+    return messages
+
+
 def _valid_rate(rate: str) -> bool:
     from rest_framework.throttling import SimpleRateThrottle
 
@@ -318,6 +391,29 @@ def _check_cache_store() -> list[CheckMessage]:
 def check_deploy(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    locations = api_settings.TOKEN_LOCATION
+    if isinstance(locations, (list, tuple, set)) and "cookies" in locations:
+        if api_settings.COOKIE_SECURE is not True:
+            messages.append(
+                _warning(
+                    5,
+                    "Token cookies are sent without Secure: plain HTTP exposes them on the way.",
+                    "Set DRF_PASETO['COOKIE_SECURE'] = True (the default) and serve over HTTPS.",
+                )
+            )
+        if api_settings.COOKIE_CSRF_PROTECT is not True:
+            messages.append(
+                _warning(
+                    6,
+                    "Token cookies without CSRF protection: other sites can send requests.",
+                    "Set DRF_PASETO['COOKIE_CSRF_PROTECT'] = True (the default).",
+                )
+            )
+    return messages + _check_deploy_secret()
+
+
+def _check_deploy_secret() -> list[CheckMessage]:
     secret = api_settings.SECRET_KEY
     if (
         api_settings.PURPOSE == "local"

@@ -107,6 +107,23 @@ class BadJSONToken(TokenError):
     message = _("The token in the request body is malformed.")
 
 
+class BadCookieToken(TokenError):
+    code = "bad_cookie_token"
+    message = _("The token cookie is malformed.")
+
+
+class CSRFMissing(TokenError):
+    code = "csrf_missing"
+    message = _("The CSRF header is missing: a token from a cookie needs it for this method.")
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+class CSRFMismatch(TokenError):
+    code = "csrf_mismatch"
+    message = _("The CSRF header does not match the token.")
+    status_code = status.HTTP_403_FORBIDDEN
+
+
 class TokenRevoked(TokenError):
     code = "token_revoked"
     message = _("Token has been revoked.")

@@ -24,7 +24,24 @@ MAX_PASSWORD_LENGTH = 4096
 MAX_USERNAME_LENGTH = 1024
 
 
-class TokenObtainSerializer(serializers.Serializer[Any]):
+class IssuingSerializer(serializers.Serializer[Any]):
+    """Base of the serializers that issue tokens: ``issue()`` is where they leave."""
+
+    #: The token objects issued by ``issue()``, by name ("access", "refresh"): the view
+    #: sets cookies from them when cookies are a token location.
+    issued: dict[str, Token]
+
+    def issue(self, **tokens: Token) -> dict[str, str]:
+        """Finish the new tokens (a ``csrf`` claim when the view delivers cookies) and return
+        the response body: ``{"<name>_token": "<token>"}``."""
+        if self.context.get("bind_csrf"):
+            for token in tokens.values():
+                token.bind_csrf()
+        self.issued = tokens
+        return {f"{name}_token": str(token) for name, token in tokens.items()}
+
+
+class TokenObtainSerializer(IssuingSerializer):
     """``{"<USERNAME_FIELD>", "password"}`` in, ``{"access_token", "refresh_token"}`` out.
 
     Credentials go through Django's ``authenticate()``, so every configured auth backend
@@ -81,10 +98,10 @@ class TokenObtainSerializer(serializers.Serializer[Any]):
         refresh = RefreshToken.for_user(user, claims=self.get_token_claims(user))
         access = refresh.make_access_token(fresh=True)
         self.session_id = refresh.session_id
-        return {"access_token": str(access), "refresh_token": str(refresh)}
+        return self.issue(access=access, refresh=refresh)
 
 
-class TokenRefreshSerializer(serializers.Serializer[Any]):
+class TokenRefreshSerializer(IssuingSerializer):
     """A refresh token in, a new access token out: never fresh.
 
     The view's authenticator reads the token from ``Authorization: Bearer`` or from the JSON
@@ -121,12 +138,12 @@ class TokenRefreshSerializer(serializers.Serializer[Any]):
 
     def get_tokens(self, refresh: RefreshToken) -> dict[str, Any]:
         if not api_settings.ROTATE_REFRESH_TOKENS:
-            return {"access_token": str(refresh.access_token)}
+            return self.issue(access=refresh.access_token)
         self.spend(refresh)
         rotated = RefreshToken.for_subject(
             refresh.subject, claims=refresh.custom_claims, session_id=refresh.session_id
         )
-        return {"access_token": str(rotated.access_token), "refresh_token": str(rotated)}
+        return self.issue(access=rotated.access_token, refresh=rotated)
 
     def spend(self, refresh: RefreshToken) -> None:
         """Use a refresh token up; a second use is a reuse: its session is revoked."""

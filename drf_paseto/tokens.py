@@ -11,6 +11,7 @@ strings, ``iss`` / ``aud`` when configured, and ``fresh`` (a boolean) on access 
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -227,6 +228,8 @@ class Token:
         cls.validate_audience(payload)
         if "fresh" in payload and type(payload["fresh"]) is not bool:
             raise TokenClaimsInvalid()
+        if "csrf" in payload and not isinstance(payload["csrf"], str):
+            raise TokenClaimsInvalid()
 
     @classmethod
     def validate_times(cls, payload: dict[str, Any]) -> None:
@@ -270,6 +273,18 @@ class Token:
             raise TokenAudienceInvalid()
 
     # --- access ---------------------------------------------------------------------------
+
+    def bind_csrf(self) -> str:
+        """Put a new random ``csrf`` claim in this not-yet-issued token; return its value.
+
+        A token delivered in a cookie is used with the double-submit pattern: the same
+        value goes in a cookie the page can read, and must come back in a header.
+        """
+        if self._token is not None:
+            raise ValueError("an issued token cannot change")
+        value = secrets.token_urlsafe(24)
+        self.payload["csrf"] = value
+        return value
 
     def __getitem__(self, name: str) -> Any:
         return self.payload[name]

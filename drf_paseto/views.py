@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.core.exceptions import RequestDataTooBig
@@ -13,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from drf_paseto import revocation
+from drf_paseto import cookies, revocation
 from drf_paseto.authentication import (
     PasetoAuthentication,
     PasetoRefreshAuthentication,
@@ -39,9 +40,33 @@ logger = logging.getLogger("drf_paseto")
 
 
 class PasetoAPIView(GenericAPIView[Any]):
-    """Base view: every error body is ``{"detail", "code"}`` (plus ``errors`` for fields)."""
+    """Base view: every error body is ``{"detail", "code"}`` (plus ``errors`` for fields).
+
+    ``paseto_token_location`` (also ``as_view(paseto_token_location=...)``) overrides
+    ``TOKEN_LOCATION`` for this view: where its tokens are read from, and where the token
+    views deliver new ones (cookies for ``"cookies"``, the body for the others).
+    """
 
     serializer_setting: str = ""
+    paseto_token_location: Sequence[str] | None = None
+    #: Locations always read, whatever is configured (refresh/ and logout/ take the token
+    #: from the header or the JSON body as the original does).
+    always_read_from: tuple[str, ...] = ()
+
+    def get_delivery_locations(self) -> tuple[str, ...]:
+        configured = self.paseto_token_location
+        if configured is None:
+            configured = api_settings.TOKEN_LOCATION
+        return (configured,) if isinstance(configured, str) else tuple(configured)
+
+    def get_paseto_token_location(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.get_delivery_locations(), *self.always_read_from)))
+
+    def delivers_cookies(self) -> bool:
+        return "cookies" in self.get_delivery_locations()
+
+    def delivers_body(self) -> bool:
+        return bool({"headers", "json"} & set(self.get_delivery_locations()))
 
     def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         if self.serializer_class is not None:
@@ -78,10 +103,23 @@ class PasetoAPIView(GenericAPIView[Any]):
 class TokenView(PasetoAPIView):
     """A POST whose serializer turns the request into tokens (or a verdict)."""
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
+        context["bind_csrf"] = self.delivers_cookies() and api_settings.COOKIE_CSRF_PROTECT
+        return context
+
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=self.get_request_data(request))
         serializer.is_valid(raise_exception=True)
-        return Response(serializer.validated_data)
+        issued: dict[str, Token] = getattr(serializer, "issued", {})
+        body = dict(serializer.validated_data)
+        if issued and not self.delivers_body():
+            # Cookie-only: no token string in the body, where page scripts could read it.
+            body = {f"{name}_token_expires_at": token["exp"] for name, token in issued.items()}
+        response = Response(body)
+        if issued and self.delivers_cookies():
+            cookies.set_token_cookies(response, issued)
+        return response
 
     def get_request_data(self, request: Request) -> Any:
         """``request.data``; a body that cannot be parsed is a plain 400 ``parse_error``.
@@ -113,7 +151,7 @@ class TokenRefreshView(TokenView):
     authentication_classes = (PasetoRefreshAuthentication,)
     permission_classes = (AllowAny,)  # the serializer answers 401 without a refresh token
     serializer_setting = "TOKEN_REFRESH_SERIALIZER"
-    paseto_token_location = ("headers", "json")
+    always_read_from = ("headers", "json")
 
 
 class TokenVerifyView(TokenView):
@@ -153,10 +191,23 @@ class _RevokeView(PasetoAPIView):
 
     authentication_classes = (PasetoSessionAuthentication,)
     permission_classes = (AllowAny,)  # checked in post(): 401 without a token of ours
-    paseto_token_location = ("headers", "json")
+    always_read_from = ("headers", "json")
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.delivers_cookies() and response.status_code in (204, 401):
+            # Logged out, or the cookies hold no usable token: clear them. Not on a 403 (a
+            # request without the CSRF header, perhaps forged, must change nothing).
+            cookies.clear_token_cookies(response)
+        return response
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not api_settings.DENYLIST_ENABLED:
+            if self.delivers_cookies():
+                # Nothing to revoke server-side: clearing the cookies is the logout.
+                return Response(status=status.HTTP_204_NO_CONTENT)
             raise to_api_exception(RevocationDisabled())
         token = request.auth
         if not isinstance(token, Token):

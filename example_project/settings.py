@@ -113,4 +113,8 @@ DRF_PASETO = {
     "DENYLIST_ENABLED": env.bool("PASETO_DENYLIST_ENABLED", default=True),
     "DENYLIST_STORE": env.str("PASETO_DENYLIST_STORE", default="database"),
     "ROTATE_REFRESH_TOKENS": env.bool("PASETO_ROTATE_REFRESH_TOKENS", default=False),
+    # Header clients (curl) and cookie clients (the demo page at /demo/) side by side.
+    "TOKEN_LOCATION": ["headers", "cookies"],
+    # Secure cookies need HTTPS; the demo serves plain HTTP on 127.0.0.1 while DEBUG is on.
+    "COOKIE_SECURE": env.bool("PASETO_COOKIE_SECURE", default=not DEBUG),
 }

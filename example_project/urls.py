@@ -5,10 +5,21 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
+from drf_paseto.views import LogoutView, TokenObtainView, TokenRefreshView
 from example_project import views
+
+# Browser clients get their own token views: tokens only in httpOnly cookies, never in a
+# body a page script could read (the demo page at /demo/ uses these).
+cookie_only = {"paseto_token_location": ("cookies",)}
+browser_urlpatterns = [
+    path("login/", TokenObtainView.as_view(**cookie_only), name="browser-login"),
+    path("refresh/", TokenRefreshView.as_view(**cookie_only), name="browser-refresh"),
+    path("logout/", LogoutView.as_view(**cookie_only), name="browser-logout"),
+]
 
 urlpatterns = [
     path("", include("drf_paseto.urls")),
+    path("browser/", include(browser_urlpatterns)),
     path("protected/", views.ProtectedView.as_view(), name="protected"),
     path("fresh/", views.FreshView.as_view(), name="fresh"),
     path("optional/", views.OptionalView.as_view(), name="optional"),

@@ -257,7 +257,7 @@ class RequestSettingTests(CheckTestCase):
         self.assert_each_only(
             [
                 local(TOKEN_LOCATION=v)
-                for v in ("headers", [], ["cookies"], ["headers", "query"], [["headers"]], None)
+                for v in ("headers", [], ["cookie"], ["headers", "query"], [["headers"]], None)
             ],
             "drf_paseto.E011",
         )
