@@ -9,12 +9,15 @@ class DrfPasetoConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_save, pre_save
 
         # Importing registers the system checks and the settings-reload receiver.
         from drf_paseto import checks, receivers, settings  # noqa: F401
 
         user_model = get_user_model()
+        pre_save.connect(
+            receivers.user_saving, sender=user_model, dispatch_uid="drf_paseto.user_saving"
+        )
         post_save.connect(
             receivers.user_saved, sender=user_model, dispatch_uid="drf_paseto.user_saved"
         )

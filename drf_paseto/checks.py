@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 from drf_paseto import backend
 from drf_paseto.exceptions import KeyConfigurationError
 from drf_paseto.keys import build_key_ring, looks_like_paserk
-from drf_paseto.revocation import RevocationStore
+from drf_paseto.revocation import CacheStore, RevocationStore
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
 from drf_paseto.tokens import as_leeway, as_lifetime
 
@@ -356,6 +356,19 @@ def _check_revocation() -> list[CheckMessage]:
                     '"database", "cache", or the dotted path of a RevocationStore subclass.',
                 )
             )
+        else:
+            if issubclass(store_class, CacheStore):  # a subclass still uses the cache alias
+                messages += _check_cache_store()
+    checks = api_settings.DENYLIST_TOKEN_CHECKS
+    if api_settings.DENYLIST_ENABLED is True and _is_strings(checks) and "refresh" not in checks:
+        messages.append(
+            _warning(
+                7,
+                "DENYLIST_TOKEN_CHECKS leaves out refresh tokens: logout and reuse detection "
+                "cannot stop a refresh token.",
+                'Keep "refresh" in DENYLIST_TOKEN_CHECKS.',
+            )
+        )
     return messages
 
 

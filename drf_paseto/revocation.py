@@ -49,6 +49,11 @@ def longest_lifetime() -> timedelta:
     return max(AccessToken.get_lifetime(), RefreshToken.get_lifetime()) + leeway
 
 
+def now() -> datetime:
+    """The revocation clock (what cutoffs are taken from)."""
+    return _now()
+
+
 def _now() -> datetime:
     return datetime.now(tz=timezone.utc)
 
@@ -177,7 +182,26 @@ class DatabaseStore(RevocationStore):
         self._put(f"sid:{session_id}", "sid", subject, expires_at)
 
     def revoke_user(self, subject: str, cutoff: datetime, expires_at: datetime) -> None:
-        self._put(f"user:{subject}", "user", subject, expires_at, cutoff=cutoff)
+        """Move the user's cutoff forward, never back: of two racing revocations, the
+        later cutoff stays whichever write lands last."""
+        from drf_paseto.models import DenylistEntry
+
+        key = f"user:{subject}"
+
+        def write() -> None:
+            with transaction.atomic():
+                moved = DenylistEntry.objects.filter(key=key, cutoff__lt=cutoff).update(
+                    cutoff=cutoff, expires_at=expires_at
+                )
+                if not moved and not DenylistEntry.objects.filter(key=key).exists():
+                    DenylistEntry.objects.create(
+                        key=key, kind="user", subject=subject, cutoff=cutoff, expires_at=expires_at
+                    )
+
+        try:
+            self._retry(write)
+        except IntegrityError:  # a concurrent first revocation created the row: move it
+            self._retry(write)
 
     def spend(self, token: Token) -> bool:
         from drf_paseto.models import DenylistEntry
@@ -206,7 +230,9 @@ class DatabaseStore(RevocationStore):
 
 
 class CacheStore(RevocationStore):
-    """A Django cache alias (``DENYLIST_CACHE_ALIAS``): Redis or memcached in production.
+    """A Django cache alias (``DENYLIST_CACHE_ALIAS``): Redis in production, persisting
+    (``appendonly yes``), and sized so that it never evicts: a cache that forgets (memcached
+    restarting or evicting, Redis without persistence) forgets revocations too.
 
     Entries carry a TTL, so nothing needs flushing. ``check()`` is one ``get_many()``, which
     also fetches the user kept by ``remember_user()``: with this store, authenticating a
@@ -257,9 +283,15 @@ class CacheStore(RevocationStore):
         self._call("set", f"{KEY_PREFIX}sid:{session_id}", 1, self._timeout(expires_at))
 
     def revoke_user(self, subject: str, cutoff: datetime, expires_at: datetime) -> None:
-        # Whole microseconds since the epoch: exact, unlike a float timestamp.
+        # Whole microseconds since the epoch: exact, unlike a float timestamp. The cutoff only
+        # moves forward; Django's cache API has no compare-and-set, so two revocations of one
+        # user racing within a round trip may still keep the earlier one (docs: revocation).
+        key = f"{KEY_PREFIX}user:{subject}"
         micros = (cutoff - EPOCH) // timedelta(microseconds=1)
-        self._call("set", f"{KEY_PREFIX}user:{subject}", micros, self._timeout(expires_at))
+        current = self._call("get", key)
+        if isinstance(current, int) and current >= micros:
+            return
+        self._call("set", key, micros, self._timeout(expires_at))
 
     def spend(self, token: Token) -> bool:
         return bool(

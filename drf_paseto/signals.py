@@ -1,12 +1,17 @@
-"""Signals for audit logs. Every one is sent with ``sender`` (the view or class acting),
-``user`` (may be ``None`` when unknown), ``session_id`` and ``request`` (may be ``None``).
+"""Signals for audit logs. Every one is sent with ``sender``, ``user`` (may be ``None`` when
+unknown), ``session_id`` (``None`` for a whole user) and ``request`` (may be ``None``).
+
+``sender`` is what acted: the serializer class for ``token_obtained``, ``token_refreshed``
+and ``token_reuse_detected``; the view class for logouts; the user model for a password
+change; ``RevocationStore`` for the session revocation that a reuse causes, and for
+``drf_paseto.revocation`` functions called without a sender.
 
 ``token_obtained``   a login issued a new session's tokens;
 ``token_refreshed``  a refresh token minted a new access token (and, with rotation, a new
                      refresh token); ``rotated`` says which;
-``token_revoked``    tokens were revoked; ``scope`` is ``"token"``, ``"session"`` or ``"user"``
-                     and ``reason`` one of ``"logout"``, ``"logout_all"``, ``"password_change"``,
-                     ``"reuse"``, ``"api"``;
+``token_revoked``    tokens were revoked; ``scope`` is ``"session"`` or ``"user"`` and
+                     ``reason`` one of ``"logout"``, ``"logout_all"``, ``"password_change"``,
+                     ``"reuse"``;
 ``token_reuse_detected``  a spent refresh token was presented again: its session is revoked.
 """
 

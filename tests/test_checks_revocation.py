@@ -56,14 +56,13 @@ class RevocationCheckTests(SimpleTestCase):
             local(DENYLIST_ENABLED=True),
             local(DENYLIST_ENABLED=True, ROTATE_REFRESH_TOKENS=True),
             local(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS=["refresh"]),
-            local(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS=()),
             local(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS={"access", "refresh"}),
             local(DENYLIST_ENABLED=True, USER_CACHE_TIMEOUT=0),
             local(DENYLIST_ENABLED=True, REVOKE_ON_PASSWORD_CHANGE=False),
             local(DENYLIST_ENABLED=True, DENYLIST_STORE="database"),
             local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="shared"),
             local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="memcached"),
-            local(DENYLIST_STORE="drf_paseto.revocation.CacheStore"),
+            local(DENYLIST_STORE="drf_paseto.revocation.CacheStore", DENYLIST_CACHE_ALIAS="shared"),
             local(DENYLIST_STORE="tests.test_revocation.MemoryStore"),
         ):
             with self.subTest(config=config):
@@ -83,6 +82,20 @@ class RevocationCheckTests(SimpleTestCase):
         for value in ("access", ["access", "id"], [1], None, {"access": True}):
             with self.subTest(value=value):
                 self.assert_only(local(DENYLIST_TOKEN_CHECKS=value), "drf_paseto.E017")
+
+    def test_w007_refresh_tokens_left_unchecked(self) -> None:
+        for value in ((), ["access"]):
+            with self.subTest(value=value):
+                self.assert_only(
+                    local(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS=value), "drf_paseto.W007"
+                )
+        self.assert_clean(local(DENYLIST_TOKEN_CHECKS=["access"]))  # denylist off: moot
+
+    def test_cache_store_subclasses_get_the_cache_checks(self) -> None:
+        self.assert_only(
+            local(DENYLIST_STORE="drf_paseto.revocation.CacheStore", DENYLIST_CACHE_ALIAS="nope"),
+            "drf_paseto.E021",
+        )
 
     def test_e018_user_cache_timeout(self) -> None:
         for value in (-1, 1.5, "60", True, None):

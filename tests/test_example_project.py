@@ -17,6 +17,8 @@ from typing import Any
 
 from django.test import SimpleTestCase
 
+from tests.live_server import run_once
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,6 +28,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@run_once
 class ExampleProjectServerTests(SimpleTestCase):
     """``make demo``'s steps (migrate, create_demo_user, runserver), then the original's flow."""
 

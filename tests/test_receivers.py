@@ -12,7 +12,8 @@ from django.test import TestCase, override_settings
 
 from drf_paseto import receivers, signals
 from drf_paseto.models import DenylistEntry
-from drf_paseto.revocation import KEY_PREFIX, RevocationStore
+from drf_paseto.revocation import KEY_PREFIX
+from tests.keys import LOCAL_V4_1
 from tests.test_views import PASSWORD, USERNAME, paseto_settings
 
 ON = {"DENYLIST_ENABLED": True}
@@ -72,7 +73,7 @@ class PasswordChangeTests(ReceiverTestCase):
         self.assertIs(sent["user"], self.user)
         self.assertIsNone(sent["session_id"])
         self.assertIsNone(sent["request"])
-        self.assertIs(sent["sender"], RevocationStore)
+        self.assertIs(sent["sender"], get_user_model())  # the model whose save revoked
 
     def test_creating_a_user_revokes_nothing(self) -> None:
         with paseto_settings(**ON):
@@ -175,3 +176,42 @@ class KeptUserTests(ReceiverTestCase):
             self.user.save()
             self.assertEqual(self.cache.get(f"{KEY_PREFIX}userobj:{USERNAME}"), "forgotten")
             self.assertIsInstance(self.cache.get(f"{KEY_PREFIX}user:{USERNAME}"), int)
+
+
+class PasswordChangeFailsClosedTests(TestCase):
+    """The revocation happens before the row is written: no store, no password change."""
+
+    def test_store_down_keeps_the_old_password(self) -> None:
+        from unittest import mock
+
+        from drf_paseto.exceptions import StoreUnavailable
+
+        user = get_user_model().objects.create_user("carol", password="old")
+        config = {"SECRET_KEY": LOCAL_V4_1, "DENYLIST_ENABLED": True}
+        with (
+            override_settings(DRF_PASETO=config),
+            mock.patch(
+                "drf_paseto.revocation.DatabaseStore.revoke_user", side_effect=StoreUnavailable()
+            ),
+        ):
+            user.set_password("new")
+            with self.assertRaises(StoreUnavailable):
+                user.save()
+        user.refresh_from_db()
+        self.assertTrue(user.check_password("old"))
+
+    def test_cutoff_moves_forward_only(self) -> None:
+        from datetime import timedelta
+
+        from drf_paseto.models import DenylistEntry
+        from drf_paseto.revocation import DatabaseStore, now
+
+        store = DatabaseStore()
+        later, earlier = now(), now() - timedelta(seconds=5)
+        store.revoke_user("7", later, later + timedelta(days=1))
+        store.revoke_user("7", earlier, earlier + timedelta(days=1))
+        self.assertEqual(DenylistEntry.objects.get(key="user:7").cutoff, later)
+        store.revoke_user("7", later + timedelta(seconds=1), later + timedelta(days=2))
+        self.assertEqual(
+            DenylistEntry.objects.get(key="user:7").cutoff, later + timedelta(seconds=1)
+        )

@@ -652,8 +652,11 @@ class DatabaseStoreFailureTests(TokenAPITestCase):
                 self.store.revoke_token(self.token)
             with self.assertRaises(StoreUnavailable):
                 self.store.revoke_session("s", "42", utcnow())
-            with self.assertRaises(StoreUnavailable):
-                self.store.revoke_user("42", utcnow(), utcnow())
+        with (
+            mock.patch.object(DenylistEntry.objects, "filter", side_effect=error),
+            self.assertRaises(StoreUnavailable),
+        ):
+            self.store.revoke_user("42", utcnow(), utcnow())
         with (
             mock.patch.object(DenylistEntry.objects, "create", side_effect=error),
             self.assertRaises(StoreUnavailable),

@@ -115,7 +115,7 @@ class SignalTests(TokenAPITestCase):
         self.user.set_password("another-password-1")
         self.user.save()
         sent = self.only("token_revoked")
-        self.assertIs(sent["sender"], RevocationStore)
+        self.assertIs(sent["sender"], get_user_model())
         self.assertEqual((sent["scope"], sent["reason"]), ("user", "password_change"))
         self.assertIsNone(sent["session_id"])
         self.assertIsNone(sent["request"])
