@@ -14,7 +14,6 @@ import contextlib
 import glob
 import json
 import os
-import unittest
 import pwd
 import secrets
 import shutil
@@ -26,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import unittest
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
