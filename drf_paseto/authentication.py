@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.db import DatabaseError
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -196,7 +196,7 @@ class PasetoAuthentication(BaseAuthentication):
             return None
         try:
             data = request.data
-        except (exceptions.ParseError, RecursionError) as err:
+        except (exceptions.ParseError, RecursionError, RequestDataTooBig, TooManyFieldsSent) as err:
             # DRF's JSON parser lets RecursionError through, and its messages quote the body.
             raise exceptions.ParseError() from err
         if not isinstance(data, dict):

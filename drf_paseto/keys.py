@@ -81,10 +81,12 @@ def read_kid(footer: bytes) -> str:
 def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     """One key setting: a PASERK, a PEM (public purpose), or a secret string (local)."""
     if isinstance(value, bytes):
-        try:
-            value = value.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise KeyConfigurationError("a key given as bytes must be UTF-8 text") from err
+        # Decoded outside an except block: a UnicodeDecodeError holds the whole key in its
+        # arguments, and must not ride along as the __context__ of our error.
+        text_value = value.decode("utf-8", errors="replace")
+        if text_value.encode("utf-8") != value:
+            raise KeyConfigurationError("a key given as bytes must be UTF-8 text")
+        value = text_value
     if not isinstance(value, str) or not value.strip():
         raise KeyConfigurationError("a key must be a non-empty string")
     text = value.strip()

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
@@ -71,6 +71,8 @@ class PasetoAPIView(GenericAPIView[Any]):
     def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         if self.serializer_class is not None:
             return cast("type[serializers.Serializer[Any]]", self.serializer_class)
+        if not self.serializer_setting:  # logout/, keys/: no body (OPTIONS still asks)
+            return serializers.Serializer
         return get_serializer_class(self.serializer_setting)
 
     def get_authenticate_header(self, request: Request) -> str:
@@ -130,7 +132,12 @@ class TokenView(PasetoAPIView):
         """
         try:
             return request.data
-        except (exceptions.ParseError, RecursionError, RequestDataTooBig) as err:
+        except (
+            exceptions.ParseError,
+            RecursionError,
+            RequestDataTooBig,
+            TooManyFieldsSent,
+        ) as err:
             raise exceptions.ParseError() from err
 
 
