@@ -508,11 +508,9 @@ class KnownBugTests(HostileRequestTestCase):
                 self.assertNotServerError(self.client.options(url), url)
 
     # Fixed bug: a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE (or a Content-Length saying
-    # so) sent to the views whose authenticator reads the body (refresh, logout, logout-all; every view
-    # with TOKEN_LOCATION "json") is Django's HTML "Bad Request (400)", not a JSON
-    # parse_error: PasetoAuthentication.get_json_token (drf_paseto/authentication.py)
-    # catches ParseError and RecursionError, not RequestDataTooBig, which DRF's
-    # Request._parse raises through request.body. TokenView.get_request_data catches it.
+    # so) sent to a view whose authenticator reads the body (refresh, logout, logout-all;
+    # every view with TOKEN_LOCATION "json") was Django's HTML "Bad Request (400)": the
+    # authenticator now turns RequestDataTooBig into a JSON parse_error too.
     def test_oversized_json_body_is_a_json_error(self) -> None:
         for url in JSON_READING_VIEWS:
             with self.subTest(url=url):
