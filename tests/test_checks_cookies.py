@@ -1,0 +1,208 @@
+"""drf_paseto.checks for the cookie settings and JSON_TYPE: E024-E030, E013, E016, W005, W006."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.test import override_settings
+
+from drf_paseto.checks import check_deploy, check_settings
+from tests.test_checks import CheckTestCase, local
+
+COOKIES = ["headers", "cookies"]
+NAME_SETTINGS = (
+    "ACCESS_COOKIE_KEY",
+    "REFRESH_COOKIE_KEY",
+    "ACCESS_CSRF_COOKIE_KEY",
+    "REFRESH_CSRF_COOKIE_KEY",
+    "ACCESS_CSRF_HEADER_NAME",
+    "REFRESH_CSRF_HEADER_NAME",
+)
+
+
+class CleanCookieConfigTests(CheckTestCase):
+    def test_clean_configurations(self) -> None:
+        configs: list[dict[str, Any]] = [
+            local(TOKEN_LOCATION=["cookies"]),
+            local(TOKEN_LOCATION=["headers", "cookies", "json"]),
+            local(TOKEN_LOCATION=("cookies", "json"), JSON_TYPE="Bearer"),
+            local(JSON_TYPE=None),
+            local(JSON_TYPE=""),
+            local(
+                TOKEN_LOCATION=COOKIES,
+                ACCESS_COOKIE_KEY="a",
+                REFRESH_COOKIE_KEY="__Host-r",
+                ACCESS_CSRF_COOKIE_KEY="ca",
+                REFRESH_CSRF_COOKIE_KEY="cr",
+                ACCESS_CSRF_HEADER_NAME="X-CSRF-Access",
+                REFRESH_CSRF_HEADER_NAME="X-CSRF-Refresh",
+                ACCESS_COOKIE_PATH="/api/",
+                REFRESH_COOKIE_PATH="/auth/refresh/",
+                COOKIE_MAX_AGE=86400,
+                COOKIE_DOMAIN="example.com",
+                COOKIE_SECURE=True,
+                COOKIE_CSRF_PROTECT=True,
+                CSRF_METHODS=["DELETE"],
+            ),
+            local(TOKEN_LOCATION=COOKIES, COOKIE_SAMESITE="Strict"),
+            local(TOKEN_LOCATION=COOKIES, COOKIE_SAMESITE="None"),
+            local(TOKEN_LOCATION=COOKIES, COOKIE_SAMESITE=False),
+            local(TOKEN_LOCATION=COOKIES, CSRF_METHODS=("POST", "PUT", "PATCH", "DELETE", "GET")),
+            local(TOKEN_LOCATION=COOKIES, CSRF_METHODS={"POST"}),
+            # Without cookies as a location these are harmless even with --deploy.
+            local(COOKIE_SECURE=False, COOKIE_CSRF_PROTECT=False),
+        ]
+        for config in configs:
+            with self.subTest(config=config):
+                self.assert_clean(config)
+
+    def test_a_location_named_wrongly_is_still_e011(self) -> None:
+        self.assert_only(local(TOKEN_LOCATION=["cookie"]), "drf_paseto.E011")
+
+
+class CookieNameTests(CheckTestCase):
+    def test_e024_each_name_setting(self) -> None:
+        for name in NAME_SETTINGS:
+            for value in ("", None, 5, b"x", "a b", "ä", ["x"]):
+                with self.subTest(name=name, value=value):
+                    message = self.assert_only(local(**{name: value}), "drf_paseto.E024")
+                    self.assertIn(name, message.msg)
+
+    # Names with characters a cookie name cannot have (";", "=", ",", "(", tab) once passed
+    # the check, and every login then failed with a 500 ("Illegal key" from set_cookie).
+    def test_e024_illegal_cookie_name_characters(self) -> None:
+        for name in NAME_SETTINGS[:4]:
+            for value in ("a;b", "a=b", "a,b", "a(b", "a\tb"):
+                with self.subTest(name=name, value=value):
+                    self.assert_only(local(**{name: value}), "drf_paseto.E024")
+
+    def test_e024_several_at_once(self) -> None:
+        messages = self.messages(local(ACCESS_COOKIE_KEY="", REFRESH_CSRF_HEADER_NAME=None))
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E024", "drf_paseto.E024"])
+
+    def test_e025_paths(self) -> None:
+        for name in ("ACCESS_COOKIE_PATH", "REFRESH_COOKIE_PATH"):
+            for value in ("", "api/", "auth/refresh/", None, 5, ["/"]):
+                with self.subTest(name=name, value=value):
+                    message = self.assert_only(local(**{name: value}), "drf_paseto.E025")
+                    self.assertIn(name, message.msg)
+
+
+class CookieAttributeTests(CheckTestCase):
+    def test_e026_max_age(self) -> None:
+        self.assert_each_only(
+            [
+                local(COOKIE_MAX_AGE=v)
+                for v in (0, -1, 1.5, True, False, "3600", timedelta(hours=1), [3600])
+            ],
+            "drf_paseto.E026",
+        )
+        self.assert_clean(local(COOKIE_MAX_AGE=1))
+        self.assert_clean(local(COOKIE_MAX_AGE=None))
+
+    def test_e027_domain(self) -> None:
+        self.assert_each_only(
+            [local(COOKIE_DOMAIN=v) for v in (5, b"example.com", ["example.com"], True)],
+            "drf_paseto.E027",
+        )
+
+    def test_e016_cookie_bools(self) -> None:
+        for name in ("COOKIE_SECURE", "COOKIE_CSRF_PROTECT"):
+            for value in (1, 0, "yes", None):
+                with self.subTest(name=name, value=value):
+                    message = self.assert_only(local(**{name: value}), "drf_paseto.E016")
+                    self.assertIn(name, message.msg)
+
+    def test_e028_samesite(self) -> None:
+        self.assert_each_only(
+            [
+                local(COOKIE_SAMESITE=v)
+                for v in ("lax", "strict", "none", "Lox", "", None, True, 1, ["Lax"])
+            ],
+            "drf_paseto.E028",
+        )
+
+    def test_e029_samesite_none_needs_secure(self) -> None:
+        message = self.assert_only(
+            local(COOKIE_SAMESITE="None", COOKIE_SECURE=False), "drf_paseto.E029"
+        )
+        self.assertIn("COOKIE_SECURE", message.hint)
+        # A non-bool Secure is E016 and E029 both.
+        messages = self.messages(local(COOKIE_SAMESITE="None", COOKIE_SECURE="yes"))
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E016", "drf_paseto.E029"])
+        # An invalid SameSite is E028 only, never E029 too.
+        self.assert_only(local(COOKIE_SAMESITE="none", COOKIE_SECURE=False), "drf_paseto.E028")
+
+    def test_e030_csrf_methods(self) -> None:
+        self.assert_each_only(
+            [
+                local(CSRF_METHODS=v)
+                for v in ("POST", ["post"], ("POST", "Delete"), [1], None, {"POST": 1}, [b"POST"])
+            ],
+            "drf_paseto.E030",
+        )
+
+    def test_e013_json_type(self) -> None:
+        for value in ("Bearer token", " Bearer", 5, b"Bearer", ["Bearer"], True):
+            with self.subTest(value=value):
+                message = self.assert_only(local(JSON_TYPE=value), "drf_paseto.E013")
+                self.assertIn("JSON_TYPE", message.msg)
+        # HEADER_TYPE keeps its own E013.
+        messages = self.messages(local(JSON_TYPE="a b", HEADER_TYPE="c d"))
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E013", "drf_paseto.E013"])
+        self.assertEqual(sorted(m.msg.split()[0] for m in messages), ["HEADER_TYPE", "JSON_TYPE"])
+
+    def test_unknown_cookie_setting_is_e002(self) -> None:
+        message = self.assert_only(local(COOKIE_SECURED=True), "drf_paseto.E002")
+        self.assertIn("COOKIE_SECURE", message.hint)
+
+
+class CookieDeployTests(CheckTestCase):
+    def test_w005_no_secure_with_cookies(self) -> None:
+        for locations in (["cookies"], ("headers", "cookies"), {"cookies", "json"}):
+            with self.subTest(locations=locations):
+                config = local(TOKEN_LOCATION=locations, COOKIE_SECURE=False)
+                message = self.assert_only(config, "drf_paseto.W005", deploy=True)
+                self.assertIn("COOKIE_SECURE", message.hint)
+                self.assertEqual(self.messages(config, deploy=False), [])
+
+    def test_w006_no_csrf_with_cookies(self) -> None:
+        config = local(TOKEN_LOCATION=COOKIES, COOKIE_CSRF_PROTECT=False)
+        message = self.assert_only(config, "drf_paseto.W006", deploy=True)
+        self.assertIn("COOKIE_CSRF_PROTECT", message.hint)
+        self.assertEqual(self.messages(config, deploy=False), [])
+
+    def test_w005_and_w006_together(self) -> None:
+        config = local(TOKEN_LOCATION=["cookies"], COOKIE_SECURE=False, COOKIE_CSRF_PROTECT=False)
+        self.assertEqual(
+            [m.id for m in self.messages(config, deploy=True)],
+            ["drf_paseto.W005", "drf_paseto.W006"],
+        )
+
+    def test_no_deploy_warning_without_cookies(self) -> None:
+        for locations in (["headers"], ["headers", "json"], "cookies"):
+            with self.subTest(locations=locations):
+                config = local(
+                    TOKEN_LOCATION=locations, COOKIE_SECURE=False, COOKIE_CSRF_PROTECT=False
+                )
+                ids = [m.id for m in self.messages(config, deploy=True)]
+                self.assertNotIn("drf_paseto.W005", ids)
+                self.assertNotIn("drf_paseto.W006", ids)
+
+    def test_non_bool_values_warn_too(self) -> None:
+        config = local(TOKEN_LOCATION=COOKIES, COOKIE_SECURE=1, COOKIE_CSRF_PROTECT="yes")
+        self.assertEqual(
+            [m.id for m in self.messages(config, deploy=True)],
+            ["drf_paseto.E016", "drf_paseto.E016", "drf_paseto.W005", "drf_paseto.W006"],
+        )
+
+    def test_check_functions_directly(self) -> None:
+        with override_settings(
+            DRF_PASETO=local(TOKEN_LOCATION=COOKIES, COOKIE_SECURE=False, COOKIE_MAX_AGE=0)
+        ):
+            self.assertEqual([m.id for m in check_settings()], ["drf_paseto.E026"])
+            self.assertEqual([m.id for m in check_deploy()], ["drf_paseto.W005"])
+        with override_settings(DRF_PASETO=local(TOKEN_LOCATION=COOKIES)):
+            self.assertEqual(check_settings(), [])
+            self.assertEqual(check_deploy(), [])
