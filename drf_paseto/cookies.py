@@ -53,6 +53,12 @@ def set_token_cookies(response: Response, issued: dict[str, Token]) -> None:
             )
 
 
+def sent_token_cookie(request: Any) -> bool:
+    """Whether the request carried one of the token cookies."""
+    keys = (api_settings.ACCESS_COOKIE_KEY, api_settings.REFRESH_COOKIE_KEY)
+    return any(key in request.COOKIES for key in keys)
+
+
 def clear_token_cookies(response: Response) -> None:
     """Expire all four cookies (the logout of a cookie client)."""
     domain, samesite = api_settings.COOKIE_DOMAIN, api_settings.COOKIE_SAMESITE

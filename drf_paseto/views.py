@@ -204,9 +204,13 @@ class _RevokeView(PasetoAPIView):
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
-        if self.delivers_cookies() and response.status_code in (204, 401):
-            # Logged out, or the cookies hold no usable token: clear them. Not on a 403 (a
-            # request without the CSRF header, perhaps forged, must change nothing).
+        if self.delivers_cookies() and (
+            response.status_code == 204
+            or (response.status_code == 401 and cookies.sent_token_cookie(request))
+        ):
+            # Logged out, or the cookies it sent hold no usable token: clear them. Not on a
+            # 403 (a request without the CSRF header, perhaps forged, must change nothing),
+            # nor for a request that sent no token cookie at all.
             cookies.clear_token_cookies(response)
         return response
 

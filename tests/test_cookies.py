@@ -515,10 +515,11 @@ class FlowTests(CookieTestCase):
         response = self.with_cookies("post", "/browser/logout/", {ACCESS: "not!a!token"})
         self.assertError(response, status.HTTP_401_UNAUTHORIZED, "bad_cookie_token")
         self.assertCleared(response)
-        # No cookie at all.
+        # No cookie at all: nothing to clear, and no Set-Cookie (a cross-site request that
+        # SameSite kept the cookies from must not log anybody out).
         response = self.with_cookies("post", "/browser/logout/", {})
         self.assertError(response, status.HTTP_401_UNAUTHORIZED, "not_authenticated")
-        self.assertCleared(response)
+        self.assertEqual(response.cookies, {})
 
     @paseto_settings(DENYLIST_ENABLED=True)
     def test_logout_with_an_expired_access_cookie(self) -> None:
@@ -580,8 +581,8 @@ class FlowTests(CookieTestCase):
         REFRESH_CSRF_COOKIE_KEY="cr",
     )
     def test_clearing_follows_the_settings(self) -> None:
-        response = self.with_cookies("post", "/browser/logout/", {})
-        self.assertError(response, status.HTTP_401_UNAUTHORIZED, "not_authenticated")
+        response = self.with_cookies("post", "/browser/logout/", {"a": "not!a!token"})
+        self.assertError(response, status.HTTP_401_UNAUTHORIZED, "bad_cookie_token")
         self.assertCleared(
             response,
             access_path="/api/",
@@ -1017,3 +1018,15 @@ class JSONTypeTests(CookieTestCase):
             "/where/", {"access_token": self.tokens["access_token"]}, format="json"
         )
         self.assertWhere(response, "json")
+
+
+class LogoutWithoutCookiesTests(TokenAPITestCase):
+    """A logout request that sent no token cookie (say, from another site, where SameSite
+    kept the cookies back) answers 401 and sets no cookie: it cannot log anybody out."""
+
+    @paseto_settings(TOKEN_LOCATION=["cookies"], DENYLIST_ENABLED=True)
+    def test_no_set_cookie_without_token_cookies(self) -> None:
+        response = self.client.post("/auth/logout/")
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["code"], "not_authenticated")
+        self.assertEqual(response.cookies, {})
