@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install demo test services lint format docs dist matrix bench clean
+.PHONY: help install demo test services lint format docs dist matrix bench clean load
 
 help:
 	@echo "make demo   - set up and serve the example project on http://$(HOST):$(PORT) (user test/test)"
@@ -15,6 +15,8 @@ help:
 	@echo "make docs   - build the MkDocs site strictly into site/"
 	@echo "make dist   - build the wheel and sdist and check them"
 	@echo "make matrix - run the suite on the oldest and newest Django/Python cells (tox)"
+	@echo "make bench  - the benchmarks against Simple JWT (docs/performance.md)"
+	@echo "make load   - a sustained load run on gunicorn (60 s, 100 000 requests)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10+ is required")'
@@ -56,6 +58,11 @@ test: install
 	[ -n "$$DRF_PASETO_TEST_POSTGRES" ] || skipped="$$skipped PostgreSQL"; \
 	[ -n "$$DRF_PASETO_TEST_REDIS" ] || skipped="$$skipped Redis"; \
 	if [ -n "$$skipped" ]; then echo "make test: skipped the server legs:$$skipped (run: eval \"\$$(bash .ci/services.sh)\")"; fi
+	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
+	  echo "make test: skipped the browser test: chromium not found (run: bash .ci/browser.sh)"; \
+	elif ! $(BIN)/python -c "import playwright" >/dev/null 2>&1; then \
+	  echo "make test: skipped the browser test: playwright is not installed in $(VENV)"; \
+	fi
 	$(BIN)/python -m coverage report
 
 # Start PostgreSQL and Redis on loopback; prints the variables to export.
@@ -84,6 +91,25 @@ dist: install
 # The oldest and the newest cells of tox.ini's matrix (the full matrix: `$(BIN)/tox`).
 matrix: install
 	$(BIN)/tox -e py310-django42,py312-django6x
+
+# The benchmark table (docs/performance.md): one process against simplejwt, on Redis (started
+# by .ci/services.sh unless DRF_PASETO_BENCH_REDIS names one); exits 1 when a target is missed.
+bench: install
+	$(BIN)/python -m pip install -q "djangorestframework-simplejwt>=5.3" "pyinstrument>=4.6"
+	@if [ -z "$$DRF_PASETO_BENCH_REDIS" ]; then \
+	  eval "$$(bash .ci/services.sh)"; \
+	  if [ -n "$$DRF_PASETO_TEST_REDIS" ]; then \
+	    export DRF_PASETO_BENCH_REDIS="$${DRF_PASETO_TEST_REDIS%/*}/15"; \
+	  else \
+	    echo "make bench: .ci/services.sh could not start Redis: the cache-store targets fail"; \
+	  fi; \
+	fi; \
+	$(BIN)/python -m benchmarks.run
+
+# Sustained load on a real gunicorn (loopback only): at least 60 s and 100 000 requests of
+# logins, refreshes, protected calls and logouts; fails on any error or on memory growth.
+load: install
+	$(BIN)/python loadtest/run.py
 
 clean:
 	rm -rf $(VENV) site dist build .coverage htmlcov example_project/db.sqlite3

@@ -23,6 +23,7 @@ urlpatterns = [
     path("protected/", views.ProtectedView.as_view(), name="protected"),
     path("fresh/", views.FreshView.as_view(), name="fresh"),
     path("optional/", views.OptionalView.as_view(), name="optional"),
+    path("demo/", views.DemoView.as_view(), name="demo"),
     path("admin/", admin.site.urls),
 ]
 

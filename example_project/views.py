@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.urls import reverse
+from django.views.generic import TemplateView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,3 +35,21 @@ class OptionalView(ProtectedView):
     """Anonymous without a token, the user with a valid one, 401 with a bad one."""
 
     permission_classes = [AllowAny]
+
+
+class DemoView(TemplateView):
+    """The browser demo page: log in with cookies, call protected/ and fresh/, refresh, log
+    out, with a little inline JavaScript and no build step."""
+
+    template_name = "example_project/demo.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["urls"] = {
+            "login": reverse("browser-login"),
+            "refresh": reverse("browser-refresh"),
+            "logout": reverse("browser-logout"),
+            "protected": reverse("protected"),
+            "fresh": reverse("fresh"),
+        }
+        return context
