@@ -43,7 +43,19 @@ demo: install
 	@echo "  curl -s -X POST http://$(HOST):$(PORT)/logout/ -H 'Authorization: Bearer <access_token>'"
 	@echo "  curl -s -X POST http://$(HOST):$(PORT)/logout/all/ -H 'Authorization: Bearer <access_token>'"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "WebSockets (ws/echo/, when the channels extra and uvicorn or daphne are installed):"
+	@echo ""
+	@echo "  websocat -H 'Authorization: Bearer <access_token>' ws://$(HOST):$(PORT)/ws/echo/"
+	@echo "  $(BIN)/python -c \"from websockets.sync.client import connect; c = connect('ws://$(HOST):$(PORT)/ws/echo/', additional_headers={'Authorization': 'Bearer <access_token>'}); print(c.recv()); c.send('{\\\"hi\\\": 1}'); print(c.recv())\""
+	@echo ""
+	@if $(BIN)/python -c 'import channels, uvicorn' 2>/dev/null; then \
+	  $(BIN)/python -m uvicorn example_project.asgi:application --host $(HOST) --port $(PORT); \
+	elif $(BIN)/python -c 'import channels, daphne' 2>/dev/null; then \
+	  PASETO_WEBSOCKET_CLOSE_CODE=4008 $(BIN)/python -m daphne -b $(HOST) -p $(PORT) example_project.asgi:application; \
+	else \
+	  echo "(no channels + uvicorn/daphne: HTTP only, with runserver)"; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
 
 # The server legs run when .ci/services.sh (or `make services`) has set their variables.
 test: install

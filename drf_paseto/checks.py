@@ -7,6 +7,7 @@ a hint; docs/checks.md lists them all. Runtime code assumes these checks passed.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -68,6 +69,7 @@ def check_settings(
     messages += _check_request_settings()
     messages += _check_revocation()
     messages += _check_cookies()
+    messages += _check_websockets()
     return messages
 
 
@@ -225,6 +227,8 @@ def _check_request_settings() -> list[CheckMessage]:
     return messages
 
 
+# RFC 7230's "token": what a cookie name or a header name may be made of.
+_HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 COOKIE_NAME_SETTINGS = (
     "ACCESS_COOKIE_KEY",
     "REFRESH_COOKIE_KEY",
@@ -239,7 +243,7 @@ def _check_cookies() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     for name in COOKIE_NAME_SETTINGS:
         value = getattr(api_settings, name)
-        if not isinstance(value, str) or not value or not value.isascii() or " " in value:
+        if not isinstance(value, str) or not _HTTP_TOKEN.fullmatch(value):
             messages.append(
                 _error(
                     24, f"{name} must be a non-empty name.", f"The default is {DEFAULTS[name]!r}."
@@ -295,6 +299,97 @@ def _check_cookies() -> list[CheckMessage]:
             )
         )
     return messages
+
+
+WEBSOCKET_TOKEN_LOCATIONS = ("headers", "subprotocol", "query", "cookies")
+# RFC 7230 "token" characters: what a Sec-WebSocket-Protocol value may be made of.
+_TCHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _check_websockets() -> list[CheckMessage]:
+    """The settings of drf_paseto.channels (docs/websockets.md)."""
+    messages: list[CheckMessage] = []
+    locations = api_settings.WEBSOCKET_TOKEN_LOCATION
+    if (
+        not isinstance(locations, (list, tuple))
+        or not _is_strings(locations)
+        or not locations
+        or not set(locations) <= set(WEBSOCKET_TOKEN_LOCATIONS)
+        or len(set(locations)) != len(locations)
+    ):
+        messages.append(
+            _error(
+                31,
+                f"WEBSOCKET_TOKEN_LOCATION {locations!r} is not valid.",
+                "Use an ordered list of distinct "
+                f"{', '.join(map(repr, WEBSOCKET_TOKEN_LOCATIONS))}.",
+            )
+        )
+    elif "query" in locations:
+        messages.append(
+            _warning(
+                8,
+                "WEBSOCKET_TOKEN_LOCATION includes 'query': tokens in URLs end up in server "
+                "and proxy logs and in browser history.",
+                "Prefer 'headers', 'subprotocol' or 'cookies'; keep access tokens short-lived.",
+            )
+        )
+    key = api_settings.WEBSOCKET_QUERY_KEY
+    if not isinstance(key, str) or not key or not key.isascii() or any(c in key for c in " &=#"):
+        messages.append(
+            _error(
+                32,
+                "WEBSOCKET_QUERY_KEY must be a non-empty query parameter name.",
+                "The default is 'token'.",
+            )
+        )
+    marker = api_settings.WEBSOCKET_SUBPROTOCOL
+    if not isinstance(marker, str) or not marker or not set(marker) <= _TCHARS:
+        messages.append(
+            _error(
+                33,
+                "WEBSOCKET_SUBPROTOCOL must be a non-empty subprotocol name (no spaces or commas).",
+                "The default is 'paseto'.",
+            )
+        )
+    origins = api_settings.WEBSOCKET_ALLOWED_ORIGINS
+    if origins is not None and (
+        not isinstance(origins, (list, tuple)) or not all(_is_origin(o) for o in origins)
+    ):
+        messages.append(
+            _error(
+                34,
+                "WEBSOCKET_ALLOWED_ORIGINS must be None or a list of origins such as "
+                "'https://app.example.com' or 'https://*.example.com'.",
+                "A scheme, a host and an optional port; no path, and no '*' alone.",
+            )
+        )
+    code = api_settings.WEBSOCKET_CLOSE_CODE
+    sendable = (*range(1000, 1004), *range(1007, 1015), *range(3000, 5000))
+    if type(code) is not int or code not in sendable:
+        messages.append(
+            _error(
+                35,
+                f"WEBSOCKET_CLOSE_CODE {code!r} is not a close code a server may send.",
+                "Use 1008 (policy violation, the default) or an application code 4000-4999.",
+            )
+        )
+    return messages
+
+
+def _is_origin(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    scheme, sep, netloc = value.partition("://")
+    host = netloc[2:] if netloc.startswith("*.") else netloc
+    return (
+        bool(sep)
+        and scheme.lower() in ("http", "https")
+        and bool(host)
+        and not any(c in host for c in "/?#@*")
+        and host.isascii()
+        and " " not in host
+    )
 
 
 def _valid_rate(rate: str) -> bool:
@@ -415,7 +510,7 @@ def check_deploy(
                     "Set DRF_PASETO['COOKIE_SECURE'] = True (the default) and serve over HTTPS.",
                 )
             )
-        if api_settings.COOKIE_CSRF_PROTECT is not True:
+        if api_settings.COOKIE_CSRF_PROTECT is not True or not api_settings.CSRF_METHODS:
             messages.append(
                 _warning(
                     6,

@@ -73,6 +73,12 @@ DEFAULTS: dict[str, Any] = {
     # Bounds on untrusted input
     "MAX_TOKEN_LENGTH": 4096,
     "MAX_JSON_DEPTH": 8,
+    # WebSockets through Django Channels (drf_paseto.channels, docs/websockets.md)
+    "WEBSOCKET_TOKEN_LOCATION": ["headers", "subprotocol", "cookies"],
+    "WEBSOCKET_QUERY_KEY": "token",
+    "WEBSOCKET_SUBPROTOCOL": "paseto",
+    "WEBSOCKET_ALLOWED_ORIGINS": None,
+    "WEBSOCKET_CLOSE_CODE": 1008,
     # Replaceable parts
     "TOKEN_OBTAIN_SERIALIZER": "drf_paseto.serializers.TokenObtainSerializer",
     "TOKEN_REFRESH_SERIALIZER": "drf_paseto.serializers.TokenRefreshSerializer",
@@ -114,5 +120,6 @@ api_settings = PasetoSettings()
 @receiver(setting_changed)
 def reload_api_settings(*, setting: str, **kwargs: Any) -> None:
     # Django's SECRET_KEY matters too: with no DRF_PASETO["SECRET_KEY"] the key derives from it.
-    if setting in (SETTINGS_NAME, "SECRET_KEY", "AUTH_USER_MODEL"):
+    # CACHES: the cache store keeps a Redis client of its alias (revocation.CacheStore).
+    if setting in (SETTINGS_NAME, "SECRET_KEY", "AUTH_USER_MODEL", "CACHES"):
         api_settings.reload()

@@ -118,3 +118,18 @@ DRF_PASETO = {
     # Secure cookies need HTTPS; the demo serves plain HTTP on 127.0.0.1 while DEBUG is on.
     "COOKIE_SECURE": env.bool("PASETO_COOKIE_SECURE", default=not DEBUG),
 }
+
+# WebSockets (the "channels" extra, docs/websockets.md): ws/echo/ through Django Channels when
+# it is installed, served by an ASGI server (`make demo` uses uvicorn or daphne). The HTTP side
+# is unchanged. PASETO_WEBSOCKET_TOKEN_LOCATION may add "query" (the least safe location).
+try:
+    import channels  # noqa: F401
+except ImportError:
+    pass
+else:
+    ASGI_APPLICATION = "example_project.asgi.application"
+    DRF_PASETO["WEBSOCKET_TOKEN_LOCATION"] = env.list(
+        "PASETO_WEBSOCKET_TOKEN_LOCATION", default=["headers", "subprotocol", "cookies"]
+    )
+    # daphne (autobahn) sends only 1000 and 3000-4999 after the handshake: 4008 there.
+    DRF_PASETO["WEBSOCKET_CLOSE_CODE"] = env.int("PASETO_WEBSOCKET_CLOSE_CODE", default=1008)

@@ -1,0 +1,401 @@
+"""Django Channels: WebSocket connections authenticated with the same access tokens as HTTP.
+
+Install the ``channels`` extra; nothing else in drf_paseto imports this module. In ``asgi.py``::
+
+    from drf_paseto.channels import PasetoAuthMiddlewareStack
+
+    application = ProtocolTypeRouter({
+        "http": django_asgi_app,
+        "websocket": PasetoAuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+    })
+
+``PasetoAuthMiddleware`` takes an access token from the places ``WEBSOCKET_TOKEN_LOCATION``
+names, in its order (``"headers"``, ``"subprotocol"``, ``"query"``, ``"cookies"``), and checks
+it exactly as ``PasetoAuthentication`` checks an HTTP request's: strict decoding, access
+tokens only, revocation, an active user. That work runs in a worker thread
+(``database_sync_to_async``), never on the event loop. On success the consumer finds the user
+in ``scope["user"]`` and the validated token in ``scope["auth"]``. On any failure the inner
+application is never called: the handshake is refused with ``WEBSOCKET_CLOSE_CODE`` (1008),
+which ASGI servers answer as ``HTTP 403`` to the client, and nothing is raised. docs/websockets.md
+has the whole story, including ``recheck()`` for long connections.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from channels.db import database_sync_to_async  # type: ignore[import-untyped]
+from django.contrib.auth.models import AnonymousUser
+from django.http.cookie import parse_cookie
+from django.utils.http import is_same_domain
+
+from drf_paseto.authentication import _SCHEME_END, _TOKEN_CHARS, PasetoAuthentication
+from drf_paseto.exceptions import KeyConfigurationError, KeysUnavailable, TokenError
+from drf_paseto.settings import api_settings
+from drf_paseto.tokens import AccessToken, Token
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+logger = logging.getLogger("drf_paseto")
+
+#: Every place a WebSocket token may come from.
+WEBSOCKET_TOKEN_LOCATIONS = ("headers", "subprotocol", "query", "cookies")
+# Codes of the refusals that have no ``TokenError`` (logged, and the close reason after accept).
+NOT_AUTHENTICATED = "not_authenticated"
+ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+BAD_QUERY_TOKEN = "bad_query_token"
+BAD_SUBPROTOCOL_TOKEN = "bad_subprotocol_token"
+BAD_AUTHORIZATION_HEADER = "bad_authorization_header"
+BAD_COOKIE_TOKEN = "bad_cookie_token"
+TOKEN_NOT_FRESH = "token_not_fresh"
+_DEFAULT_PORTS = {"http": "80", "ws": "80", "https": "443", "wss": "443"}
+
+
+class Refused(Exception):
+    """A connection that cannot be authenticated; ``code`` says why (never a secret)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def close_code(self) -> int:
+        return close_code_setting()
+
+
+def close_code_setting() -> int:
+    code: int = api_settings.WEBSOCKET_CLOSE_CODE
+    return code
+
+
+def _refusal(err: TokenError | KeyConfigurationError) -> Refused:
+    """The refusal for an error of the HTTP authenticator."""
+    if isinstance(err, KeyConfigurationError):
+        logger.error("drf_paseto cannot use its keys: %s", err)
+        err = KeysUnavailable()
+    return Refused(err.code)
+
+
+# --- reading the token from the handshake --------------------------------------------------
+
+
+def _headers(scope: Scope, name: str) -> list[str]:
+    """Every value of one request header, decoded as Latin-1 (which never fails)."""
+    wanted = name.lower().encode("latin-1")
+    return [
+        bytes(value).decode("latin-1")
+        for key, value in scope.get("headers") or ()
+        if bytes(key).lower() == wanted
+    ]
+
+
+def header_token(scope: Scope) -> str | None:
+    """The token of ``HEADER_NAME`` (``Authorization: Bearer <token>``), as HTTP reads it."""
+    values = _headers(scope, api_settings.HEADER_NAME)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise Refused(BAD_AUTHORIZATION_HEADER)
+    header = values[0]
+    header_type = api_settings.HEADER_TYPE
+    if header_type:
+        scheme = _SCHEME_END.split(header, maxsplit=1)[0]
+        if scheme.lower() != header_type.lower():
+            return None  # another scheme: not ours
+        raw = header[len(scheme) :].strip(" ")
+    else:
+        raw = header.strip(" ")
+    if not _TOKEN_CHARS.fullmatch(raw):
+        raise Refused(BAD_AUTHORIZATION_HEADER)
+    return raw
+
+
+def subprotocol_token(scope: Scope) -> str | None:
+    """The value the client offered right after the ``WEBSOCKET_SUBPROTOCOL`` marker.
+
+    A browser offers ``new WebSocket(url, ["paseto", token])``; the connection is then
+    accepted with the ``"paseto"`` subprotocol (the middleware sees to it).
+    """
+    offered = list(scope.get("subprotocols") or ())
+    marker = api_settings.WEBSOCKET_SUBPROTOCOL
+    if marker not in offered:
+        return None
+    index = offered.index(marker) + 1
+    raw = offered[index] if index < len(offered) else None
+    if not isinstance(raw, str) or not _TOKEN_CHARS.fullmatch(raw):
+        raise Refused(BAD_SUBPROTOCOL_TOKEN)
+    return raw
+
+
+def query_token(scope: Scope) -> str | None:
+    """The ``WEBSOCKET_QUERY_KEY`` parameter of the query string; given twice, refused."""
+    query = bytes(scope.get("query_string") or b"").decode("latin-1")
+    key = api_settings.WEBSOCKET_QUERY_KEY
+    found = [
+        value
+        for name, _, value in (part.partition("=") for part in query.split("&"))
+        if unquote(name.replace("+", " "), errors="replace") == key
+    ]
+    if not found:
+        return None
+    raw = unquote(found[0], errors="replace")
+    if len(found) > 1 or not _TOKEN_CHARS.fullmatch(raw):
+        raise Refused(BAD_QUERY_TOKEN)
+    return raw
+
+
+def cookie_token(scope: Scope) -> str | None:
+    """The ``ACCESS_COOKIE_KEY`` cookie, from a request whose Origin is allowed."""
+    cookies = parse_cookie("; ".join(_headers(scope, "cookie")))
+    value = cookies.get(api_settings.ACCESS_COOKIE_KEY)
+    if not value:
+        return None
+    if not _TOKEN_CHARS.fullmatch(value):
+        raise Refused(BAD_COOKIE_TOKEN)
+    # Browsers send cookies with cross-site WebSocket handshakes (no CORS, no SameSite=Lax
+    # protection for ws:// to the same site): the Origin check stands in for CSRF protection.
+    if not origin_allowed(scope):
+        raise Refused(ORIGIN_NOT_ALLOWED)
+    return value
+
+
+TOKEN_READERS: dict[str, Callable[[Scope], str | None]] = {
+    "headers": header_token,
+    "subprotocol": subprotocol_token,
+    "query": query_token,
+    "cookies": cookie_token,
+}
+
+
+# --- the Origin check of cookie tokens ------------------------------------------------------
+
+
+def _normalize(scheme: str, netloc: str) -> str:
+    """``host[:port]``, lower-case, without the scheme's default port."""
+    netloc = netloc.lower()
+    default = _DEFAULT_PORTS.get(scheme)
+    if default and netloc.endswith(":" + default):
+        netloc = netloc[: -len(default) - 1]
+    return netloc
+
+
+def allowed_origins() -> list[str]:
+    """``WEBSOCKET_ALLOWED_ORIGINS``, or Django's ``CSRF_TRUSTED_ORIGINS`` when it is None."""
+    from django.conf import settings
+
+    configured = api_settings.WEBSOCKET_ALLOWED_ORIGINS
+    if configured is None:
+        configured = getattr(settings, "CSRF_TRUSTED_ORIGINS", [])
+    return [str(origin).lower() for origin in configured]
+
+
+def origin_allowed(scope: Scope) -> bool:
+    """Whether the handshake's ``Origin`` is this site (the ``Host`` header) or trusted.
+
+    A handshake without an Origin, with two, or with ``Origin: null`` is refused: browsers
+    always send one, and a cookie token needs a browser's say on where the page came from.
+    """
+    origins, hosts = _headers(scope, "origin"), _headers(scope, "host")
+    if len(origins) != 1:
+        return False
+    try:
+        parsed = urlsplit(origins[0].strip().lower())
+        parsed.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return False
+    if parsed.scheme not in _DEFAULT_PORTS or not parsed.hostname or parsed.path:
+        return False
+    origin = f"{parsed.scheme}://{parsed.netloc}"
+    netloc = _normalize(parsed.scheme, parsed.netloc)
+    if len(hosts) == 1 and netloc == _normalize(parsed.scheme, hosts[0].strip()):
+        return True
+    for pattern in allowed_origins():
+        scheme, _, pattern_netloc = pattern.partition("://")
+        if pattern == origin or (
+            scheme == parsed.scheme
+            and pattern_netloc.startswith("*.")
+            and is_same_domain(netloc, pattern_netloc[1:])
+        ):
+            return True
+    return False
+
+
+# --- the middleware -------------------------------------------------------------------------
+
+
+async def refuse(receive: Receive, send: Send, code: int) -> None:
+    """Refuse a WebSocket handshake: wait for ``websocket.connect``, answer ``websocket.close``.
+
+    A close before ``websocket.accept`` is turned by the ASGI server into ``HTTP 403`` (uvicorn
+    and daphne alike); the close code only reaches in-process clients such as Channels'
+    ``WebsocketCommunicator``.
+    """
+    message = await receive()
+    if message.get("type") == "websocket.connect":
+        await send({"type": "websocket.close", "code": code})
+
+
+class PasetoAuthMiddleware:
+    """ASGI middleware authenticating WebSocket connections with a PASETO access token.
+
+    ``required=False`` lets connections without any token through as ``AnonymousUser``
+    (``scope["auth"]`` is then ``None``); a bad token is refused all the same.
+    ``fresh=True`` refuses tokens that are not fresh (``token_not_fresh``). Scopes other than
+    ``websocket`` (``http``, ``lifespan``) pass through untouched.
+    """
+
+    authentication_class: type[PasetoAuthentication] = PasetoAuthentication
+
+    def __init__(self, inner: ASGIApp, *, required: bool = True, fresh: bool = False) -> None:
+        self.inner = inner
+        self.required = required
+        self.fresh = fresh
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "websocket":
+            await self.inner(scope, receive, send)
+            return
+        scope = dict(scope)  # changes stay in this application's scope
+        try:
+            found = self.find_token(scope)
+            if found is None:
+                if self.required:
+                    raise Refused(NOT_AUTHENTICATED)
+                user, token = AnonymousUser(), None
+            else:
+                user, token = await authenticate(found[0], found[1], self.authentication_class)
+                if self.fresh and not is_fresh(token):
+                    raise Refused(TOKEN_NOT_FRESH)
+        except Refused as refused:
+            logger.info("WebSocket connection to %r refused: %s", scope.get("path"), refused.code)
+            await refuse(receive, send, refused.close_code)
+            return
+        scope["user"], scope["auth"] = user, token
+        if token is not None and token.location == "subprotocol":
+            send = self._accept_with_marker(scope, send)
+        await self.inner(scope, receive, send)
+
+    def find_token(self, scope: Scope) -> tuple[str, str] | None:
+        """The raw token and its location, in ``WEBSOCKET_TOKEN_LOCATION``'s order."""
+        for location in api_settings.WEBSOCKET_TOKEN_LOCATION:
+            raw = TOKEN_READERS[location](scope)
+            if raw is not None:
+                return raw, location
+        return None
+
+    @staticmethod
+    def _accept_with_marker(scope: Scope, send: Send) -> Send:
+        """Hide the token from the consumer's ``scope["subprotocols"]``, and accept with the
+        marker subprotocol (browsers fail a handshake whose offered subprotocols got none)."""
+        marker = api_settings.WEBSOCKET_SUBPROTOCOL
+        offered = list(scope.get("subprotocols") or ())
+        index = offered.index(marker)
+        scope["subprotocols"] = offered[: index + 1] + offered[index + 2 :]
+
+        async def send_with_marker(message: dict[str, Any]) -> None:
+            if message.get("type") == "websocket.accept" and not message.get("subprotocol"):
+                message = {**message, "subprotocol": marker}
+            await send(message)
+
+        return send_with_marker
+
+
+def PasetoAuthMiddlewareStack(inner: ASGIApp, **kwargs: Any) -> PasetoAuthMiddleware:
+    """Like Channels' ``AuthMiddlewareStack``: the one middleware a token-only app needs."""
+    return PasetoAuthMiddleware(inner, **kwargs)
+
+
+async def authenticate(
+    raw: str, location: str, authentication_class: type[PasetoAuthentication] = PasetoAuthentication
+) -> tuple[Any, Token]:
+    """``PasetoAuthentication.authenticate_token`` in a worker thread. Raises ``Refused``."""
+
+    def run() -> tuple[Any, Token] | Refused:
+        # The refusal comes back as a value: an exception raised in the worker thread would
+        # only be re-raised here anyway (and would hide the rest of the caller from coverage).
+        try:
+            return authentication_class().authenticate_token(raw, location)
+        except (TokenError, KeyConfigurationError) as err:
+            return _refusal(err)
+
+    result: tuple[Any, Token] | Refused = await database_sync_to_async(run)()
+    if isinstance(result, Refused):
+        raise result
+    return result
+
+
+def is_fresh(token: Any) -> bool:
+    return isinstance(token, AccessToken) and token.fresh
+
+
+# --- consumers ------------------------------------------------------------------------------
+
+
+class FreshTokenRequiredMixin:
+    """For a consumer (sync or async) that only fresh access tokens may open.
+
+    Put it first in the bases: ``class Admin(FreshTokenRequiredMixin, AsyncWebsocketConsumer)``.
+    A connection whose ``scope["auth"]`` is not fresh is refused with ``WEBSOCKET_CLOSE_CODE``
+    before the consumer runs; its ``connect()`` is never called.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") == "websocket" and not is_fresh(scope.get("auth")):
+            logger.info(
+                "WebSocket connection to %r refused: %s", scope.get("path"), TOKEN_NOT_FRESH
+            )
+            await refuse(receive, send, close_code_setting())
+            return
+        consumer: Any = super()
+        await consumer.__call__(scope, receive, send)
+
+
+async def recheck(scope: Scope) -> str | None:
+    """Check the connection's token again: ``None`` while it is still good, else the code.
+
+    The token is checked as at the handshake: expiry, revocation (``DENYLIST_ENABLED``), the
+    user still existing and active. On success ``scope["user"]`` is refreshed; on failure
+    ``scope["auth_error"]`` is set to the code. A connection without a token (``required=False``)
+    is always good.
+    """
+    refused = await _recheck(scope)
+    return None if refused is None else refused.code
+
+
+async def _recheck(scope: Scope) -> Refused | None:
+    token = scope.get("auth")
+    if token is None:
+        return None
+    try:
+        user, token = await authenticate(str(token), token.location or "headers")
+    except Refused as refused:
+        scope["auth_error"] = refused.code
+        return refused
+    scope["user"], scope["auth"] = user, token
+    return None
+
+
+async def ensure_still_valid(consumer: Any) -> bool:
+    """``recheck()`` an async consumer's connection, closing it when the token is no longer
+    good, with ``WEBSOCKET_CLOSE_CODE`` and the error code as the close reason. Returns
+    whether the connection is still open."""
+    refused = await _recheck(consumer.scope)
+    if refused is None:
+        return True
+    await consumer.close(code=refused.close_code, reason=refused.code)
+    return False
+
+
+__all__ = [
+    "FreshTokenRequiredMixin",
+    "PasetoAuthMiddleware",
+    "PasetoAuthMiddlewareStack",
+    "ensure_still_valid",
+    "recheck",
+]

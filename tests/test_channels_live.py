@@ -1,0 +1,221 @@
+"""WebSockets end to end: the example project's ws/echo/ served by a real ASGI server in a
+subprocess, as `make demo` serves it (uvicorn, else daphne; DRF_PASETO_TEST_ASGI_SERVER=daphne
+picks daphne), and a real WebSocket client (``websockets``). What a refused client sees is an
+HTTP 403 answer to its handshake."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from django.test import SimpleTestCase
+
+from drf_paseto.tokens import AccessToken, current_time
+from tests import keys
+from tests.live_server import run_once
+from tests.test_example_project import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _missing() -> str | None:
+    if importlib.util.find_spec("channels") is None:
+        return "Django Channels is not installed (the 'channels' extra)"
+    if importlib.util.find_spec("websockets") is None:
+        return "the 'websockets' client library is not installed"
+    if importlib.util.find_spec("uvicorn") is None and importlib.util.find_spec("daphne") is None:
+        return "no ASGI server (uvicorn or daphne) is installed"
+    return None
+
+
+MISSING = _missing()
+if MISSING is None:
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.sync.client import ClientConnection, connect
+
+
+USE_DAPHNE = os.environ.get("DRF_PASETO_TEST_ASGI_SERVER") == "daphne" or (
+    importlib.util.find_spec("uvicorn") is None
+)
+CLOSE_CODE = 4008 if USE_DAPHNE else 1008
+
+
+def reason(code: str) -> str:
+    """daphne drops the close reason; uvicorn sends it."""
+    return "" if USE_DAPHNE else code
+
+
+def server_command(port: int) -> list[str]:
+    app = "example_project.asgi:application"
+    if not USE_DAPHNE:
+        return [
+            *(sys.executable, "-m", "uvicorn", app),
+            *("--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"),
+        ]
+    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
+
+
+@run_once
+@unittest.skipIf(MISSING, MISSING or "")
+class ChannelsLiveTests(SimpleTestCase):
+    """``make demo``'s steps (migrate, create_demo_user), then an ASGI server on a free port."""
+
+    server: subprocess.Popen[bytes]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.log_path = Path(cls.tmp.name) / "server.log"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "example_project.settings",
+            "DATABASE_URL": f"sqlite:///{cls.tmp.name}/db.sqlite3",
+            "DJANGO_DEBUG": "False",
+            # The test process signs tokens of its own (expired ones) with the same key.
+            "PASETO_SECRET_KEY": keys.LOCAL_V4_1,
+            # The query string is opt-in (the least safe location): on here, to test it.
+            "PASETO_WEBSOCKET_TOKEN_LOCATION": "headers,subprotocol,query,cookies",
+            # daphne (autobahn) refuses to send 1008 after the handshake: 1000 or 3000-4999.
+            "PASETO_WEBSOCKET_CLOSE_CODE": str(CLOSE_CODE),
+        }
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        for command in (["migrate", "--noinput", "-v", "0"], ["create_demo_user"]):
+            subprocess.run(manage + command, env=env, check=True, capture_output=True, cwd=ROOT)
+        port = free_port()
+        cls.host = f"127.0.0.1:{port}"
+        cls.log = cls.log_path.open("wb")
+        cls.server = subprocess.Popen(
+            server_command(port), env=env, cwd=ROOT, stdout=cls.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if cls.server.poll() is not None or time.monotonic() > deadline:
+                    log = cls.log_path.read_text(errors="replace")
+                    cls.tearDownClass()
+                    raise RuntimeError(f"the ASGI server did not start:\n{log}") from None
+                time.sleep(0.1)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.terminate()
+        try:
+            cls.server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
+            cls.server.kill()
+            cls.server.wait()
+        cls.log.close()
+        cls.tmp.cleanup()
+        super().tearDownClass()
+
+    def tearDown(self) -> None:
+        log = self.log_path.read_text(errors="replace")
+        self.assertNotIn("Traceback", log, f"the server logged a traceback:\n{log}")
+        super().tearDown()
+
+    # --- clients ------------------------------------------------------------------------
+
+    def http(self, path: str, token: str | None = None, body: Any = None) -> Any:
+        request = urllib.request.Request(
+            f"http://{self.host}{path}",
+            data=json.dumps(body or {}).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            content = response.read()
+            return json.loads(content) if content else None
+
+    def login(self) -> dict[str, str]:
+        tokens: dict[str, str] = self.http("/login/", body={"username": "test", "password": "test"})
+        return tokens
+
+    def ws(self, query: str = "", **kwargs: Any) -> ClientConnection:
+        return connect(f"ws://{self.host}/ws/echo/{query}", open_timeout=10, **kwargs)
+
+    def assertGreets(self, **kwargs: Any) -> None:
+        with self.ws(**kwargs) as conn:
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"hello": "test"})
+            conn.send(json.dumps({"n": 1}))
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"echo": {"n": 1}})
+
+    def assertRefused(self, **kwargs: Any) -> None:
+        with self.assertRaises(InvalidStatus) as caught:
+            self.ws(**kwargs).close()
+        self.assertEqual(caught.exception.response.status_code, 403)
+
+    # --- tests --------------------------------------------------------------------------
+
+    def test_header_subprotocol_query_and_cookie_tokens(self) -> None:
+        access = self.login()["access_token"]
+        self.assertGreets(additional_headers={"Authorization": f"Bearer {access}"})
+        with self.ws(subprotocols=["paseto", access]) as conn:
+            self.assertEqual(conn.subprotocol, "paseto")
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"hello": "test"})
+        self.assertGreets(query=f"?token={access}")
+        cookie = {"Cookie": f"access_token_cookie={access}"}
+        self.assertGreets(additional_headers=cookie, origin=f"http://{self.host}")
+        self.assertRefused(additional_headers=cookie, origin="http://evil.example")
+        self.assertRefused(additional_headers=cookie)  # no Origin
+
+    def test_refresh_tokens_and_garbage_are_refused(self) -> None:
+        refresh = self.login()["refresh_token"]
+        self.assertRefused(additional_headers={"Authorization": f"Bearer {refresh}"})
+        self.assertRefused(query=f"?token={refresh}")
+        self.assertRefused()
+        for header in ("Bearer v4.local.garbage", "Bearer " + "A" * 6000, "Bearer a b", "Basic x"):
+            with self.subTest(header=header[:30]):
+                self.assertRefused(additional_headers={"Authorization": header})
+        for query in ("?token=%00%FF", "?token=%C3%A9", "?token=a&token=b"):
+            with self.subTest(query=query):
+                self.assertRefused(query=query)
+        self.assertRefused(subprotocols=["paseto"])
+
+    def test_expired_tokens(self) -> None:
+        with self.settings(DRF_PASETO={"SECRET_KEY": keys.LOCAL_V4_1}):
+            past = current_time() - timedelta(hours=1)
+            with mock.patch("drf_paseto.tokens.current_time", return_value=past):
+                expired = str(AccessToken.for_subject("1", lifetime=timedelta(minutes=1)))
+            short = str(AccessToken.for_subject("1", lifetime=timedelta(seconds=2)))
+        self.assertRefused(additional_headers={"Authorization": f"Bearer {expired}"})
+        # Accepted while good; the echo consumer re-checks it on every message.
+        with self.ws(additional_headers={"Authorization": f"Bearer {short}"}) as conn:
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"hello": "test"})
+            time.sleep(2.1)
+            conn.send("{}")
+            with self.assertRaises(ConnectionClosed):
+                conn.recv(timeout=10)
+        self.assertEqual(
+            (conn.close_code, conn.close_reason), (CLOSE_CODE, reason("token_expired"))
+        )
+
+    def test_logout_closes_the_connection(self) -> None:
+        access = self.login()["access_token"]
+        with self.ws(additional_headers={"Authorization": f"Bearer {access}"}) as conn:
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"hello": "test"})
+            self.http("/logout/", access)
+            conn.send("{}")
+            with self.assertRaises(ConnectionClosed):
+                conn.recv(timeout=10)
+        self.assertEqual(
+            (conn.close_code, conn.close_reason), (CLOSE_CODE, reason("token_revoked"))
+        )
+        self.assertRefused(additional_headers={"Authorization": f"Bearer {access}"})
