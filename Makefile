@@ -101,8 +101,10 @@ dist: install
 	$(BIN)/python .ci/check_dist.py dist
 
 # The oldest and the newest cells of tox.ini's matrix (the full matrix: `$(BIN)/tox`).
+# pyenv's interpreters go on PATH directly: its shims answer only for the selected versions.
 matrix: install
-	$(BIN)/tox -e py310-django42,py312-django6x
+	PATH="$$(ls -d $$HOME/.pyenv/versions/3.1[0-3]*/bin 2>/dev/null | tr '\n' ':')$$PATH" \
+	  $(BIN)/tox -e py310-django42,py312-django6x
 
 # The benchmark table (docs/performance.md): one process against simplejwt, on Redis (started
 # by .ci/services.sh unless DRF_PASETO_BENCH_REDIS names one); exits 1 when a target is missed.

@@ -81,8 +81,8 @@ def main() -> int:
         redis_ok = not run.redis_available()
         if redis_ok:
             run.redis_cleanup()
-            run.seed_redis(0, run.SMALL_STORE)
-        run.seed_database(0, run.SMALL_STORE)
+            run.seed_redis(run.SMALL_STORE, "redis")
+        run.seed_database(run.SMALL_STORE, "default")
         user = run.make_user("bench")
         raw = str(AccessToken.for_user(user))
         request = run.drf_request(raw)

@@ -34,6 +34,18 @@ class KeyRing:
     # The kid our tokens carry: the id of the local key, or of the signing key's public key.
     signing_kid: str | None
     verifying_keys: dict[str, PasetoKey] = field(default_factory=dict)
+    # The exact footer bytes that ``encode`` writes for each verifying key, and that key: a
+    # token carrying one of them needs no footer parsing (any other footer, even one byte
+    # off, goes through ``read_kid``'s strict parse, which refuses what it always refused).
+    footer_keys: dict[bytes, PasetoKey] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        for kid, key in self.verifying_keys.items():
+            footer = encoding.dumps({"kid": kid})
+            if len(footer) <= MAX_FOOTER_LENGTH and read_kid(footer) == kid:
+                self.footer_keys[footer] = key
 
     def public_keys(self) -> list[PasetoKey]:
         """The keys that may be published: public keys only, never local or secret ones."""
@@ -51,7 +63,9 @@ class KeyRing:
         parsed = backend.parse_token(
             token, version=self.version, purpose=self.purpose, max_length=max_length
         )
-        key = self.verifying_keys.get(read_kid(parsed.footer))
+        key = self.footer_keys.get(parsed.footer)
+        if key is None:
+            key = self.verifying_keys.get(read_kid(parsed.footer))
         if key is None:
             raise TokenKeyUnknown()
         return backend.open_token(parsed, key)

@@ -13,13 +13,22 @@ implementing ``RevocationStore``. A store that cannot be reached raises ``StoreU
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connections,
+    router,
+    transaction,
+)
 from django.utils.module_loading import import_string
 
 from drf_paseto import signals
@@ -102,6 +111,59 @@ class RevocationStore:
         """Drop a kept user, because it changed (no-op unless the store caches users)."""
 
 
+class PreparedSelect:
+    """A ``SELECT`` that the ORM compiled once, run on a raw cursor of any connection.
+
+    ``sql`` is the compiler's own SQL (quoting, placeholders and all) for one database
+    alias; ``fetch()`` runs it with new parameters and converts each column as the ORM's
+    ``results_iter`` would (``connection.ops.get_db_converters`` and the field's
+    ``from_db_value``: SQLite's datetime strings, USE_TZ ...), with the converters of the
+    connection it runs on (connections are per thread). It decides nothing by itself.
+    """
+
+    __slots__ = ("_converters", "klass_info", "params", "select", "sql")
+
+    def __init__(self, compiler: Any) -> None:
+        sql, params = compiler.as_sql()
+        self.sql: str = sql
+        self.params: tuple[Any, ...] = tuple(params)
+        self.select: list[Any] = compiler.select
+        self.klass_info: Any = compiler.klass_info
+        ops = compiler.connection.ops
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        converters = []
+        for index, (functions, expression) in compiler.get_converters(fields).items():
+            # A backend converter is a method of the building connection's ``ops``: keep the
+            # function, and call it with the ``ops`` of the connection that runs the query.
+            unbound = tuple(
+                (getattr(f, "__func__", f), getattr(f, "__self__", None) is ops) for f in functions
+            )
+            converters.append((index, unbound, expression))
+        self._converters: list[tuple[int, tuple[tuple[Any, bool], ...], Any]] = converters
+
+    def fetch(self, connection: Any, params: Any, size: int) -> list[list[Any]]:
+        """At most ``size`` rows, converted. Database errors propagate."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchmany(size)
+        if not self._converters:
+            return [list(row) for row in rows]
+        ops = connection.ops
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, functions, expression in self._converters:
+                value = values[index]
+                for function, is_ops_method in functions:
+                    if is_ops_method:
+                        value = function(ops, value, expression, connection)
+                    else:
+                        value = function(value, expression, connection)
+                values[index] = value
+            converted.append(values)
+        return converted
+
+
 def token_keys(token: Token) -> list[str]:
     return [f"jti:{token.jti}", f"sid:{token.session_id}", f"user:{token.subject}"]
 
@@ -137,17 +199,51 @@ class DatabaseStore(RevocationStore):
             except DatabaseError as err:
                 raise StoreUnavailable() from err
 
+    def __init__(self) -> None:
+        # Per database alias: the facts query compiled once by the ORM (a SQL string and its
+        # column converters), or ``None`` where the ORM path must be kept.
+        self._facts_selects: dict[str, PreparedSelect | None] = {}
+
     def check(self, token: Token) -> Verdict:
         from drf_paseto.models import DenylistEntry
 
         keys = token_keys(token)
 
         def read() -> dict[str, Any]:
-            rows = DenylistEntry.objects.filter(key__in=keys).values_list("key", "cutoff")
-            return dict(rows)
+            alias = router.db_for_read(DenylistEntry)
+            # setdefault: a subclass whose __init__ does not call ours still works.
+            selects = self.__dict__.setdefault("_facts_selects", {})
+            try:
+                select = selects[alias]
+            except KeyError:
+                select = selects[alias] = self._prepare_facts(alias)
+            if select is None:
+                rows = DenylistEntry.objects.filter(key__in=keys).values_list("key", "cutoff")
+                return dict(rows)
+            return dict(select.fetch(connections[alias], keys, 3))
 
         facts = self._retry(read)
         return Verdict(revoked=_revoked(token, facts))
+
+    @staticmethod
+    def _prepare_facts(alias: str) -> PreparedSelect | None:
+        """``filter(key__in=keys).values_list("key", "cutoff")`` compiled by the ORM once.
+
+        ``order_by()`` drops the model's ``ordering`` (an ``ORDER BY`` that only costs);
+        three placeholders stand for the three keys of ``token_keys``.
+        """
+        from drf_paseto.models import DenylistEntry
+
+        placeholders = ["jti:", "sid:", "user:"]
+        queryset = (
+            DenylistEntry.objects.filter(key__in=placeholders)
+            .order_by()
+            .values_list("key", "cutoff")
+        )
+        select = PreparedSelect(queryset.query.get_compiler(using=alias))
+        if list(select.params) != placeholders:  # pragma: no cover - a backend's own SQL
+            return None
+        return select
 
     def _put(
         self,
@@ -229,6 +325,66 @@ class DatabaseStore(RevocationStore):
         return deleted
 
 
+class RedisReader:
+    """``MGET`` on a Redis primary, for ``CacheStore.check``.
+
+    redis-py's pool hands a connection out and takes it back on every command (a lock,
+    a readiness poll, its metrics: about as long as the round trip itself here), so each
+    thread keeps one connection of its own, built with the pool's settings. Nothing read is
+    kept: every call is a round trip. Any error disconnects the connection, so that no
+    half-read reply can ever be taken for the next one; a kept connection that went stale
+    (a server restart, an idle timeout) is tried once more, freshly connected, as redis-py's
+    own retry would. Pools other than a plain ``ConnectionPool`` (sentinel, blocking,
+    client-side caching) keep redis-py's ``client.mget``.
+    """
+
+    def __init__(self, client: Any) -> None:
+        pool = client.connection_pool
+        self.client = client
+        self.connection_class = pool.connection_class
+        self.connection_kwargs = dict(pool.connection_kwargs)
+        self._local = threading.local()
+        import redis
+
+        self.stale_errors: tuple[type[BaseException], ...] = (
+            OSError,
+            redis.ConnectionError,
+            redis.TimeoutError,
+        )
+
+    @classmethod
+    def for_client(cls, client: Any) -> Any:
+        import redis
+
+        pool = client.connection_pool
+        if type(pool) is not redis.ConnectionPool or getattr(pool, "cache", None) is not None:
+            return client
+        return cls(client)
+
+    def mget(self, keys: list[str]) -> list[Any]:
+        local = self._local
+        connection = getattr(local, "connection", None)
+        kept = connection is not None and connection.pid == os.getpid()
+        if not kept:
+            connection = local.connection = self.connection_class(**self.connection_kwargs)
+        try:
+            return self._mget(connection, keys)
+        except self.stale_errors:
+            if not kept:
+                raise
+        return self._mget(connection, keys)
+
+    @staticmethod
+    def _mget(connection: Any, keys: list[str]) -> list[Any]:
+        try:
+            connection.send_command("MGET", *keys)
+            reply: list[Any] = connection.read_response()
+            return reply
+        except BaseException:
+            connection.disconnect()
+            raise
+
+
 class CacheStore(RevocationStore):
     """A Django cache alias (``DENYLIST_CACHE_ALIAS``): Redis in production, persisting
     (``appendonly yes``), and sized so that it never evicts: a cache that forgets (memcached
@@ -262,7 +418,44 @@ class CacheStore(RevocationStore):
     def _timeout(expires_at: datetime) -> int:
         return max(1, int((expires_at - _now()).total_seconds()) + 1)
 
+    def _redis(self) -> tuple[Any, Any, Any] | None:
+        """For Django's ``RedisCache``: one kept client (of the primary, where writes go, so
+        never behind a replica), the cache's ``make_key`` and its serializer's ``loads``.
+        ``None`` for any other backend, which keeps the generic ``get_many`` path.
+
+        Kept in ``api_settings.derived``, so it is dropped when ``CACHES`` (or
+        ``DRF_PASETO``) changes. A client and its connection pool decide nothing: every
+        fact is still read from Redis on every request.
+        """
+        from django.core.cache.backends.redis import RedisCache
+
+        name = f"redis_client:{self.alias}"
+        derived = api_settings.derived
+        try:
+            kept: tuple[Any, Any, Any] | None = derived[name]
+            return kept
+        except KeyError:
+            pass
+        cache = self.cache
+        if type(cache) is RedisCache:
+            client = cache._cache.get_client(write=True)
+            kept = (
+                RedisReader.for_client(client),
+                cache.make_key,
+                cache._cache._serializer.loads,  # type: ignore[attr-defined]
+            )
+        else:
+            kept = None
+        derived[name] = kept
+        return kept
+
     def check(self, token: Token) -> Verdict:
+        try:
+            redis = self._redis()
+        except Exception as err:  # an alias that is not configured, a backend that fails
+            raise StoreUnavailable() from err
+        if redis is not None:
+            return self._check_redis(token, *redis)
         keys = [*token_keys(token), f"userobj:{token.subject}"]
         found = self._call("get_many", [KEY_PREFIX + key for key in keys])
         facts = {key[len(KEY_PREFIX) :]: value for key, value in found.items()}
@@ -274,6 +467,29 @@ class CacheStore(RevocationStore):
             revoked=_revoked(token, facts),
             user=None if user == self._FORGOTTEN else user,
         )
+
+    def _check_redis(self, token: Token, reader: Any, make_key: Any, loads: Any) -> Verdict:
+        """``check()`` on Django's ``RedisCache``: one ``MGET`` of the same four keys that
+        ``get_many`` reads, on the kept client; the same verdict."""
+        subject = token.subject
+        try:
+            values = reader.mget(
+                [
+                    make_key(f"{KEY_PREFIX}jti:{token.jti}"),
+                    make_key(f"{KEY_PREFIX}sid:{token.session_id}"),
+                    make_key(f"{KEY_PREFIX}user:{subject}"),
+                    make_key(f"{KEY_PREFIX}userobj:{subject}"),
+                ]
+            )
+            jti, sid, cutoff, user = (None if value is None else loads(value) for value in values)
+        except Exception as err:  # redis.ConnectionError, timeouts, a bad pickle ...
+            raise StoreUnavailable() from err
+        revoked = (
+            jti is not None
+            or sid is not None
+            or (cutoff is not None and token.issued_at <= EPOCH + timedelta(microseconds=cutoff))
+        )
+        return Verdict(revoked=revoked, user=None if user == self._FORGOTTEN else user)
 
     def revoke_token(self, token: Token) -> None:
         timeout = self._timeout(token_fact_expiry(token))

@@ -83,6 +83,15 @@ def as_leeway(value: Any) -> timedelta:
     raise ImproperlyConfigured("DRF_PASETO['DECODE_LEEWAY'] must be seconds or a timedelta")
 
 
+def decode_leeway() -> timedelta:
+    """``DECODE_LEEWAY`` as a ``timedelta``, converted once per settings change."""
+    leeway: timedelta | None = api_settings.derived.get("decode_leeway")
+    if leeway is None:
+        leeway = as_leeway(api_settings.DECODE_LEEWAY)
+        api_settings.derived["decode_leeway"] = leeway
+    return leeway
+
+
 def _as_list(value: str | Iterable[str] | None) -> list[str]:
     if value is None:
         return []
@@ -233,7 +242,7 @@ class Token:
 
     @classmethod
     def validate_times(cls, payload: dict[str, Any]) -> None:
-        leeway = as_leeway(api_settings.DECODE_LEEWAY)
+        leeway = decode_leeway()
         now = current_time()
         try:
             expires = encoding.parse_time(payload.get("exp"))
@@ -245,9 +254,10 @@ class Token:
         # overflow (OverflowError) when the leeway is added to it.
         if now - leeway >= expires:
             raise TokenExpired()
-        if not_before is not None and now + leeway < not_before:
+        latest = now + leeway
+        if not_before is not None and latest < not_before:
             raise TokenNotYetValid()
-        if issued > now + leeway:
+        if issued > latest:
             raise TokenIssuedInFuture()
 
     @classmethod

@@ -241,7 +241,9 @@ class WrongKeyTests(HostileTokenTestCase):
                 ),
                 "token_invalid",
             )
-            self.assertUser(self.get_with(PROTECTED, forge(claims(self.user.pk), key=keys.LOCAL_V3_1)))
+            self.assertUser(
+                self.get_with(PROTECTED, forge(claims(self.user.pk), key=keys.LOCAL_V3_1))
+            )
 
 
 class PublicPurposeTests(HostileTokenTestCase):
@@ -314,11 +316,19 @@ class PublicPurposeTests(HostileTokenTestCase):
 class PublicV3Tests(HostileTokenTestCase):
     def test_v3_public_refuses_v4_and_other_keys(self) -> None:
         with paseto_settings(**PUBLIC_V3):
-            self.assertUser(self.get_with(PROTECTED, forge(claims(self.user.pk), key=keys.SECRET_V3_1)))
-            self.assertRefused(forge(claims(self.user.pk), key=keys.SECRET_V4_1), "token_unsupported")
-            self.assertRefused(forge(claims(self.user.pk), key=keys.SECRET_V3_2), "token_key_unknown")
+            self.assertUser(
+                self.get_with(PROTECTED, forge(claims(self.user.pk), key=keys.SECRET_V3_1))
+            )
             self.assertRefused(
-                forge(claims(self.user.pk), key=keys.SECRET_V3_2, footer=kid_footer(keys.SECRET_V3_1)),
+                forge(claims(self.user.pk), key=keys.SECRET_V4_1), "token_unsupported"
+            )
+            self.assertRefused(
+                forge(claims(self.user.pk), key=keys.SECRET_V3_2), "token_key_unknown"
+            )
+            self.assertRefused(
+                forge(
+                    claims(self.user.pk), key=keys.SECRET_V3_2, footer=kid_footer(keys.SECRET_V3_1)
+                ),
                 "token_invalid",
             )
 
