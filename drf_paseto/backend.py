@@ -167,12 +167,17 @@ def _public_from_secret_raw(version: int, raw: bytes) -> bytes:
         raise KeyConfigurationError("the secret key is not a valid key") from err
 
 
-def _public_key_from_raw(version: int, raw: bytes) -> PasetoKey:
+def _key_from_raw(version: int, kind: KeyKind, raw: bytes) -> PasetoKey:
+    """A public or secret key from its raw bytes (already checked for length)."""
     try:
-        key = pyseto.Key.from_paserk(f"k{version}.public.{b64url_encode(raw)}")
+        key = pyseto.Key.from_paserk(f"k{version}.{kind}.{b64url_encode(raw)}")
     except Exception as err:
-        raise KeyConfigurationError(f"not a valid k{version}.public key") from err
-    return _wrap(version, "public", key)
+        raise KeyConfigurationError(f"not a valid k{version}.{kind} key") from err
+    return _wrap(version, kind, key)
+
+
+def _public_key_from_raw(version: int, raw: bytes) -> PasetoKey:
+    return _key_from_raw(version, "public", raw)
 
 
 def key_from_paserk(paserk: str, version: int) -> PasetoKey:
@@ -185,11 +190,7 @@ def key_from_paserk(paserk: str, version: int) -> PasetoKey:
         return _public_key_from_raw(version, raw)
     if version == 4 and _public_from_secret_raw(4, raw) != raw[32:]:
         raise KeyConfigurationError("the k4.secret key's public half does not match its seed")
-    try:
-        key = pyseto.Key.from_paserk(f"k{version}.secret.{b64url_encode(raw)}")
-    except Exception as err:
-        raise KeyConfigurationError(f"not a valid k{version}.secret key") from err
-    return _wrap(version, "secret", key)
+    return _key_from_raw(version, "secret", raw)
 
 
 def local_key_from_bytes(raw: bytes, version: int) -> PasetoKey:
