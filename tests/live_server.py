@@ -2,6 +2,9 @@
 
 * ``GunicornServer``: the test URLconf served by gunicorn with several sync worker processes,
   configured by ``tests.server_settings`` through environment variables.
+* ``ExampleProjectServer``: example_project/ as ``make demo`` serves it (migrate,
+  create_demo_user, then runserver, uvicorn or daphne) on a temporary SQLite database
+  (tests/test_example_project.py, tests/test_browser.py, tests/test_channels_live.py).
 * ``PrivateRedis`` / ``PrivatePostgres``: store processes of the test's own, on free loopback
   ports, that fault tests may stop, kill and start again on the same port and data.
 * ``JSONClient``: a tiny urllib client; ``run_parallel()`` fires calls at the same moment.
@@ -30,7 +33,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -108,6 +111,7 @@ class Reply:
     body: Any  # the parsed JSON body, or None when the body is not JSON
     text: str
     content_type: str
+    headers: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def code(self) -> Any:
@@ -143,7 +147,7 @@ class JSONClient:
             body = json.loads(text) if text else None
         except ValueError:
             body = None
-        return Reply(status, body, text, headers.get("Content-Type", ""))
+        return Reply(status, body, text, headers.get("Content-Type", ""), dict(headers))
 
     # The package's endpoints (tests/urls.py).
     def login(self, username: str = USERNAME, password: str = PASSWORD) -> Reply:
@@ -304,6 +308,113 @@ class GunicornServer:
             return self.log_path.read_text(errors="replace")[-chars:]
         except OSError:
             return ""
+
+
+class ExampleProjectServer:
+    """example_project/ served in a subprocess on a free port, after ``make demo``'s steps
+    (``migrate``, ``create_demo_user``) on a SQLite database in a temporary directory.
+
+    ``server``: ``runserver`` (WSGI, as ``make demo``), ``uvicorn`` or ``daphne`` (ASGI);
+    ``debug``: ``DJANGO_DEBUG``; ``env``: more environment for every step. The server's
+    stdout and stderr go to a log file beside the database (``log_text()``, ``log_tail()``).
+    """
+
+    ASGI_APP = "example_project.asgi:application"
+
+    def __init__(
+        self, *, server: str = "runserver", debug: bool = False, env: dict[str, str] | None = None
+    ) -> None:
+        if server not in ("runserver", "uvicorn", "daphne"):
+            raise ValueError(f"unknown server {server!r}")
+        self.kind = server
+        self.tmp = tempfile.TemporaryDirectory(prefix="drf_paseto_example_")
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "example_project.settings",
+            "DATABASE_URL": f"sqlite:///{self.tmp.name}/db.sqlite3",
+            "DJANGO_DEBUG": str(debug),
+            **(env or {}),
+        }
+        self.port = free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        self.base = f"http://{self.host}"
+        self.client = JSONClient(self.base, timeout=10)
+        self.log_path = Path(self.tmp.name) / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def command(self) -> list[str]:
+        if self.kind == "uvicorn":
+            return [
+                *(sys.executable, "-m", "uvicorn", self.ASGI_APP),
+                *("--host", "127.0.0.1", "--port", str(self.port), "--lifespan", "off"),
+            ]
+        if self.kind == "daphne":
+            return [
+                *(sys.executable, "-m", "daphne", "-b", "127.0.0.1"),
+                *("-p", str(self.port), self.ASGI_APP),
+            ]
+        return [
+            *(sys.executable, str(ROOT / "manage.py"), "runserver", self.host),
+            *("--noreload", "--skip-checks"),
+        ]
+
+    def start(self, timeout: float = 30) -> ExampleProjectServer:
+        """Prepare the database, start the server, wait until it listens; or clean up."""
+        try:
+            manage = [sys.executable, str(ROOT / "manage.py")]
+            for step in (["migrate", "--noinput", "-v", "0"], ["create_demo_user"]):
+                subprocess.run(
+                    manage + step, env=self.env, check=True, capture_output=True, cwd=ROOT
+                )
+            with self.log_path.open("wb") as log:
+                self.process = subprocess.Popen(
+                    self.command(),
+                    env=self.env,
+                    cwd=ROOT,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                wait_until(self._listening, timeout, f"{self.kind} to listen")
+            except (AssertionError, RuntimeError) as err:
+                what = f"the example project's server ({self.kind})"
+                raise RuntimeError(f"{what} did not start:\n{self.log_tail()}") from err
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _listening(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise RuntimeError(f"{self.kind} exited with {self.process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        """Stop the server (if it runs), then remove the database and the log."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
+                process.kill()
+                process.wait(timeout=10)
+        self.tmp.cleanup()
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines: int = 30) -> str:
+        text = self.log_text()
+        return "\n".join(text.splitlines()[-lines:]) if text else "(no server log)"
 
 
 class PrivateRedis:

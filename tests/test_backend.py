@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import hashlib
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.test import SimpleTestCase
 
 from drf_paseto import backend
 from drf_paseto.backend import PasetoKey
@@ -20,6 +18,7 @@ from drf_paseto.exceptions import (
     TokenUnsupported,
 )
 from tests import keys
+from tests.helpers import StrictTestCase
 
 # A throwaway secp112r1 key, made for this test only: cryptography cannot load that curve at all
 # (it raises UnsupportedAlgorithm, not ValueError). Not a key of the suite: see tests/keys.py.
@@ -75,17 +74,6 @@ def flip_last_bit(segment: str) -> str:
     index = alphabet.index(segment[-1])
     assert len(segment) % 4 in (2, 3) and index % 2 == 0, "no unused bits to set"
     return segment[:-1] + alphabet[index | 1]
-
-
-class StrictTestCase(SimpleTestCase):
-    @contextlib.contextmanager
-    def raises(self, exc_type: type[BaseException], code: str | None = None):
-        """assertRaises, but the exception must be exactly ``exc_type`` (and have ``code``)."""
-        with self.assertRaises(exc_type) as ctx:
-            yield ctx
-        self.assertIs(type(ctx.exception), exc_type)
-        if code is not None:
-            self.assertEqual(ctx.exception.code, code)
 
 
 class B64urlTests(StrictTestCase):

@@ -3,7 +3,8 @@ against the example project served by runserver in a separate process.
 
 Skipped when Chromium (``/usr/bin/chromium`` or ``chromium`` on PATH) or the playwright
 package is missing: ``.ci/browser.sh`` installs Chromium, the dev extra installs playwright.
-Playwright never downloads a browser here: it is pointed at Debian's.
+Playwright never downloads a browser here: it is pointed at Debian's. Like the other server
+tests (``run_once``), skipped in ``make test``'s PostgreSQL pass.
 """
 
 from __future__ import annotations
@@ -12,12 +13,8 @@ import http.server
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
-import time
 import unittest
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.test import SimpleTestCase
+
+from tests.live_server import ExampleProjectServer, run_once
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -35,7 +34,6 @@ except ImportError:  # pragma: no cover - the dev extra installs it
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Playwright
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
 )
@@ -77,12 +75,6 @@ class Forged(NamedTuple):
     cookie: str | None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class AttackerSite:
     """A second site: one page on its own port, served by http.server in a thread."""
 
@@ -111,15 +103,14 @@ class AttackerSite:
         self.server.server_close()
 
 
+@run_once
 @unittest.skipIf(SKIP_REASON, SKIP_REASON)
 class DemoPageBrowserTests(SimpleTestCase):
     """The demo page at /demo/: httpOnly token cookies, the whole flow, forged requests."""
 
     databases: set[str] = set()
-    tmp: tempfile.TemporaryDirectory[str]
-    server: subprocess.Popen[bytes]
+    server: ExampleProjectServer
     origin: str
-    log: Path
     attacker: AttackerSite
     playwright: Playwright
     browser: Browser
@@ -129,42 +120,11 @@ class DemoPageBrowserTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.addClassCleanup(cls.tmp.cleanup)
         # DJANGO_DEBUG=True: the example project then sets COOKIE_SECURE False, so the cookies
         # go over plain http://127.0.0.1 whatever Chromium thinks of loopback's security.
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "example_project.settings",
-            "DATABASE_URL": f"sqlite:///{cls.tmp.name}/db.sqlite3",
-            "DJANGO_DEBUG": "True",
-        }
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "--noinput", "-v", "0"], ["create_demo_user"]):
-            subprocess.run(manage + command, env=env, check=True, capture_output=True, cwd=ROOT)
-        port = free_port()
-        cls.origin = f"http://127.0.0.1:{port}"
-        cls.log = Path(cls.tmp.name) / "runserver.log"
-        with cls.log.open("wb") as log:
-            cls.server = subprocess.Popen(
-                [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-                env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        cls.addClassCleanup(cls.stop_server)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if cls.server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"the example project's server did not start:\n{cls.server_log()}"
-                    ) from None
-                time.sleep(0.1)
+        cls.server = ExampleProjectServer(debug=True).start()
+        cls.addClassCleanup(cls.server.stop)
+        cls.origin = cls.server.base
 
         cls.attacker = AttackerSite()
         cls.addClassCleanup(cls.attacker.close)
@@ -175,23 +135,6 @@ class DemoPageBrowserTests(SimpleTestCase):
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         cls.addClassCleanup(cls.browser.close)
-
-    @classmethod
-    def stop_server(cls) -> None:
-        cls.server.terminate()
-        try:
-            cls.server.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
-            cls.server.kill()
-            cls.server.wait()
-
-    @classmethod
-    def server_log(cls, lines: int = 30) -> str:
-        try:
-            text = cls.log.read_text(errors="replace")
-        except OSError:
-            return "(no server log)"
-        return "\n".join(text.splitlines()[-lines:])
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -210,7 +153,7 @@ class DemoPageBrowserTests(SimpleTestCase):
         except AssertionError as err:
             path = self.screenshot(page or self.page, "failure")
             raise AssertionError(
-                f"{err}\nscreenshot: {path}\nserver log (last lines):\n{self.server_log()}"
+                f"{err}\nscreenshot: {path}\nserver log (last lines):\n{self.server.log_tail()}"
             ) from err
 
     def screenshot(self, page: Page, name: str) -> str:

@@ -8,15 +8,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import unittest
-import urllib.request
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -24,10 +18,7 @@ from django.test import SimpleTestCase
 
 from drf_paseto.tokens import AccessToken, current_time
 from tests import keys
-from tests.live_server import run_once
-from tests.test_example_project import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.live_server import ExampleProjectServer, run_once
 
 
 def _missing() -> str | None:
@@ -57,92 +48,44 @@ def reason(code: str) -> str:
     return "" if USE_DAPHNE else code
 
 
-def server_command(port: int) -> list[str]:
-    app = "example_project.asgi:application"
-    if not USE_DAPHNE:
-        return [
-            *(sys.executable, "-m", "uvicorn", app),
-            *("--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"),
-        ]
-    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app]
-
-
 @run_once
 @unittest.skipIf(MISSING, MISSING or "")
 class ChannelsLiveTests(SimpleTestCase):
     """``make demo``'s steps (migrate, create_demo_user), then an ASGI server on a free port."""
 
-    server: subprocess.Popen[bytes]
+    server: ExampleProjectServer
+    host: str
 
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.log_path = Path(cls.tmp.name) / "server.log"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "example_project.settings",
-            "DATABASE_URL": f"sqlite:///{cls.tmp.name}/db.sqlite3",
-            "DJANGO_DEBUG": "False",
-            # The test process signs tokens of its own (expired ones) with the same key.
-            "PASETO_SECRET_KEY": keys.LOCAL_V4_1,
-            # The query string is opt-in (the least safe location): on here, to test it.
-            "PASETO_WEBSOCKET_TOKEN_LOCATION": "headers,subprotocol,query,cookies",
-            # daphne (autobahn) refuses to send 1008 after the handshake: 1000 or 3000-4999.
-            "PASETO_WEBSOCKET_CLOSE_CODE": str(CLOSE_CODE),
-        }
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "--noinput", "-v", "0"], ["create_demo_user"]):
-            subprocess.run(manage + command, env=env, check=True, capture_output=True, cwd=ROOT)
-        port = free_port()
-        cls.host = f"127.0.0.1:{port}"
-        cls.log = cls.log_path.open("wb")
-        cls.server = subprocess.Popen(
-            server_command(port), env=env, cwd=ROOT, stdout=cls.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if cls.server.poll() is not None or time.monotonic() > deadline:
-                    log = cls.log_path.read_text(errors="replace")
-                    cls.tearDownClass()
-                    raise RuntimeError(f"the ASGI server did not start:\n{log}") from None
-                time.sleep(0.1)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.terminate()
-        try:
-            cls.server.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
-            cls.server.kill()
-            cls.server.wait()
-        cls.log.close()
-        cls.tmp.cleanup()
-        super().tearDownClass()
+        cls.server = ExampleProjectServer(
+            server="daphne" if USE_DAPHNE else "uvicorn",
+            env={
+                # The test process signs tokens of its own (expired ones) with the same key.
+                "PASETO_SECRET_KEY": keys.LOCAL_V4_1,
+                # The query string is opt-in (the least safe location): on here, to test it.
+                "PASETO_WEBSOCKET_TOKEN_LOCATION": "headers,subprotocol,query,cookies",
+                # daphne (autobahn) refuses to send 1008 after the handshake: 1000 or 3000-4999.
+                "PASETO_WEBSOCKET_CLOSE_CODE": str(CLOSE_CODE),
+            },
+        ).start()
+        cls.addClassCleanup(cls.server.stop)
+        cls.host = cls.server.host
 
     def tearDown(self) -> None:
-        log = self.log_path.read_text(errors="replace")
+        log = self.server.log_text()
         self.assertNotIn("Traceback", log, f"the server logged a traceback:\n{log}")
         super().tearDown()
 
     # --- clients ------------------------------------------------------------------------
 
     def http(self, path: str, token: str | None = None, body: Any = None) -> Any:
-        request = urllib.request.Request(
-            f"http://{self.host}{path}",
-            data=json.dumps(body or {}).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            content = response.read()
-            return json.loads(content) if content else None
+        """POST JSON; the parsed answer, or an error for a 4xx or 5xx."""
+        reply = self.server.client.call("POST", path, token, body or {})
+        if reply.status >= 400:
+            raise RuntimeError(f"POST {path}: {reply}")
+        return reply.body
 
     def login(self) -> dict[str, str]:
         tokens: dict[str, str] = self.http("/login/", body={"username": "test", "password": "test"})

@@ -7,8 +7,8 @@ from django.core import checks
 from django.test import SimpleTestCase
 
 from drf_paseto import checks as paseto_checks
-from drf_paseto.exceptions import TokenError
 from drf_paseto.settings import DEFAULTS
+from tests.helpers import all_token_errors
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -17,15 +17,6 @@ def table_names(page: str) -> set[str]:
     """The backticked names in the first column of a Markdown table."""
     text = (DOCS / page).read_text(encoding="utf-8")
     return set(re.findall(r"^\|\s*`([A-Z0-9_]+)`\s*\|", text, re.MULTILINE))
-
-
-def all_token_errors() -> list[type[TokenError]]:
-    found, pending = [], [TokenError]
-    while pending:
-        cls = pending.pop()
-        found.append(cls)
-        pending.extend(cls.__subclasses__())
-    return found
 
 
 class SettingsReferenceTests(SimpleTestCase):

@@ -3,99 +3,30 @@ HTTP server in a separate process, exactly as `make demo` serves it."""
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 from typing import Any
 
 from django.test import SimpleTestCase
 
-from tests.live_server import run_once
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.live_server import ExampleProjectServer, run_once
 
 
 @run_once
 class ExampleProjectServerTests(SimpleTestCase):
     """``make demo``'s steps (migrate, create_demo_user, runserver), then the original's flow."""
 
-    server: subprocess.Popen[bytes]
-    base: str
+    server: ExampleProjectServer
 
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "example_project.settings",
-            "DATABASE_URL": f"sqlite:///{cls.tmp.name}/db.sqlite3",
-            "DJANGO_DEBUG": "False",
-        }
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "--noinput", "-v", "0"], ["create_demo_user"]):
-            subprocess.run(manage + command, env=env, check=True, capture_output=True, cwd=ROOT)
-        port = free_port()
-        cls.base = f"http://127.0.0.1:{port}"
-        cls.server = subprocess.Popen(
-            [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if cls.server.poll() is not None or time.monotonic() > deadline:
-                    cls.tearDownClass()
-                    raise RuntimeError("the example project's server did not start") from None
-                time.sleep(0.1)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.terminate()
-        try:
-            cls.server.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
-            cls.server.kill()
-        if cls.server.stderr is not None:
-            cls.server.stderr.close()
-        cls.tmp.cleanup()
-        super().tearDownClass()
+        cls.server = ExampleProjectServer().start()
+        cls.addClassCleanup(cls.server.stop)
 
     def call(
         self, method: str, path: str, token: str | None = None, body: Any = None
     ) -> tuple[int, dict[str, Any], Any]:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token is not None:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                content = response.read()
-                return response.status, dict(response.headers), json.loads(content or b"null")
-        except urllib.error.HTTPError as err:
-            with err:
-                return err.code, dict(err.headers), json.loads(err.read())
+        reply = self.server.client.call(method, path, token, body)
+        return reply.status, reply.headers, reply.body
 
     def login(self) -> dict[str, str]:
         status, _, body = self.call(

@@ -33,6 +33,7 @@ from drf_paseto.exceptions import (
     to_api_exception,
 )
 from tests import views as test_views
+from tests.helpers import all_token_errors
 from tests.test_views import (
     LOGIN_URL,
     MESSAGES,
@@ -73,16 +74,6 @@ CODES = {
     "database_unavailable": 503,
     "revocation_disabled": 404,
 }
-
-
-def all_token_errors() -> list[type[TokenError]]:
-    found: list[type[TokenError]] = []
-    pending: list[type[TokenError]] = [TokenError]
-    while pending:
-        cls = pending.pop()
-        found.append(cls)
-        pending.extend(cls.__subclasses__())
-    return found
 
 
 class TeapotError(TokenError):

@@ -29,6 +29,7 @@ from drf_paseto.exceptions import KeyConfigurationError, TokenError, TokenUnsupp
 from drf_paseto.keys import load_key
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token, current_time
 from tests import keys
+from tests.helpers import DROP, changes_applied
 from tests.test_views import (
     PUBLIC_V3,
     PUBLIC_V4,
@@ -42,7 +43,6 @@ PROTECTED = "/protected/"
 FRESH = "/fresh/"
 ACCESS_ENDPOINTS = ("/protected/", "/fresh/", "/optional/", "/authenticated/", "/open/")
 REFRESH_ENDPOINTS = (REFRESH_URL, "/refresh-only/")
-DROP = object()
 
 
 # --- forging helpers -------------------------------------------------------------------------
@@ -100,12 +100,7 @@ def claims(subject: Any, token_type: str = "access", **changes: Any) -> dict[str
     }
     if token_type == "access":
         payload["fresh"] = False
-    for name, value in changes.items():
-        if value is DROP:
-            payload.pop(name, None)
-        else:
-            payload[name] = value
-    return payload
+    return changes_applied(payload, changes)
 
 
 def split(token: str) -> list[str]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.test import SimpleTestCase, override_settings
+from django.test import override_settings
 
 from drf_paseto import backend, keys
 from drf_paseto.exceptions import (
@@ -20,6 +19,7 @@ from drf_paseto.exceptions import (
 )
 from drf_paseto.keys import KeyRing, build_key_ring, get_key_ring, load_key, read_kid
 from tests import keys as fixed
+from tests.helpers import StrictTestCase
 
 
 def kid_of(paserk: str) -> str:
@@ -35,17 +35,6 @@ def pid_of_secret(paserk: str) -> str:
 def raw_of(paserk: str) -> bytes:
     data = paserk.split(".")[2]
     return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-
-
-class StrictTestCase(SimpleTestCase):
-    @contextlib.contextmanager
-    def raises(self, exc_type: type[BaseException], code: str | None = None):
-        """assertRaises, but the exception must be exactly ``exc_type`` (and have ``code``)."""
-        with self.assertRaises(exc_type) as ctx:
-            yield ctx
-        self.assertIs(type(ctx.exception), exc_type)
-        if code is not None:
-            self.assertEqual(ctx.exception.code, code)
 
 
 class ReadKidTests(StrictTestCase):

@@ -38,6 +38,7 @@ from drf_paseto.tokens import (
     as_lifetime,
     create_token,
 )
+from tests.helpers import DROP, changes_applied
 from tests.keys import (
     LOCAL_V3_1,
     LOCAL_V4_1,
@@ -77,9 +78,6 @@ def sign_bytes(data: bytes) -> str:
     return get_key_ring().encode(data)
 
 
-DROP = object()  # as a claim value in access_payload(): remove the claim
-
-
 def access_payload(**changes: Any) -> dict[str, Any]:
     """A valid access-token payload at NOW, with ``changes`` applied (``DROP`` removes)."""
     payload: dict[str, Any] = {
@@ -91,12 +89,7 @@ def access_payload(**changes: Any) -> dict[str, Any]:
         "exp": encoding.format_time(NOW + timedelta(minutes=15)),
         "fresh": False,
     }
-    for name, value in changes.items():
-        if value is DROP:
-            payload.pop(name, None)
-        else:
-            payload[name] = value
-    return payload
+    return changes_applied(payload, changes)
 
 
 def refresh_payload(**changes: Any) -> dict[str, Any]:
