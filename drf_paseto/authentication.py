@@ -370,6 +370,8 @@ class UserReader:
                 return _USE_THE_ORM
             select, names, start, end = compiled
             rows = select.fetch(connection, (value,), 2)
+        except OverflowError as err:  # a driver refusing the integer (SQLite on Django 4.2)
+            raise UserNotFound() from err
         except DatabaseError as err:  # fail closed, as a JSON 503
             raise DatabaseUnavailable() from err
         if len(rows) != 1:  # DoesNotExist, or MultipleObjectsReturned

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import django
 from django.apps import AppConfig
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
@@ -490,6 +491,29 @@ def _check_cache_store() -> list[CheckMessage]:
                 f"The revocation cache {alias!r} is local to one process or machine: a token "
                 "revoked in one process stays valid in the others.",
                 "Use Redis or memcached (a shared cache) in production.",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def check_error_reports(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Django 4.2's error reports print the Authorization header: bearer tokens."""
+    configured = getattr(
+        django_settings,
+        "DEFAULT_EXCEPTION_REPORTER_FILTER",
+        "django.views.debug.SafeExceptionReporterFilter",
+    )
+    if django.VERSION < (5, 0) and configured == "django.views.debug.SafeExceptionReporterFilter":
+        return [
+            _warning(
+                9,
+                "Django 4.2's error reports (mail to ADMINS, the django.request log) show the "
+                "Authorization header, and with it bearer tokens.",
+                "Set DEFAULT_EXCEPTION_REPORTER_FILTER = "
+                '"drf_paseto.reporting.PasetoExceptionReporterFilter".',
             )
         ]
     return []

@@ -46,6 +46,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "example_project.urls"
+# Bearer tokens out of error reports on Django 4.2 too (check drf_paseto.W009).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporterFilter"
 WSGI_APPLICATION = "example_project.wsgi.application"
 
 TEMPLATES = [

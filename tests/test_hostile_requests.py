@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import django
 from rest_framework import status
 
 from tests.test_views import (
@@ -139,6 +140,12 @@ ODD_HEADERS = {
     "8 KB scheme": "B" * 8192 + " v4.local.AAAA",
     "many tokens": "Bearer " + ", ".join(["v4.local.AAAA"] * 1000),
 }
+
+
+# A Content-Length larger than the body: Django 4.2's test client raises AssertionError when
+# a view reads past the body (a test-client artefact: a real server hands over no more bytes
+# either), so those cases run on Django 5.0 and later only.
+LYING_LENGTHS = django.VERSION >= (5, 0)
 
 
 class HostileRequestTestCase(TokenAPITestCase):
@@ -515,7 +522,7 @@ class KnownBugTests(HostileRequestTestCase):
         for url in JSON_READING_VIEWS:
             with self.subTest(url=url):
                 self.assertClientError(self.send("post", url, OVERSIZED_JSON), url)
-        for url in JSON_READING_VIEWS:
+        for url in JSON_READING_VIEWS if LYING_LENGTHS else ():
             with self.subTest(url=url, content_length="99999999999"):
                 response = self.send("post", url, "{}", CONTENT_LENGTH="99999999999")
                 self.assertClientError(response, url)
@@ -537,9 +544,14 @@ class KnownBugTests(HostileRequestTestCase):
             with paseto_settings(DENYLIST_ENABLED=True, TOKEN_LOCATION=location):
                 for url in ALL_VIEWS:
                     with self.subTest(url=url, location=location):
+                        lying = (
+                            [self.send("post", url, "{}", CONTENT_LENGTH=str(2**64))]
+                            if LYING_LENGTHS
+                            else []
+                        )
                         for response in (
                             self.send("post", url, OVERSIZED_JSON),
-                            self.send("post", url, "{}", CONTENT_LENGTH=str(2**64)),
+                            *lying,
                             self.send(
                                 "post", url, TOO_MANY_FIELDS, "application/x-www-form-urlencoded"
                             ),
