@@ -177,6 +177,29 @@ class SecuritySchemeTests(SchemaTestCase):
         for (url, method), security in expected.items():
             self.assertEqual(self.operation(schema, url, method)["security"], security, url)
 
+    def test_cookie_schemes_when_cookies_are_a_location(self) -> None:
+        with paseto_settings(TOKEN_LOCATION=["headers", "cookies"]):
+            schema = self.generate()
+        schemes = schema["components"]["securitySchemes"]
+        self.assertEqual(
+            {k: schemes["PasetoCookieAuth"][k] for k in ("type", "in", "name")},
+            {"type": "apiKey", "in": "cookie", "name": "access_token_cookie"},
+        )
+        self.assertEqual(schemes["PasetoRefreshCookieAuth"]["name"], "refresh_token_cookie")
+        self.assertIn("X-CSRF-Token", schemes["PasetoCookieAuth"]["description"])
+        self.assertIn("csrf_access_token", schemes["PasetoCookieAuth"]["description"])
+        self.assertEqual(
+            self.operation(schema, "/protected/", "get")["security"],
+            [{"PasetoAuth": []}, {"PasetoCookieAuth": []}],
+        )
+        refresh = self.operation(schema, "/auth/refresh/", "post")["security"]
+        self.assertIn({"PasetoRefreshCookieAuth": []}, refresh)
+
+    def test_cookie_scheme_without_csrf(self) -> None:
+        with paseto_settings(TOKEN_LOCATION=["cookies"], COOKIE_CSRF_PROTECT=False):
+            schemes = self.generate()["components"]["securitySchemes"]
+        self.assertNotIn("CSRF", schemes["PasetoCookieAuth"]["description"])
+
     def test_bearer_in_lower_case(self) -> None:
         with paseto_settings(HEADER_NAME="authorization", HEADER_TYPE="bearer"):
             schemes = self.generate()["components"]["securitySchemes"]

@@ -145,11 +145,27 @@ def header_security_scheme(token: str) -> dict[str, Any]:
     }
 
 
-# HOOK(cookies): drf_paseto does not read tokens from cookies yet. When it does (a "cookies"
-# TOKEN_LOCATION), PasetoScheme.get_security_requirement() should also register, when cookies
-# are enabled, an {"type": "apiKey", "in": "cookie", "name": <the cookie's name>} scheme per
-# token (e.g. "PasetoCookieAuth") and return its requirement as one more alternative. Nothing
-# here emits a cookie scheme until then.
+# With "cookies" in TOKEN_LOCATION, each header scheme has a cookie twin (an alternative).
+COOKIE_SCHEMES = {ACCESS_SCHEME: "PasetoCookieAuth", REFRESH_SCHEME: "PasetoRefreshCookieAuth"}
+_COOKIE_SETTINGS = {
+    ACCESS_SCHEME: ("ACCESS_COOKIE_KEY", "ACCESS_CSRF_HEADER_NAME", "ACCESS_CSRF_COOKIE_KEY"),
+    REFRESH_SCHEME: ("REFRESH_COOKIE_KEY", "REFRESH_CSRF_HEADER_NAME", "REFRESH_CSRF_COOKIE_KEY"),
+}
+
+
+def cookie_security_scheme(header_scheme: str, token: str) -> dict[str, Any]:
+    """The token in its httpOnly cookie; unsafe methods also need the CSRF header."""
+    cookie, csrf_header, csrf_cookie = (
+        getattr(api_settings, name) for name in _COOKIE_SETTINGS[header_scheme]
+    )
+    description = f"A PASETO {token} in the httpOnly `{cookie}` cookie."
+    if api_settings.COOKIE_CSRF_PROTECT:
+        methods = ", ".join(api_settings.CSRF_METHODS)
+        description += (
+            f" {methods} requests also send the `{csrf_header}` header with the value of the"
+            f" `{csrf_cookie}` cookie (double submit)."
+        )
+    return {"type": "apiKey", "in": "cookie", "name": cookie, "description": description}
 
 
 class PasetoScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -171,16 +187,22 @@ class PasetoScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-c
     schemes: dict[str, str] = {}
 
     def get_security_requirement(self, auto_schema: AutoSchema) -> list[dict[str, list[Any]]]:
-        for scheme, token in self.schemes.items():
+        definitions = {
+            scheme: header_security_scheme(token) for scheme, token in self.schemes.items()
+        }
+        if "cookies" in api_settings.TOKEN_LOCATION:
+            for scheme, token in self.schemes.items():
+                definitions[COOKIE_SCHEMES[scheme]] = cookie_security_scheme(scheme, token)
+        for scheme, definition in definitions.items():
             auto_schema.registry.register_on_missing(
                 ResolvedComponent(  # type: ignore[no-untyped-call]
                     name=scheme,
                     type=ResolvedComponent.SECURITY_SCHEMA,
                     object=ComponentIdentity(f"drf_paseto.{scheme}"),  # type: ignore[no-untyped-call]
-                    schema=header_security_scheme(token),
+                    schema=definition,
                 )
             )
-        return [{scheme: []} for scheme in self.schemes]
+        return [{scheme: []} for scheme in definitions]
 
     def get_security_definition(self, auto_schema: AutoSchema) -> list[dict[str, Any]]:
         return []  # registered by get_security_requirement()
