@@ -1,5 +1,6 @@
 """The WebSocket side of the example project: ``ws/echo/`` (served by an ASGI server)."""
 
+import json
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -18,6 +19,20 @@ class EchoConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         await self.send_json({"hello": self.scope["user"].get_username()})
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        # Malformed input gets an answer, not a traceback and a dropped connection.
+        if text_data is None:
+            await self.send_json({"error": "text_frames_only"})
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_json({"error": "invalid_json"})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if await ensure_still_valid(self):

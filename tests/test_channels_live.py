@@ -119,6 +119,17 @@ class ChannelsLiveTests(SimpleTestCase):
         self.assertRefused(additional_headers=cookie, origin="http://evil.example")
         self.assertRefused(additional_headers=cookie)  # no Origin
 
+    def test_malformed_messages_get_an_answer_not_a_traceback(self) -> None:
+        access = self.login()["access_token"]
+        with self.ws(additional_headers={"Authorization": f"Bearer {access}"}) as conn:
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"hello": "test"})
+            conn.send("not json")
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"error": "invalid_json"})
+            conn.send(b"\x00\xff")
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"error": "text_frames_only"})
+            conn.send(json.dumps([1, 2]))
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"echo": [1, 2]})
+
     def test_refresh_tokens_and_garbage_are_refused(self) -> None:
         refresh = self.login()["refresh_token"]
         self.assertRefused(additional_headers={"Authorization": f"Bearer {refresh}"})
