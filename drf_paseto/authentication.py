@@ -58,6 +58,20 @@ _SCHEME_END = re.compile(r"\s")
 logger = logging.getLogger("drf_paseto")
 
 
+def read_request_data(request: Request) -> Any:
+    """``request.data``; a body that cannot be parsed is a plain 400 ``parse_error``.
+
+    The parser's own message is not passed on: it can quote the body (a byte of a password
+    and its position, for a body that is not UTF-8). DRF's JSON parser lets RecursionError
+    through on deeply nested input, and Django raises RequestDataTooBig / TooManyFieldsSent
+    (an HTML 400) for oversized bodies: all become the same JSON 400.
+    """
+    try:
+        return request.data
+    except (exceptions.ParseError, RecursionError, RequestDataTooBig, TooManyFieldsSent) as err:
+        raise exceptions.ParseError() from err
+
+
 def header_meta_key(name: str) -> str:
     """``Authorization`` -> ``HTTP_AUTHORIZATION``, as WSGI names request headers."""
     return "HTTP_" + name.upper().replace("-", "_")
@@ -202,11 +216,7 @@ class PasetoAuthentication(BaseAuthentication):
         """The token under the JSON body's key, for requests whose body is JSON."""
         if not (request.content_type or "").startswith("application/json"):
             return None
-        try:
-            data = request.data
-        except (exceptions.ParseError, RecursionError, RequestDataTooBig, TooManyFieldsSent) as err:
-            # DRF's JSON parser lets RecursionError through, and its messages quote the body.
-            raise exceptions.ParseError() from err
+        data = read_request_data(request)
         if not isinstance(data, dict):
             return None
         value = data.get(getattr(api_settings, self.json_key_setting))

@@ -27,6 +27,14 @@ from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
 from drf_paseto.tokens import as_leeway, as_lifetime
 
 TOKEN_LOCATIONS = ("headers", "cookies", "json")
+BOOL_SETTINGS = (
+    "DENYLIST_ENABLED",
+    "ROTATE_REFRESH_TOKENS",
+    "REVOKE_ON_PASSWORD_CHANGE",
+    "UPDATE_LAST_LOGIN",
+    "COOKIE_SECURE",
+    "COOKIE_CSRF_PROTECT",
+)
 SERIALIZER_SETTINGS = (
     "TOKEN_OBTAIN_SERIALIZER",
     "TOKEN_REFRESH_SERIALIZER",
@@ -205,8 +213,9 @@ def _check_request_settings() -> list[CheckMessage]:
         messages.append(
             _error(23, f"LOGIN_THROTTLE_RATE {rate!r} is not a rate.", 'Use "20/min" or None.')
         )
-    if not isinstance(api_settings.UPDATE_LAST_LOGIN, bool):
-        messages.append(_error(16, "UPDATE_LAST_LOGIN must be True or False.", "Use a bool."))
+    for name in BOOL_SETTINGS:
+        if not isinstance(getattr(api_settings, name), bool):
+            messages.append(_error(16, f"{name} must be True or False.", "Use a bool."))
     for name in ("MAX_TOKEN_LENGTH", "MAX_JSON_DEPTH"):
         value = getattr(api_settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -263,9 +272,6 @@ def _check_cookies() -> list[CheckMessage]:
         )
     if not isinstance(api_settings.COOKIE_DOMAIN, (str, type(None))):
         messages.append(_error(27, "COOKIE_DOMAIN must be a string or None.", "Such as None."))
-    for name in ("COOKIE_SECURE", "COOKIE_CSRF_PROTECT"):
-        if not isinstance(getattr(api_settings, name), bool):
-            messages.append(_error(16, f"{name} must be True or False.", "Use a bool."))
     samesite = api_settings.COOKIE_SAMESITE
     if samesite not in ("Lax", "Strict", "None", False):
         messages.append(
@@ -405,9 +411,6 @@ def _valid_rate(rate: str) -> bool:
 
 def _check_revocation() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    for name in ("DENYLIST_ENABLED", "ROTATE_REFRESH_TOKENS", "REVOKE_ON_PASSWORD_CHANGE"):
-        if not isinstance(getattr(api_settings, name), bool):
-            messages.append(_error(16, f"{name} must be True or False.", "Use a bool."))
     checks = api_settings.DENYLIST_TOKEN_CHECKS
     if not _is_strings(checks) or not set(checks) <= {"access", "refresh"}:
         messages.append(

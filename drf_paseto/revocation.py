@@ -168,13 +168,24 @@ def token_keys(token: Token) -> list[str]:
     return [f"jti:{token.jti}", f"sid:{token.session_id}", f"user:{token.subject}"]
 
 
+def _decide(token: Token, *, jti_found: bool, sid_found: bool, cutoff: datetime | None) -> bool:
+    """The revocation rule, in one place: the token, its session, or its user's cutoff."""
+    if jti_found or sid_found:
+        return True
+    return cutoff is not None and token.issued_at <= cutoff
+
+
 def _revoked(token: Token, facts: dict[str, Any]) -> bool:
     """Decide from the facts found under ``token_keys(token)``."""
     jti_key, sid_key, user_key = token_keys(token)
-    if jti_key in facts or sid_key in facts:
-        return True
-    cutoff = facts.get(user_key)
-    return cutoff is not None and token.issued_at <= cutoff
+    return _decide(
+        token, jti_found=jti_key in facts, sid_found=sid_key in facts, cutoff=facts.get(user_key)
+    )
+
+
+def _cache_cutoff(value: Any) -> datetime | None:
+    """A user cutoff as the cache store keeps it (whole microseconds since the epoch)."""
+    return None if value is None else EPOCH + timedelta(microseconds=value)
 
 
 class DatabaseStore(RevocationStore):
@@ -461,7 +472,7 @@ class CacheStore(RevocationStore):
         facts = {key[len(KEY_PREFIX) :]: value for key, value in found.items()}
         cutoff = facts.get(f"user:{token.subject}")
         if cutoff is not None:
-            facts[f"user:{token.subject}"] = EPOCH + timedelta(microseconds=cutoff)
+            facts[f"user:{token.subject}"] = _cache_cutoff(cutoff)
         user = facts.get(f"userobj:{token.subject}")
         return Verdict(
             revoked=_revoked(token, facts),
@@ -484,10 +495,11 @@ class CacheStore(RevocationStore):
             jti, sid, cutoff, user = (None if value is None else loads(value) for value in values)
         except Exception as err:  # redis.ConnectionError, timeouts, a bad pickle ...
             raise StoreUnavailable() from err
-        revoked = (
-            jti is not None
-            or sid is not None
-            or (cutoff is not None and token.issued_at <= EPOCH + timedelta(microseconds=cutoff))
+        revoked = _decide(
+            token,
+            jti_found=jti is not None,
+            sid_found=sid is not None,
+            cutoff=_cache_cutoff(cutoff),
         )
         return Verdict(revoked=revoked, user=None if user == self._FORGOTTEN else user)
 

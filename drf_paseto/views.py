@@ -6,9 +6,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,6 +18,7 @@ from drf_paseto.authentication import (
     PasetoAuthentication,
     PasetoRefreshAuthentication,
     PasetoSessionAuthentication,
+    read_request_data,
 )
 from drf_paseto.exceptions import (
     DatabaseUnavailable,
@@ -124,21 +124,8 @@ class TokenView(PasetoAPIView):
         return response
 
     def get_request_data(self, request: Request) -> Any:
-        """``request.data``; a body that cannot be parsed is a plain 400 ``parse_error``.
-
-        The parser's own message is not passed on: it can quote the body (a byte of the
-        password and its position, for a body that is not UTF-8). And DRF's JSON parser lets
-        ``RecursionError`` through on deeply nested input, which would be a 500.
-        """
-        try:
-            return request.data
-        except (
-            exceptions.ParseError,
-            RecursionError,
-            RequestDataTooBig,
-            TooManyFieldsSent,
-        ) as err:
-            raise exceptions.ParseError() from err
+        """The body, or a plain 400 ``parse_error`` (see ``read_request_data``)."""
+        return read_request_data(request)
 
 
 class TokenObtainView(TokenView):
