@@ -248,6 +248,36 @@ def redis_key(fact: str, alias: str = "redis") -> str:
     return str(caches[alias].make_key(KEY_PREFIX + fact))
 
 
+def bare_round_trip(poll: bool) -> Callable[[], Any]:
+    """``MGET`` of 4 absent keys on a raw socket to the benchmark's Redis (no redis-py, no
+    Django): the transport's own cost, waiting for the reply by polling (as ``CacheStore``
+    does) or by sleeping in ``recv()``."""
+    import select
+    import socket
+
+    options = redis_client().connection_pool.connection_kwargs
+    sock = socket.create_connection((options.get("host", "127.0.0.1"), options.get("port", 6379)))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    keys = [f"drf_paseto:bench-bare-{i}".encode() for i in range(4)]
+    command = b"*5\r\n$4\r\nMGET\r\n" + b"".join(b"$%d\r\n%s\r\n" % (len(k), k) for k in keys)
+    reply = b"*4\r\n" + b"$-1\r\n" * 4
+    buffer = bytearray(64)
+
+    def sleeping() -> Any:
+        sock.sendall(command)
+        return buffer[: sock.recv_into(buffer)] == reply
+
+    def polling() -> Any:
+        sock.sendall(command)
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        while not poller.poll(0):
+            pass
+        return buffer[: sock.recv_into(buffer)] == reply
+
+    return checked(polling if poll else sleeping, bool)
+
+
 def redis_available() -> str:
     try:
         redis_client().ping()
@@ -465,8 +495,12 @@ def bench_authenticate(table: Table, user: Any, redis_ok: bool) -> None:
         cache = caches["redis"]
         keys = [f"drf_paseto:bench-missing-{i}" for i in range(4)]
         cases.append(Case("get_many", lambda: cache.get_many(keys)))
+        cases.append(Case("rtt_poll", bare_round_trip(poll=True)))
+        cases.append(Case("rtt_sleep", bare_round_trip(poll=False)))
         cases.append(ours_with("cache"))
         cases[-1].key = "auth_cache"
+        cases.append(ours_with("cache", DENYLIST_CACHE_SPIN_MICROSECONDS=0))
+        cases[-1].key = "auth_cache_sleep"
     cases.append(ours_with("database"))
     cases[-1].key = "auth_db"
     cases.append(ours_with("database", DENYLIST_ENABLED=False))
@@ -499,6 +533,33 @@ def bench_authenticate(table: Table, user: Any, redis_ok: bool) -> None:
     table.compare(
         "auth_cache", section, "ours, cache store on Redis, against the crypto floor", "pyseto", 3.0
     )
+    table.add(
+        "auth_cache_sleep",
+        section,
+        "ours, cache store, DENYLIST_CACHE_SPIN_MICROSECONDS=0 (sleep in recv)",
+        got.get("auth_cache_sleep"),
+        base="simplejwt",
+    )
+    table.add(
+        "rtt_poll",
+        section,
+        "bare Redis round trip (raw socket, MGET of 4 keys), polling",
+        got.get("rtt_poll"),
+    )
+    table.add(
+        "rtt_sleep",
+        section,
+        "bare Redis round trip (raw socket, MGET of 4 keys), sleeping in recv()",
+        got.get("rtt_sleep"),
+    )
+    if redis_ok:
+        table.add(
+            "floor",
+            section,
+            "pyseto.decode() + bare round trip (polling): no layer at all",
+            got["pyseto"] + got["rtt_poll"],
+            base="pyseto",
+        )
     table.add(
         "auth_db",
         section,

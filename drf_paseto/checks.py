@@ -429,6 +429,15 @@ def _check_revocation() -> list[CheckMessage]:
                 "The default is 60.",
             )
         )
+    spin = api_settings.DENYLIST_CACHE_SPIN_MICROSECONDS
+    if type(spin) is not int or not 0 <= spin <= 10_000:
+        messages.append(
+            _error(
+                36,
+                "DENYLIST_CACHE_SPIN_MICROSECONDS must be an int of microseconds from 0 to 10000.",
+                "The default is 100; 0 turns spinning off.",
+            )
+        )
     if api_settings.ROTATE_REFRESH_TOKENS is True and api_settings.DENYLIST_ENABLED is not True:
         messages.append(
             _error(

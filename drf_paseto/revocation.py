@@ -14,6 +14,7 @@ implementing ``RevocationStore``. A store that cannot be reached raises ``StoreU
 from __future__ import annotations
 
 import os
+import select
 import threading
 import time
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from drf_paseto.tokens import Token
 
 KEY_PREFIX = "drf_paseto:"
+# The builtin poll only: where gevent (or the like) has replaced it, polling is a scheduling
+# point, so spinning on it would be pointless.
+_BUSY_POLL = getattr(getattr(select, "poll", None), "__module__", None) == "select"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -347,7 +351,19 @@ class RedisReader:
     (a server restart, an idle timeout) is tried once more, freshly connected, as redis-py's
     own retry would. Pools other than a plain ``ConnectionPool`` (sentinel, blocking,
     client-side caching) keep redis-py's ``client.mget``.
+
+    Waiting for the reply: a thread that sleeps in ``recv()`` has to be woken up by the
+    kernel when the reply lands, which costs more than the reply itself on a loopback or a
+    fast network (about 45 µs of a 75 µs round trip on a 2-vCPU VM). So the reader first
+    polls the socket without sleeping for up to ``DENYLIST_CACHE_SPIN_MICROSECONDS``, then
+    reads the reply as before. The reply is the same, only the wait differs. When the
+    reply outlasts the spin ``SPIN_MISSES`` times in a row (a distant Redis, an overloaded
+    machine), the thread stops spinning for its next ``SPIN_REST`` calls, so a slow network
+    costs no CPU beyond an occasional probe.
     """
+
+    SPIN_MISSES = 3
+    SPIN_REST = 1000
 
     def __init__(self, client: Any) -> None:
         pool = client.connection_pool
@@ -385,15 +401,43 @@ class RedisReader:
                 raise
         return self._mget(connection, keys)
 
-    @staticmethod
-    def _mget(connection: Any, keys: list[str]) -> list[Any]:
+    def _mget(self, connection: Any, keys: list[str]) -> list[Any]:
         try:
             connection.send_command("MGET", *keys)
+            self.await_reply(connection)
             reply: list[Any] = connection.read_response()
             return reply
         except BaseException:
             connection.disconnect()
             raise
+
+    def await_reply(self, connection: Any) -> bool:
+        """Poll ``connection`` for its reply, without sleeping, for up to
+        ``DENYLIST_CACHE_SPIN_MICROSECONDS``. ``True`` when the reply (or the end of the
+        connection) is there to read; ``False`` when the caller should block as usual."""
+        budget = api_settings.DENYLIST_CACHE_SPIN_MICROSECONDS
+        local = self._local
+        rest = getattr(local, "rest", 0)
+        if rest:
+            local.rest = rest - 1
+            return False
+        sock = getattr(connection, "_sock", None)
+        if not budget or sock is None or not _BUSY_POLL:
+            return False
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        poll = poller.poll
+        clock = time.perf_counter
+        deadline = clock() + budget / 1e6
+        while not poll(0):
+            if clock() >= deadline:
+                misses = getattr(local, "misses", 0) + 1
+                if misses >= self.SPIN_MISSES:
+                    local.rest, misses = self.SPIN_REST, 0
+                local.misses = misses
+                return False
+        local.misses = 0
+        return True
 
 
 class CacheStore(RevocationStore):

@@ -67,6 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "ROTATE_REFRESH_TOKENS": False,
     "REVOKE_ON_PASSWORD_CHANGE": True,
     "USER_CACHE_TIMEOUT": 60,
+    "DENYLIST_CACHE_SPIN_MICROSECONDS": 100,
     # Login hardening
     "LOGIN_THROTTLE_RATE": "20/min",
     "UPDATE_LAST_LOGIN": True,

@@ -10,13 +10,19 @@ replaced or gone, on too few requests, or when a worker's RSS grew by more than
 ``--rss-bound-mib`` (default 16 MiB) between the first sample after warm-up (10 000 requests)
 and the end: with the default bound, memory must be flat across the 100 000 requests.
 
+``--store cache`` runs the revocation store on the Redis of ``DRF_PASETO_TEST_REDIS`` (as
+``.ci/services.sh`` starts it) instead of SQLite; ``--spin`` sets
+``DENYLIST_CACHE_SPIN_MICROSECONDS`` in the workers, to compare throughput under saturation
+with and without polling for Redis's replies.
+
 Options can also come from the environment: LOAD_DURATION, LOAD_REQUESTS, LOAD_THREADS,
-LOAD_WORKERS, LOAD_RSS_BOUND_MIB, LOAD_MAX_DURATION.
+LOAD_WORKERS, LOAD_RSS_BOUND_MIB, LOAD_MAX_DURATION, LOAD_STORE, LOAD_SPIN.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -48,7 +54,17 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=load_env_int("LOAD_WORKERS", 4))
     parser.add_argument("--rss-bound-mib", type=int, default=load_env_int("LOAD_RSS_BOUND_MIB", 16))
     parser.add_argument("--max-duration", type=int, default=load_env_int("LOAD_MAX_DURATION", 1800))
+    parser.add_argument(
+        "--store",
+        choices=("database", "cache"),
+        default=os.environ.get("LOAD_STORE", "database"),
+    )
+    parser.add_argument("--spin", default=os.environ.get("LOAD_SPIN", ""))
     args = parser.parse_args()
+    redis_url = os.environ.get("DRF_PASETO_TEST_REDIS", "")
+    if args.store == "cache" and not redis_url:
+        print("make load: --store cache needs DRF_PASETO_TEST_REDIS", file=sys.stderr)
+        return 1
     if gunicorn_path() is None:
         print("make load: gunicorn is not installed (pip install -e '.[dev]')", file=sys.stderr)
         return 1
@@ -56,7 +72,11 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="drf_paseto_loadtest_")
     server = None
     try:
-        env = server_env(f"sqlite:///{Path(tmp) / 'db.sqlite3'}")
+        env = server_env(
+            f"sqlite:///{Path(tmp) / 'db.sqlite3'}", store=args.store, redis_url=redis_url
+        )
+        if args.spin:
+            env["DRF_PASETO_SERVER_SPIN"] = str(int(args.spin))
         prepare_database(env)
         server = GunicornServer(env, tmp, workers=args.workers).start()
         assert server.process is not None
@@ -67,7 +87,9 @@ def main() -> int:
             "the gunicorn workers",
         )
         print(
-            f"make load: {server.base}, {args.workers} gunicorn workers {pids}, "
+            f"make load: {server.base}, {args.store} store"
+            f"{f', spin {args.spin} µs' if args.spin else ''}, "
+            f"{args.workers} gunicorn workers {pids}, "
             f"{args.threads} client threads; until >= {args.duration}s and "
             f">= {args.requests} requests (at most {args.max_duration}s)",
             flush=True,

@@ -10,6 +10,7 @@ The test process passes everything through the environment:
 * ``DRF_PASETO_SERVER_STORE``: ``database`` (default) or ``cache``.
 * ``DRF_PASETO_SERVER_REDIS`` / ``DRF_PASETO_SERVER_KEY_PREFIX``: the Redis cache that the
   cache store uses (required with ``cache``).
+* ``DRF_PASETO_SERVER_SPIN``: ``DENYLIST_CACHE_SPIN_MICROSECONDS`` (default: the setting's).
 """
 
 import os
@@ -57,6 +58,8 @@ DRF_PASETO = {
     "DENYLIST_STORE": _STORE,
     "DENYLIST_CACHE_ALIAS": "default",
 }
+if os.environ.get("DRF_PASETO_SERVER_SPIN"):
+    DRF_PASETO["DENYLIST_CACHE_SPIN_MICROSECONDS"] = int(os.environ["DRF_PASETO_SERVER_SPIN"])
 
 # Server errors go to stderr (the server's log file), so that a failing test can show them.
 LOGGING = {

@@ -1,4 +1,4 @@
-"""drf_paseto.checks._check_revocation: E016-E022 and W004, each for its own mistake.
+"""drf_paseto.checks._check_revocation: E016-E022, E036 and W004, each for its own mistake.
 
 (tests/test_checks.py covers the other ids; this module adds the revocation ones.)
 """
@@ -58,6 +58,8 @@ class RevocationCheckTests(SimpleTestCase):
             local(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS=["refresh"]),
             local(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS={"access", "refresh"}),
             local(DENYLIST_ENABLED=True, USER_CACHE_TIMEOUT=0),
+            local(DENYLIST_CACHE_SPIN_MICROSECONDS=0),
+            local(DENYLIST_CACHE_SPIN_MICROSECONDS=10_000),
             local(DENYLIST_ENABLED=True, REVOKE_ON_PASSWORD_CHANGE=False),
             local(DENYLIST_ENABLED=True, DENYLIST_STORE="database"),
             local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="shared"),
@@ -101,6 +103,14 @@ class RevocationCheckTests(SimpleTestCase):
         for value in (-1, 1.5, "60", True, None):
             with self.subTest(value=value):
                 self.assert_only(local(USER_CACHE_TIMEOUT=value), "drf_paseto.E018")
+
+    def test_e036_spin_microseconds(self) -> None:
+        for value in (-1, 10_001, 50.0, "100", True, None):
+            with self.subTest(value=value):
+                message = self.assert_only(
+                    local(DENYLIST_CACHE_SPIN_MICROSECONDS=value), "drf_paseto.E036"
+                )
+                self.assertIn("DENYLIST_CACHE_SPIN_MICROSECONDS", message.msg)
 
     def test_e019_rotation_needs_the_denylist(self) -> None:
         self.assert_only(local(ROTATE_REFRESH_TOKENS=True), "drf_paseto.E019")

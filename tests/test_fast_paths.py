@@ -497,7 +497,9 @@ class RedisReaderTests(SimpleTestCase):
         import redis
 
         with (
-            mock.patch.object(RedisReader, "_mget", wraps=RedisReader._mget) as mget,
+            mock.patch.object(
+                RedisReader, "_mget", autospec=True, side_effect=RedisReader._mget
+            ) as mget,
             self.assertRaises(redis.ConnectionError),
         ):
             reader.mget(["k"])
@@ -527,6 +529,109 @@ class RedisReaderTests(SimpleTestCase):
 
         blocking = redis.Redis(connection_pool=redis.BlockingConnectionPool())
         self.assertIs(RedisReader.for_client(blocking), blocking)
+
+    def test_the_reply_is_awaited_by_polling(self) -> None:
+        self.client.set(self.key, b"4")
+        waits: list[bool] = []
+        original = RedisReader.await_reply
+
+        def spy(reader: RedisReader, connection: Any) -> bool:
+            waits.append(original(reader, connection))
+            return waits[-1]
+
+        with (
+            paseto_settings(DENYLIST_CACHE_SPIN_MICROSECONDS=10_000),
+            mock.patch.object(RedisReader, "await_reply", spy),
+        ):
+            self.assertEqual(self.reader.mget([self.key]), [b"4"])
+        self.assertEqual(waits, [True])  # the reply came within the spin
+
+    def test_without_spinning_the_reply_is_the_same(self) -> None:
+        self.client.set(self.key, b"5")
+        with paseto_settings(DENYLIST_CACHE_SPIN_MICROSECONDS=0):
+            self.assertEqual(self.reader.mget([self.key, self.key]), [b"5", b"5"])
+
+
+class _SocketConnection:
+    """What ``RedisReader.await_reply`` looks at on a redis-py connection: its socket."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+
+
+@skipUnless(importlib.util.find_spec("redis"), "the redis package is not installed")
+class AwaitReplyTests(SimpleTestCase):
+    """The spin before ``read_response()``, on a real socket pair: the far end answers
+    when the test writes to it, or never."""
+
+    def setUp(self) -> None:
+        import socket
+
+        import redis
+
+        self.reader = RedisReader(redis.Redis())
+        self.near, self.far = socket.socketpair()
+        self.addCleanup(self.near.close)
+        self.addCleanup(self.far.close)
+        self.connection = _SocketConnection(self.near)
+
+    def wait(self, spin: int = 200) -> bool:
+        with paseto_settings(DENYLIST_CACHE_SPIN_MICROSECONDS=spin):
+            return self.reader.await_reply(self.connection)
+
+    def test_a_reply_already_there_ends_the_spin(self) -> None:
+        self.far.sendall(b"$-1\r\n")
+        self.assertTrue(self.wait())
+        self.assertEqual(self.near.recv(16), b"$-1\r\n")  # polled, not read
+
+    def test_a_closed_connection_ends_the_spin(self) -> None:
+        self.far.close()
+        self.assertTrue(self.wait())  # read_response() then raises ConnectionError
+
+    def test_no_reply_within_the_budget_gives_up(self) -> None:
+        self.assertFalse(self.wait(spin=300))
+        self.assertEqual(self.reader._local.misses, 1)
+
+    def test_off_when_the_budget_is_zero_or_poll_is_not_the_builtin(self) -> None:
+        self.far.sendall(b"+OK\r\n")
+        self.assertFalse(self.wait(spin=0))
+        with mock.patch.object(revocation, "_BUSY_POLL", False):
+            self.assertFalse(self.wait())
+        self.assertFalse(self.reader.await_reply(_SocketConnection(None)))
+        self.assertTrue(self.wait())
+
+    def test_repeated_misses_rest_the_spin_then_it_probes_again(self) -> None:
+        reader = self.reader
+        for _ in range(reader.SPIN_MISSES):
+            self.assertFalse(self.wait(spin=50))
+        self.assertEqual(reader._local.rest, reader.SPIN_REST)
+        self.far.sendall(b"+OK\r\n")  # a reply is there, but the thread is resting
+        for _ in range(reader.SPIN_REST):
+            self.assertFalse(self.wait())
+        self.assertEqual(reader._local.rest, 0)
+        self.assertTrue(self.wait())  # the probe: spinning pays again
+        self.assertEqual(reader._local.misses, 0)
+
+    def test_a_hit_forgives_earlier_misses(self) -> None:
+        self.assertFalse(self.wait(spin=50))
+        self.far.sendall(b"+OK\r\n")
+        self.assertTrue(self.wait())
+        self.near.recv(16)
+        for _ in range(self.reader.SPIN_MISSES - 1):
+            self.assertFalse(self.wait(spin=50))
+        self.assertEqual(getattr(self.reader._local, "rest", 0), 0)
+
+    def test_each_thread_keeps_its_own_count(self) -> None:
+        for _ in range(self.reader.SPIN_MISSES):
+            self.wait(spin=50)
+        seen: list[Any] = []
+        thread = threading.Thread(
+            target=lambda: seen.append(getattr(self.reader._local, "rest", 0))
+        )
+        thread.start()
+        thread.join()
+        self.assertEqual(seen, [0])
+        self.assertEqual(self.reader._local.rest, self.reader.SPIN_REST)
 
 
 @skipUnless(importlib.util.find_spec("redis"), "the redis package is not installed")
