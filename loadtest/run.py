@@ -59,7 +59,7 @@ def main() -> int:
         choices=("database", "cache"),
         default=os.environ.get("LOAD_STORE", "database"),
     )
-    parser.add_argument("--spin", default=os.environ.get("LOAD_SPIN", ""))
+    parser.add_argument("--spin", type=int, default=os.environ.get("LOAD_SPIN") or None)
     args = parser.parse_args()
     redis_url = os.environ.get("DRF_PASETO_TEST_REDIS", "")
     if args.store == "cache" and not redis_url:
@@ -75,8 +75,8 @@ def main() -> int:
         env = server_env(
             f"sqlite:///{Path(tmp) / 'db.sqlite3'}", store=args.store, redis_url=redis_url
         )
-        if args.spin:
-            env["DRF_PASETO_SERVER_SPIN"] = str(int(args.spin))
+        if args.spin is not None:
+            env["DRF_PASETO_SERVER_SPIN"] = str(args.spin)
         prepare_database(env)
         server = GunicornServer(env, tmp, workers=args.workers).start()
         assert server.process is not None
@@ -88,7 +88,7 @@ def main() -> int:
         )
         print(
             f"make load: {server.base}, {args.store} store"
-            f"{f', spin {args.spin} µs' if args.spin else ''}, "
+            f"{'' if args.spin is None else f', spin {args.spin} µs'}, "
             f"{args.workers} gunicorn workers {pids}, "
             f"{args.threads} client threads; until >= {args.duration}s and "
             f">= {args.requests} requests (at most {args.max_duration}s)",
