@@ -9,7 +9,7 @@ class DrfPasetoConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_save, pre_save
+        from django.db.models.signals import post_save, pre_delete, pre_save
 
         # Importing registers the system checks and the settings-reload receiver.
         from drf_paseto import checks, receivers, settings  # noqa: F401
@@ -21,8 +21,8 @@ class DrfPasetoConfig(AppConfig):
         post_save.connect(
             receivers.user_saved, sender=user_model, dispatch_uid="drf_paseto.user_saved"
         )
-        post_delete.connect(
-            receivers.user_deleted, sender=user_model, dispatch_uid="drf_paseto.user_deleted"
+        pre_delete.connect(
+            receivers.user_deleting, sender=user_model, dispatch_uid="drf_paseto.user_deleting"
         )
 
         # The OpenAPI extensions (the "spectacular" extra) register themselves on import.

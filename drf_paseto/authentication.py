@@ -20,14 +20,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import (
-    FieldDoesNotExist,
     RequestDataTooBig,
     TooManyFieldsSent,
     ValidationError,
 )
-from django.db import DatabaseError, connections, models
-from django.db.models.constants import LOOKUP_SEP
-from django.db.models.manager import BaseManager
+from django.db import DatabaseError
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -43,12 +40,10 @@ from drf_paseto.exceptions import (
     KeyConfigurationError,
     KeysUnavailable,
     TokenError,
-    TokenRevoked,
     UserInactive,
     UserNotFound,
     to_api_exception,
 )
-from drf_paseto.revocation import PreparedSelect
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
@@ -83,7 +78,7 @@ class PasetoAuthentication(BaseAuthentication):
     ``TOKEN_LOCATION`` (or a view's ``paseto_token_location``) says where tokens may come
     from: ``"headers"`` and ``"json"`` (the body key ``JSON_KEY``); the header wins when both
     carry one. With ``DENYLIST_ENABLED``, every token type in ``DENYLIST_TOKEN_CHECKS`` is
-    checked against the revocation store (one round trip).
+    checked against its login session (docs/revocation.md).
     """
 
     token_class: type[Token] = AccessToken
@@ -99,7 +94,7 @@ class PasetoAuthentication(BaseAuthentication):
             return None
         raw, location = found
         try:
-            user, token = self.authenticate_token(raw, location)
+            user, token = self.authenticate_token(raw, location, request=request)
             if location == "cookies":
                 self.enforce_csrf(request, token)
             return user, token
@@ -115,24 +110,16 @@ class PasetoAuthentication(BaseAuthentication):
 
     # --- hooks ----------------------------------------------------------------------------
 
-    def authenticate_token(self, raw: str, location: str) -> tuple[Any, Token]:
-        """Validate a raw token, check revocation, resolve the user. Raises ``TokenError``."""
+    def authenticate_token(
+        self, raw: str, location: str, request: Request | None = None
+    ) -> tuple[Any, Token]:
+        """Validate a raw token, check it against its login session, resolve the user.
+        Raises ``TokenError``."""
         token = self.get_validated_token(raw)
         token.location = location
-        store = revocation.get_store() if revocation.is_checked(token) else None
-        if store is not None:
-            verdict = store.check(token)
-            if verdict.revoked:
-                raise TokenRevoked()
-            cached_user = verdict.user
-            if cached_user is not None:
-                if not self.user_can_authenticate(cached_user):
-                    raise UserInactive()
-                return cached_user, token
-        user = self.get_user(token)
-        if store is not None:
-            store.remember_user(token.subject, user)
-        return user, token
+        if revocation.is_checked(token):
+            token.session = revocation.check(token, request=request)
+        return self.get_user(token), token
 
     def get_token_locations(self, request: Request) -> Sequence[str]:
         """Where this request's token may come from: the view's say, else ``TOKEN_LOCATION``."""
@@ -243,27 +230,30 @@ class PasetoAuthentication(BaseAuthentication):
         return chosen.from_decoded(raw, payload)
 
     def get_user(self, token: Token) -> Any:
-        reader = get_user_reader()
-        if reader is not None:
-            user = reader.get(token.subject)
-            if user is not _USE_THE_ORM:
-                if not self.user_can_authenticate(user):
-                    raise UserInactive()
-                return user
-        user_model = get_user_model()
-        try:
-            user = user_model._default_manager.get(**{api_settings.USER_ID_FIELD: token.subject})
-        except (
-            user_model.DoesNotExist,
-            user_model.MultipleObjectsReturned,
-            ValidationError,
-            ValueError,
-            TypeError,
-            OverflowError,
-        ) as err:
-            raise UserNotFound() from err
-        except DatabaseError as err:  # fail closed, as a JSON 503
-            raise DatabaseUnavailable() from err
+        """The user of ``token``: its session's user when it was checked against one (the
+        database store reads that row with the session), else the user whose
+        ``USER_ID_FIELD`` is the token's subject."""
+        session = token.session
+        user = getattr(session, "user", None)
+        if user is None:
+            user_model = get_user_model()
+            if session is not None:
+                lookup = {"pk": session.user_pk}
+            else:
+                lookup = {api_settings.USER_ID_FIELD: token.subject}
+            try:
+                user = user_model._default_manager.get(**lookup)
+            except (
+                user_model.DoesNotExist,
+                user_model.MultipleObjectsReturned,
+                ValidationError,
+                ValueError,
+                TypeError,
+                OverflowError,
+            ) as err:
+                raise UserNotFound() from err
+            except DatabaseError as err:  # fail closed, as a JSON 503
+                raise DatabaseUnavailable() from err
         if not self.user_can_authenticate(user):
             raise UserInactive()
         return user
@@ -294,126 +284,6 @@ class PasetoSessionAuthentication(PasetoAuthentication):
 
     def get_cookie_keys(self) -> tuple[str, ...]:
         return (api_settings.ACCESS_COOKIE_KEY, api_settings.REFRESH_COOKIE_KEY)
-
-
-# --- the user lookup, compiled once ------------------------------------------------------
-
-_USE_THE_ORM: Any = object()
-_LOOKUP_ERRORS = (ValidationError, ValueError, TypeError, OverflowError)
-
-
-class UserReader:
-    """``_default_manager.get(<USER_ID_FIELD>=sub)`` with its SQL compiled once per alias.
-
-    Used only where it answers exactly as the ORM: the model's default manager is Django's
-    own (its ``get_queryset``, ``get`` and ``db`` untouched, a plain ``QuerySet``) and
-    ``USER_ID_FIELD`` names a concrete, unique, non-relational field. The subject goes
-    through the field's ``get_prep_value`` and ``get_db_prep_value`` as the lookup would,
-    so a value the ORM refuses is refused the same way (``UserNotFound``); anything unusual
-    (an integer out of the column's range, a value the compiled query did not take as its
-    only parameter) is left to the ORM. The user is read from the database on every call.
-    """
-
-    def __init__(self, user_model: Any, field: Any, lookup: str) -> None:
-        self.user_model = user_model
-        self.manager = user_model._default_manager
-        self.field = field
-        self.lookup = lookup
-        self.integer_type = (
-            field.get_internal_type() if isinstance(field, models.IntegerField) else None
-        )
-        self._selects: dict[str, tuple[PreparedSelect, list[str], int, int] | None] = {}
-
-    @classmethod
-    def for_settings(cls) -> UserReader | None:
-        user_model = get_user_model()
-        manager = user_model._default_manager
-        manager_class = type(manager)
-        if (
-            manager_class.get_queryset is not BaseManager.get_queryset
-            or manager_class.get is not models.Manager.get
-            or manager_class.db is not BaseManager.db
-            or manager._queryset_class is not models.QuerySet
-        ):
-            return None
-        lookup = api_settings.USER_ID_FIELD
-        if not isinstance(lookup, str) or LOOKUP_SEP in lookup:
-            return None
-        meta = user_model._meta
-        field: Any
-        try:
-            field = meta.pk if lookup == "pk" else meta.get_field(lookup)
-        except FieldDoesNotExist:
-            return None
-        if (
-            field is None
-            or not field.concrete
-            or field.is_relation
-            or not (field.unique or field.primary_key)
-        ):
-            return None
-        return cls(user_model, field, lookup)
-
-    def get(self, subject: str) -> Any:
-        """The user, ``_USE_THE_ORM``, or ``UserNotFound`` / ``DatabaseUnavailable``."""
-        alias = self.manager.db
-        connection = connections[alias]
-        try:
-            prepared = self.field.get_prep_value(subject)
-        except _LOOKUP_ERRORS as err:
-            raise UserNotFound() from err
-        if prepared is None:
-            return _USE_THE_ORM
-        if self.integer_type is not None and isinstance(prepared, int):
-            low, high = connection.ops.integer_field_range(self.integer_type)
-            if (low is not None and prepared < low) or (high is not None and prepared > high):
-                return _USE_THE_ORM
-        try:
-            value = self.field.get_db_prep_value(prepared, connection, prepared=True)
-        except _LOOKUP_ERRORS:
-            return _USE_THE_ORM
-        try:
-            compiled = self._selects.get(alias, _USE_THE_ORM)
-            if compiled is _USE_THE_ORM:
-                compiled = self._selects[alias] = self._compile(alias, subject, value)
-            if compiled is None:
-                return _USE_THE_ORM
-            select, names, start, end = compiled
-            rows = select.fetch(connection, (value,), 2)
-        except OverflowError as err:  # a driver refusing the integer (SQLite on Django 4.2)
-            raise UserNotFound() from err
-        except DatabaseError as err:  # fail closed, as a JSON 503
-            raise DatabaseUnavailable() from err
-        if len(rows) != 1:  # DoesNotExist, or MultipleObjectsReturned
-            raise UserNotFound()
-        return self.user_model.from_db(alias, names, rows[0][start:end])
-
-    def _compile(
-        self, alias: str, subject: str, value: Any
-    ) -> tuple[PreparedSelect, list[str], int, int] | None:
-        """The ORM's own query (as ``get()`` builds it: no ordering), compiled for ``alias``.
-        ``None`` unless its only parameter is the value computed as above."""
-        queryset = self.manager.filter(**{self.lookup: subject}).order_by()
-        select = PreparedSelect(queryset.query.get_compiler(using=alias))
-        if len(select.params) != 1 or select.params[0] != value:
-            return None
-        if type(select.params[0]) is not type(value):  # pragma: no cover - defensive
-            return None
-        fields = select.klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select.select[start:end]]
-        return select, names, start, end
-
-
-def get_user_reader() -> UserReader | None:
-    """The ``UserReader`` of the current settings (``None``: the ORM path), built once."""
-    derived = api_settings.derived
-    try:
-        reader: UserReader | None = derived["user_reader"]
-        return reader
-    except KeyError:
-        reader = derived["user_reader"] = UserReader.for_settings()
-        return reader
 
 
 def token_locations_of(view: Any) -> Sequence[str]:

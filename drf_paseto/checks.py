@@ -7,6 +7,7 @@ a hint; docs/checks.md lists them all. Runtime code assumes these checks passed.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -22,7 +23,7 @@ from django.utils.module_loading import import_string
 from drf_paseto import backend
 from drf_paseto.exceptions import KeyConfigurationError
 from drf_paseto.keys import build_key_ring, looks_like_paserk
-from drf_paseto.revocation import CacheStore, RevocationStore
+from drf_paseto.revocation import CacheStore, RedisStore, RevocationStore
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
 from drf_paseto.tokens import as_leeway, as_lifetime
 
@@ -420,24 +421,6 @@ def _check_revocation() -> list[CheckMessage]:
                 'Use a collection of "access" and/or "refresh".',
             )
         )
-    timeout = api_settings.USER_CACHE_TIMEOUT
-    if type(timeout) is not int or timeout < 0:
-        messages.append(
-            _error(
-                18,
-                "USER_CACHE_TIMEOUT must be an int of seconds (0 turns it off).",
-                "The default is 60.",
-            )
-        )
-    spin = api_settings.DENYLIST_CACHE_SPIN_MICROSECONDS
-    if type(spin) is not int or not 0 <= spin <= 10_000:
-        messages.append(
-            _error(
-                36,
-                "DENYLIST_CACHE_SPIN_MICROSECONDS must be an int of microseconds from 0 to 10000.",
-                "The default is 100; 0 turns spinning off.",
-            )
-        )
     if api_settings.ROTATE_REFRESH_TOKENS is True and api_settings.DENYLIST_ENABLED is not True:
         messages.append(
             _error(
@@ -449,6 +432,8 @@ def _check_revocation() -> list[CheckMessage]:
     name = api_settings.DENYLIST_STORE
     if name == "cache":
         messages += _check_cache_store()
+    elif name == "redis":
+        messages += _check_redis_store()
     elif name != "database":
         try:
             if not isinstance(name, str):
@@ -461,12 +446,15 @@ def _check_revocation() -> list[CheckMessage]:
                 _error(
                     20,
                     f"DENYLIST_STORE {name!r} is not a store.",
-                    '"database", "cache", or the dotted path of a RevocationStore subclass.',
+                    '"database", "redis", "cache", or the dotted path of a RevocationStore '
+                    "subclass.",
                 )
             )
         else:
             if issubclass(store_class, CacheStore):  # a subclass still uses the cache alias
                 messages += _check_cache_store()
+            elif issubclass(store_class, RedisStore):
+                messages += _check_redis_store()
     checks = api_settings.DENYLIST_TOKEN_CHECKS
     if api_settings.DENYLIST_ENABLED is True and _is_strings(checks) and "refresh" not in checks:
         messages.append(
@@ -475,6 +463,55 @@ def _check_revocation() -> list[CheckMessage]:
                 "DENYLIST_TOKEN_CHECKS leaves out refresh tokens: logout and reuse detection "
                 "cannot stop a refresh token.",
                 'Keep "refresh" in DENYLIST_TOKEN_CHECKS.',
+            )
+        )
+    field = api_settings.USER_ID_FIELD
+    if (
+        api_settings.DENYLIST_ENABLED is not True
+        and isinstance(field, str)
+        and field not in ("pk", get_user_model()._meta.pk.name)
+        and _user_has_field(field)
+    ):
+        messages.append(
+            Warning(
+                f"USER_ID_FIELD {field!r} can pass from one account to another (a renamed "
+                "user, a freed email): with DENYLIST_ENABLED off, the old account's tokens "
+                "then authenticate as the new one until they expire.",
+                hint="Use 'pk' (the default), or turn DENYLIST_ENABLED on: sessions bind "
+                "tokens to the user row, and a change of the field revokes them.",
+                id="drf_paseto.W020",
+            )
+        )
+    return messages
+
+
+def _check_redis_store() -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    url = api_settings.DENYLIST_REDIS_URL
+    if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
+        messages.append(
+            Error(
+                "DENYLIST_STORE 'redis' needs DENYLIST_REDIS_URL: a redis://, rediss:// or "
+                "unix:// URL.",
+                hint='Such as "redis://127.0.0.1:6379/0".',
+                id="drf_paseto.E045",
+            )
+        )
+    elif importlib.util.find_spec("redis") is None:
+        messages.append(
+            Error(
+                "DENYLIST_STORE 'redis' needs redis-py, which is not installed.",
+                hint="pip install 'djangorestframework-paseto[redis]'",
+                id="drf_paseto.E046",
+            )
+        )
+    prefix = api_settings.DENYLIST_REDIS_KEY_PREFIX
+    if not isinstance(prefix, str) or not prefix or set(prefix) & set("{} "):
+        messages.append(
+            Error(
+                "DENYLIST_REDIS_KEY_PREFIX must be a non-empty string without braces or spaces.",
+                hint='The default is "drf_paseto".',
+                id="drf_paseto.E047",
             )
         )
     return messages
@@ -496,13 +533,34 @@ def _check_cache_store() -> list[CheckMessage]:
                 "Use Redis or memcached.",
             )
         ]
-    if backend_path.endswith(("LocMemCache", "FileBasedCache")):
+    location = configured[alias].get("LOCATION", "")
+    servers = re.split("[;,]", location) if isinstance(location, str) else list(location)
+    if backend_path.endswith("RedisCache") and len(servers) > 1:
+        return [
+            Error(
+                f"The revocation cache {alias!r} has several Redis servers: Django reads "
+                "from the replicas, which may not have the latest revocation yet.",
+                hint='Give it one server (the primary), or use the "redis" store.',
+                id="drf_paseto.E049",
+            )
+        ]
+    if backend_path.endswith("LocMemCache"):
+        return [
+            Error(
+                f"The revocation cache {alias!r} is local to one process: a session revoked "
+                "in one process would stay valid in the copies the others keep.",
+                hint="Use a cache that every process shares (Redis, memcached), or the "
+                '"database" or "redis" store.',
+                id="drf_paseto.E048",
+            )
+        ]
+    if backend_path.endswith("FileBasedCache"):
         return [
             _warning(
                 4,
-                f"The revocation cache {alias!r} is local to one process or machine: a token "
-                "revoked in one process stays valid in the others.",
-                "Use Redis or memcached (a shared cache) in production.",
+                f"The revocation cache {alias!r} is local to one machine: a session revoked "
+                "on one machine stays valid in the copies the others keep.",
+                "Use a cache that every server shares (Redis, memcached) in production.",
             )
         ]
     return []

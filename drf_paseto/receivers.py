@@ -1,68 +1,107 @@
-"""Model signal receivers, connected in ``AppConfig.ready()`` to the user model.
+"""User model signal receivers, connected in ``AppConfig.ready()`` (``DENYLIST_ENABLED``).
 
-* A password change (``set_password()`` then ``save()``) revokes every token the user holds,
-  when the denylist is on and ``REVOKE_ON_PASSWORD_CHANGE`` is true. It happens before the
-  row is written (``pre_save``): if the store cannot be reached, the save fails and the old
-  password stays, rather than a new password with the old tokens still valid. The cutoff is
-  moved again after the write, past any token issued in between.
-* Any save or delete of a user drops the copy the cache store keeps, so that a user
-  deactivated or deleted in one process is refused on the next request in every process.
+* Any change of the stored password hash (``set_password()``, ``set_unusable_password()``,
+  an admin form, a raw assignment) revokes every session of the user, when
+  ``REVOKE_ON_PASSWORD_CHANGE`` is true. So does a change of the ``USER_ID_FIELD`` value
+  (a username or an email), whose old value the next account to take it must not inherit.
+  The revocation is written before the row (``pre_save``): if the store cannot be reached,
+  the save fails and the old password stays, rather than a new password with the old
+  sessions still valid. It is written again once the row is committed, past every login
+  that could still have read the old password.
+* Deleting a user revokes every session of the user.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import transaction
+from django.utils.crypto import constant_time_compare
+
 from drf_paseto import revocation
+from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
-
-def _subject(user: Any) -> str:
-    return Token.get_subject(user)
+logger = logging.getLogger("drf_paseto")
 
 
-# Saves that change nothing authentication looks at: Django's ``update_last_login`` (every
-# login, with ``UPDATE_LAST_LOGIN``) must not drop the kept user each time.
-_IRRELEVANT_FIELDS = frozenset({"last_login"})
+def _stored(sender: Any, instance: Any, fields: list[str], using: str) -> dict[str, Any] | None:
+    """The values of ``fields`` as the database holds them for ``instance`` (a fresh read)."""
+    if instance._state.adding or instance.pk is None:
+        return None
+    rows = sender._base_manager.using(using).filter(pk=instance.pk)
+    stored: dict[str, Any] | None = rows.values(*fields).first()
+    return stored
 
 
-def _password_changed(instance: Any, update_fields: Any) -> bool:
-    # set_password() keeps the raw password in _password until save() has finished.
-    if instance._state.adding or getattr(instance, "_password", None) is None:
-        return False
-    return update_fields is None or "password" in update_fields
+def _watched(update_fields: Any) -> list[str]:
+    """The fields whose change revokes, among those this save writes."""
+    fields = []
+    if api_settings.REVOKE_ON_PASSWORD_CHANGE:
+        fields.append("password")
+    id_field = api_settings.USER_ID_FIELD
+    if id_field != "pk":
+        fields.append(id_field)
+    if update_fields is not None:
+        fields = [name for name in fields if name in update_fields]
+    return fields
 
 
-def _revokes(instance: Any, update_fields: Any) -> bool:
-    return (
-        bool(api_settings.DENYLIST_ENABLED)
-        and bool(api_settings.REVOKE_ON_PASSWORD_CHANGE)
-        and _password_changed(instance, update_fields)
-    )
+def revocation_reason(
+    sender: Any, instance: Any, update_fields: Any, using: str
+) -> tuple[str, str] | None:
+    """``(old subject, reason)`` when saving ``instance`` must revoke its sessions."""
+    fields = _watched(update_fields)
+    if not fields:
+        return None
+    stored = _stored(sender, instance, fields, using)
+    if stored is None:
+        return None
+    id_field = api_settings.USER_ID_FIELD
+    if id_field in stored and stored[id_field] != getattr(instance, id_field):
+        return str(stored[id_field]), "user_id_changed"
+    if "password" in stored and not constant_time_compare(
+        stored["password"] or "", instance.password or ""
+    ):
+        return Token.get_subject(instance), "password_change"
+    return None
 
 
-def user_saving(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if _revokes(instance, kwargs.get("update_fields")):
-        revocation.revoke_user(
-            _subject(instance), reason="password_change", user=instance, sender=sender
-        )
+# Set on the instance between pre_save and post_save: what the save revokes.
+PENDING = "_drf_paseto_revokes"
 
 
-def user_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+def user_saving(sender: Any, instance: Any, using: str = "default", **kwargs: Any) -> None:
     if not api_settings.DENYLIST_ENABLED:
         return
-    update_fields = kwargs.get("update_fields")
-    if update_fields and _IRRELEVANT_FIELDS.issuperset(update_fields):
+    found = revocation_reason(sender, instance, kwargs.get("update_fields"), using)
+    if found is None:
         return
-    store = revocation.get_store()
-    store.forget_user(_subject(instance))
-    if not created and _revokes(instance, update_fields):
-        # Past any token a login with the old password got while the row was being written.
-        now = revocation.now()
-        store.revoke_user(_subject(instance), now, now + revocation.longest_lifetime())
+    subject, reason = found
+    revocation.revoke_user(subject, reason=reason, user=instance, sender=sender)
+    setattr(instance, PENDING, found)
 
 
-def user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+def user_saved(sender: Any, instance: Any, using: str = "default", **kwargs: Any) -> None:
+    found = instance.__dict__.pop(PENDING, None)
+    if found is None:
+        return
+    subject, reason = found
+
+    def again() -> None:
+        # Past any login that read the old row before the new one was committed.
+        try:
+            revocation.get_store().revoke_subject(subject, cutoff=revocation.now(), reason=reason)
+        except StoreUnavailable:
+            logger.warning("drf_paseto: could not move a revocation cutoff after a commit")
+
+    transaction.on_commit(again, using=using)
+
+
+def user_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
     if api_settings.DENYLIST_ENABLED:
-        revocation.get_store().forget_user(_subject(instance))
+        revocation.revoke_user(
+            Token.get_subject(instance), reason="user_deleted", user=instance, sender=sender
+        )

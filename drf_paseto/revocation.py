@@ -1,201 +1,136 @@
-"""Revocation: the denylist stores and the operations on them.
+"""Revocation: login sessions, the rule that judges a token by its session, and the stores.
 
-The model (docs/revocation.md): every login starts a session (``sid``), shared by its access
-and refresh tokens. Revocation facts are keyed by ``jti``, by ``sid`` or by user (``sub``,
-with a cutoff time), never by the token string, and each one expires when the tokens it
-speaks of have expired. A request's check is one round trip to the store.
+The model (docs/revocation.md): every login opens a session (a ``LoginSession`` row) whose id
+is the ``sid`` claim of all its tokens, and whose ``auth_time`` was taken before the
+credentials were checked. A token checked for revocation is accepted only while its session
+exists, belongs to its subject, is not revoked, and was authenticated after its subject's
+cutoff (logout everywhere, password change); with ``ROTATE_REFRESH_TOKENS`` a refresh token
+must also be the session's current one, and presenting a spent one revokes the session.
+Tokens are judged by when their session was authenticated, never by when they were minted:
+a refresh or a login racing a revocation mints tokens that are refused all the same.
 
-Two stores ship: ``DatabaseStore`` (the ``DenylistEntry`` table) and ``CacheStore`` (a Django
-cache alias: Redis or memcached in production). ``DENYLIST_STORE`` may also name any class
-implementing ``RevocationStore``. A store that cannot be reached raises ``StoreUnavailable``
-(503, fail closed): a request is never let through because the store did not answer.
+Stores: ``DatabaseStore`` (the truth, always written), and two that put a copy in front of it
+for the request path, ``RedisStore`` (redis-py, ``DENYLIST_REDIS_URL``) and ``CacheStore``
+(any Django cache). A copy that is missing is read again from the database, so losing it
+revokes nothing and resurrects nothing. A store that cannot be reached raises
+``StoreUnavailable`` (503, fail closed).
 """
 
 from __future__ import annotations
 
-import os
-import select
-import threading
 import time
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
-from django.db import (
-    DatabaseError,
-    IntegrityError,
-    OperationalError,
-    connections,
-    router,
-    transaction,
-)
+from django.db import DatabaseError, IntegrityError, OperationalError, router, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Greatest
 from django.utils.module_loading import import_string
 
-from drf_paseto import signals
-from drf_paseto.exceptions import StoreUnavailable
+from drf_paseto import signals, tokens
+from drf_paseto.exceptions import StoreUnavailable, TokenError, TokenReused, TokenRevoked
 from drf_paseto.settings import api_settings
 
 if TYPE_CHECKING:
-    from drf_paseto.tokens import Token
+    from django.http import HttpRequest
 
-KEY_PREFIX = "drf_paseto:"
-# The builtin poll only: where gevent (or the like) has replaced it, polling is a scheduling
-# point, so spinning on it would be pointless.
-_BUSY_POLL = getattr(getattr(select, "poll", None), "__module__", None) == "select"
+    from drf_paseto.models import LoginSession
+
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MAX_USER_AGENT_LENGTH = 255
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """What the store says of a token: revoked or not, and the user if the store keeps one."""
+class SessionState:
+    """What revocation needs of a session. ``user`` is the user row when the store read it
+    with the session (the database store does), else ``None``: load it by ``user_pk``."""
 
+    subject: str
+    auth_time: datetime
+    user_pk: str | None
+    refresh_jti: str
+    generation: int
     revoked: bool
+    expires_at: datetime
     user: Any = None
 
 
-def longest_lifetime() -> timedelta:
-    """How long any token issued now can live: every revocation fact lives this long."""
-    from drf_paseto.tokens import AccessToken, RefreshToken, as_leeway
-
-    leeway = as_leeway(api_settings.DECODE_LEEWAY)
-    return max(AccessToken.get_lifetime(), RefreshToken.get_lifetime()) + leeway
-
-
 def now() -> datetime:
-    """The revocation clock (what cutoffs are taken from)."""
-    return _now()
+    """The clock revocation takes its times from: the same as the tokens'."""
+    return tokens.current_time()
 
 
-def _now() -> datetime:
-    return datetime.now(tz=timezone.utc)
+def leeway() -> timedelta:
+    return tokens.as_leeway(api_settings.DECODE_LEEWAY)
 
 
-def token_fact_expiry(token: Token) -> datetime:
-    """When a fact about one token may be forgotten: once decoding refuses it.
+def longest_lifetime() -> timedelta:
+    """How long a token issued now with the configured lifetimes can live."""
+    lifetimes = (tokens.AccessToken.get_lifetime(), tokens.RefreshToken.get_lifetime())
+    return max(lifetimes) + leeway()
 
-    Decoding accepts a token until ``exp`` plus ``DECODE_LEEWAY``; a fact that went away at
-    ``exp`` would let a revoked (or spent) token through during the leeway.
-    """
-    from drf_paseto.tokens import as_leeway
 
-    return token.expires_at + as_leeway(api_settings.DECODE_LEEWAY)
+def kept_until(*issued: tokens.Token) -> datetime:
+    """When a session that issued these tokens may be forgotten: once decoding refuses the
+    last of them (``exp`` plus ``DECODE_LEEWAY``)."""
+    return max(token.expires_at for token in issued) + leeway()
+
+
+def decide(token: tokens.Token, state: SessionState | None, cutoff: datetime | None) -> None:
+    """The revocation rule, in one place. Raises ``TokenRevoked`` or ``TokenReused``."""
+    if state is None or state.subject != token.subject or state.user_pk is None:
+        raise TokenRevoked()  # an unknown session, another subject's, or its user deleted
+    if state.revoked or (cutoff is not None and state.auth_time <= cutoff):
+        raise TokenRevoked()
+    if token.type == "refresh" and token.jti != state.refresh_jti:
+        raise TokenReused()  # spent by a rotation: its holder is not the session's
+
+
+# --- the stores ----------------------------------------------------------------------------
 
 
 class RevocationStore:
-    """The interface of a revocation store. Every method is one round trip at most.
+    """The interface of a store. Times are aware UTC datetimes; a store that cannot reach its
+    service raises ``StoreUnavailable``."""
 
-    Subclasses implement the five ``_``-free methods below; all times are aware UTC
-    datetimes, ``expires_at`` says when the fact may be forgotten. Any failure to reach the
-    backing service must raise ``StoreUnavailable``.
-    """
-
-    def check(self, token: Token) -> Verdict:
-        """Is ``token`` revoked (by its jti, its session, or its user's cutoff)?"""
+    def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+        """The session (``None`` if unknown) and its subject's cutoff (``None`` if none)."""
         raise NotImplementedError
 
-    def revoke_token(self, token: Token) -> None:
+    def open_session(self, session: LoginSession) -> None:
         raise NotImplementedError
 
-    def revoke_session(self, session_id: str, subject: str, expires_at: datetime) -> None:
+    def refresh_session(
+        self,
+        state: SessionState,
+        session_id: str,
+        *,
+        used_at: datetime,
+        expires_at: datetime,
+        rotate_to: str | None = None,
+    ) -> bool:
+        """Note a refresh; with ``rotate_to``, make it the current refresh token, atomically:
+        ``False`` when the session's current one is no longer ``state.refresh_jti``."""
         raise NotImplementedError
 
-    def revoke_user(self, subject: str, cutoff: datetime, expires_at: datetime) -> None:
+    def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
         raise NotImplementedError
 
-    def spend(self, token: Token) -> bool:
-        """Mark a refresh token used, atomically: ``True`` the first time only."""
+    def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
+        """Revoke every session of ``subject`` authenticated at or before ``cutoff``. The
+        cutoff only moves forward, whatever order two revocations land in: returns the
+        subject's cutoff now in force."""
         raise NotImplementedError
-
-    # Optional: stores that can keep users (so that authenticate() needs no database).
-    def remember_user(self, subject: str, user: Any) -> None:
-        """Keep ``user`` for later ``check()`` calls (no-op unless the store caches users)."""
-
-    def forget_user(self, subject: str) -> None:
-        """Drop a kept user, because it changed (no-op unless the store caches users)."""
-
-
-class PreparedSelect:
-    """A ``SELECT`` that the ORM compiled once, run on a raw cursor of any connection.
-
-    ``sql`` is the compiler's own SQL (quoting, placeholders and all) for one database
-    alias; ``fetch()`` runs it with new parameters and converts each column as the ORM's
-    ``results_iter`` would (``connection.ops.get_db_converters`` and the field's
-    ``from_db_value``: SQLite's datetime strings, USE_TZ ...), with the converters of the
-    connection it runs on (connections are per thread). It decides nothing by itself.
-    """
-
-    __slots__ = ("_converters", "klass_info", "params", "select", "sql")
-
-    def __init__(self, compiler: Any) -> None:
-        sql, params = compiler.as_sql()
-        self.sql: str = sql
-        self.params: tuple[Any, ...] = tuple(params)
-        self.select: list[Any] = compiler.select
-        self.klass_info: Any = compiler.klass_info
-        ops = compiler.connection.ops
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        converters = []
-        for index, (functions, expression) in compiler.get_converters(fields).items():
-            # A backend converter is a method of the building connection's ``ops``: keep the
-            # function, and call it with the ``ops`` of the connection that runs the query.
-            unbound = tuple(
-                (getattr(f, "__func__", f), getattr(f, "__self__", None) is ops) for f in functions
-            )
-            converters.append((index, unbound, expression))
-        self._converters: list[tuple[int, tuple[tuple[Any, bool], ...], Any]] = converters
-
-    def fetch(self, connection: Any, params: Any, size: int) -> list[list[Any]]:
-        """At most ``size`` rows, converted. Database errors propagate."""
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchmany(size)
-        if not self._converters:
-            return [list(row) for row in rows]
-        ops = connection.ops
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, functions, expression in self._converters:
-                value = values[index]
-                for function, is_ops_method in functions:
-                    if is_ops_method:
-                        value = function(ops, value, expression, connection)
-                    else:
-                        value = function(value, expression, connection)
-                values[index] = value
-            converted.append(values)
-        return converted
-
-
-def token_keys(token: Token) -> list[str]:
-    return [f"jti:{token.jti}", f"sid:{token.session_id}", f"user:{token.subject}"]
-
-
-def _decide(token: Token, *, jti_found: bool, sid_found: bool, cutoff: datetime | None) -> bool:
-    """The revocation rule, in one place: the token, its session, or its user's cutoff."""
-    if jti_found or sid_found:
-        return True
-    return cutoff is not None and token.issued_at <= cutoff
-
-
-def _revoked(token: Token, facts: dict[str, Any]) -> bool:
-    """Decide from the facts found under ``token_keys(token)``."""
-    jti_key, sid_key, user_key = token_keys(token)
-    return _decide(
-        token, jti_found=jti_key in facts, sid_found=sid_key in facts, cutoff=facts.get(user_key)
-    )
-
-
-def _cache_cutoff(value: Any) -> datetime | None:
-    """A user cutoff as the cache store keeps it (whole microseconds since the epoch)."""
-    return None if value is None else EPOCH + timedelta(microseconds=value)
 
 
 class DatabaseStore(RevocationStore):
-    """The ``DenylistEntry`` table. Works on every database Django supports."""
+    """The ``LoginSession`` and ``SubjectCutoff`` tables, read and written on the database
+    that ``db_for_write`` names: never a replica."""
 
-    #: How long a write may wait on a locked database (SQLite) before answering 503.
+    #: How long a statement may wait on a locked database (SQLite) before answering 503.
     lock_retry_seconds = 5.0
 
     def _retry(self, operation: Any) -> Any:
@@ -214,376 +149,380 @@ class DatabaseStore(RevocationStore):
             except DatabaseError as err:
                 raise StoreUnavailable() from err
 
-    def __init__(self) -> None:
-        # Per database alias: the facts query compiled once by the ORM (a SQL string and its
-        # column converters), or ``None`` where the ORM path must be kept.
-        self._facts_selects: dict[str, PreparedSelect | None] = {}
-
-    def check(self, token: Token) -> Verdict:
-        from drf_paseto.models import DenylistEntry
-
-        keys = token_keys(token)
-
-        def read() -> dict[str, Any]:
-            alias = router.db_for_read(DenylistEntry)
-            # setdefault: a subclass whose __init__ does not call ours still works.
-            selects = self.__dict__.setdefault("_facts_selects", {})
-            try:
-                select = selects[alias]
-            except KeyError:
-                select = selects[alias] = self._prepare_facts(alias)
-            if select is None:
-                rows = DenylistEntry.objects.filter(key__in=keys).values_list("key", "cutoff")
-                return dict(rows)
-            return dict(select.fetch(connections[alias], keys, 3))
-
-        facts = self._retry(read)
-        return Verdict(revoked=_revoked(token, facts))
-
     @staticmethod
-    def _prepare_facts(alias: str) -> PreparedSelect | None:
-        """``filter(key__in=keys).values_list("key", "cutoff")`` compiled by the ORM once.
+    def _alias() -> str:
+        from drf_paseto.models import LoginSession
 
-        ``order_by()`` drops the model's ``ordering`` (an ``ORDER BY`` that only costs);
-        three placeholders stand for the three keys of ``token_keys``.
-        """
-        from drf_paseto.models import DenylistEntry
+        return router.db_for_write(LoginSession)
 
-        placeholders = ["jti:", "sid:", "user:"]
-        queryset = (
-            DenylistEntry.objects.filter(key__in=placeholders)
-            .order_by()
-            .values_list("key", "cutoff")
-        )
-        select = PreparedSelect(queryset.query.get_compiler(using=alias))
-        if list(select.params) != placeholders:  # pragma: no cover - a backend's own SQL
-            return None
-        return select
+    def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+        from drf_paseto.models import LoginSession, SubjectCutoff
 
-    def _put(
-        self,
-        key: str,
-        kind: str,
-        subject: str,
-        expires_at: datetime,
-        cutoff: datetime | None = None,
-    ) -> None:
-        from drf_paseto.models import DenylistEntry
+        alias = self._alias()
 
-        def write() -> None:
-            DenylistEntry.objects.update_or_create(
-                key=key,
-                defaults={
-                    "kind": kind,
-                    "subject": subject,
-                    "cutoff": cutoff,
-                    "expires_at": expires_at,
-                },
+        def fetch() -> list[LoginSession]:
+            cutoffs = SubjectCutoff.objects.using(alias).filter(subject=OuterRef("subject"))
+            query = (
+                LoginSession.objects.using(alias)
+                .select_related("user")
+                .annotate(cutoff=Subquery(cutoffs.values("cutoff")[:1]))
+                .filter(pk=session_id)
+                .order_by()
             )
+            return list(query[:1])
 
-        try:
-            self._retry(write)
-        except IntegrityError:  # pragma: no cover - a concurrent insert of the same fact
-            self._retry(write)
+        rows = self._retry(fetch)
+        if not rows:
+            return None, None
+        row = rows[0]
+        state = SessionState(
+            subject=row.subject,
+            auth_time=row.auth_time,
+            user_pk=None if row.user_id is None else str(row.user_id),
+            refresh_jti=row.refresh_jti,
+            generation=row.generation,
+            revoked=row.revoked_at is not None,
+            expires_at=row.expires_at,
+            user=row.user,
+        )
+        return state, row.cutoff
 
-    def revoke_token(self, token: Token) -> None:
-        self._put(f"jti:{token.jti}", "jti", token.subject, token_fact_expiry(token))
+    def open_session(self, session: LoginSession) -> None:
+        self._retry(lambda: session.save(using=self._alias(), force_insert=True))
 
-    def revoke_session(self, session_id: str, subject: str, expires_at: datetime) -> None:
-        self._put(f"sid:{session_id}", "sid", subject, expires_at)
+    def refresh_session(
+        self,
+        state: SessionState,
+        session_id: str,
+        *,
+        used_at: datetime,
+        expires_at: datetime,
+        rotate_to: str | None = None,
+    ) -> bool:
+        from drf_paseto.models import LoginSession
 
-    def revoke_user(self, subject: str, cutoff: datetime, expires_at: datetime) -> None:
-        """Move the user's cutoff forward, never back: of two racing revocations, the
-        later cutoff stays whichever write lands last."""
-        from drf_paseto.models import DenylistEntry
+        rows = LoginSession.objects.using(self._alias()).filter(pk=session_id)
+        changes: dict[str, Any] = {
+            "last_used_at": used_at,
+            "expires_at": Greatest(F("expires_at"), expires_at),
+        }
+        if rotate_to is not None:
+            rows = rows.filter(refresh_jti=state.refresh_jti, revoked_at__isnull=True)
+            changes.update(refresh_jti=rotate_to, generation=F("generation") + 1)
+        updated: int = self._retry(lambda: rows.update(**changes))
+        return updated == 1
 
-        key = f"user:{subject}"
+    def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
+        from drf_paseto.models import LoginSession
 
-        def write() -> None:
-            with transaction.atomic():
-                moved = DenylistEntry.objects.filter(key=key, cutoff__lt=cutoff).update(
-                    cutoff=cutoff, expires_at=expires_at
+        rows = LoginSession.objects.using(self._alias()).filter(
+            pk=session_id, revoked_at__isnull=True
+        )
+        self._retry(lambda: rows.update(revoked_at=at, revoked_reason=reason))
+
+    def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
+        from drf_paseto.models import LoginSession, SubjectCutoff
+
+        alias = self._alias()
+
+        def write() -> datetime:
+            with transaction.atomic(using=alias):
+                cutoffs = SubjectCutoff.objects.using(alias)
+                moved = cutoffs.filter(subject=subject, cutoff__lt=cutoff).update(
+                    cutoff=cutoff, reason=reason
                 )
-                if not moved and not DenylistEntry.objects.filter(key=key).exists():
-                    DenylistEntry.objects.create(
-                        key=key, kind="user", subject=subject, cutoff=cutoff, expires_at=expires_at
-                    )
+                if not moved and not cutoffs.filter(subject=subject).exists():
+                    cutoffs.create(subject=subject, cutoff=cutoff, reason=reason)
+                LoginSession.objects.using(alias).filter(
+                    subject=subject, revoked_at__isnull=True, auth_time__lte=cutoff
+                ).update(revoked_at=cutoff, revoked_reason=reason)
+                in_force: datetime = cutoffs.get(subject=subject).cutoff
+                return in_force
 
         try:
-            self._retry(write)
+            in_force: datetime = self._retry(write)
         except IntegrityError:  # a concurrent first revocation created the row: move it
-            self._retry(write)
+            in_force = self._retry(write)
+        return in_force
 
-    def spend(self, token: Token) -> bool:
-        from drf_paseto.models import DenylistEntry
+    def flush(self, at: datetime | None = None) -> int:
+        """Delete the sessions whose tokens have all expired, and the cutoffs that match no
+        session any more. Returns how many rows went.
 
-        def insert() -> None:
-            with transaction.atomic():
-                DenylistEntry.objects.create(
-                    key=f"spent:{token.jti}",
-                    kind="spent",
-                    subject=token.subject,
-                    expires_at=token_fact_expiry(token),
-                )
+        A cutoff is kept for the longest token lifetime at least, whatever it matches: a
+        login that took its ``auth_time`` before the cutoff may record its session after.
+        """
+        from drf_paseto.models import LoginSession, SubjectCutoff
 
-        try:
-            self._retry(insert)
-        except IntegrityError:
-            return False
-        return True
-
-    def flush(self, now: datetime | None = None) -> int:
-        """Delete the facts about tokens that have all expired. Returns how many."""
-        from drf_paseto.models import DenylistEntry
-
-        deleted: int = DenylistEntry.objects.filter(expires_at__lt=now or _now()).delete()[0]
+        moment = at or now()
+        alias = self._alias()
+        sessions = LoginSession.objects.using(alias)
+        deleted: int = sessions.filter(expires_at__lt=moment).delete()[0]
+        matched = sessions.filter(subject=OuterRef("subject"), auth_time__lte=OuterRef("cutoff"))
+        orphans = SubjectCutoff.objects.using(alias).filter(
+            ~Exists(matched), cutoff__lt=moment - longest_lifetime()
+        )
+        deleted += orphans.delete()[0]
         return deleted
 
 
-class RedisReader:
-    """``MGET`` on a Redis primary, for ``CacheStore.check``.
+# --- the copies in front of the database -----------------------------------------------------
 
-    redis-py's pool hands a connection out and takes it back on every command (a lock,
-    a readiness poll, its metrics: about as long as the round trip itself here), so each
-    thread keeps one connection of its own, built with the pool's settings. Nothing read is
-    kept: every call is a round trip. Any error disconnects the connection, so that no
-    half-read reply can ever be taken for the next one; a kept connection that went stale
-    (a server restart, an idle timeout) is tried once more, freshly connected, as redis-py's
-    own retry would. Pools other than a plain ``ConnectionPool`` (sentinel, blocking,
-    client-side caching) keep redis-py's ``client.mget``.
 
-    Waiting for the reply: a thread that sleeps in ``recv()`` has to be woken up by the
-    kernel when the reply lands, which costs more than the reply itself on a loopback or a
-    fast network (about 45 µs of a 75 µs round trip on a 2-vCPU VM). So the reader first
-    polls the socket without sleeping for up to ``DENYLIST_CACHE_SPIN_MICROSECONDS``, then
-    reads the reply as before. The reply is the same, only the wait differs. When the
-    reply outlasts the spin ``SPIN_MISSES`` times in a row (a distant Redis, an overloaded
-    machine), the thread stops spinning for its next ``SPIN_REST`` calls, so a slow network
-    costs no CPU beyond an occasional probe.
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def _moment(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def encode_state(state: SessionState) -> str:
+    """A session as its copy keeps it: ``L|generation|auth_time|user_pk|refresh_jti|expires``
+    for a live session, ``R`` for a revoked one (nothing else about it matters then)."""
+    if state.revoked:
+        return "R"
+    fields = (
+        state.generation,
+        _micros(state.auth_time),
+        state.user_pk or "",
+        state.refresh_jti,
+        _micros(state.expires_at),
+    )
+    return "L|" + "|".join(str(field) for field in fields)
+
+
+def decode_state(value: str, subject: str) -> SessionState:
+    if value == "R":
+        return SessionState(subject, EPOCH, None, "", 0, True, EPOCH)
+    _, generation, auth_time, user_pk, refresh_jti, expires = value.split("|")
+    return SessionState(
+        subject=subject,
+        auth_time=_moment(int(auth_time)),
+        user_pk=user_pk or None,
+        refresh_jti=refresh_jti,
+        generation=int(generation),
+        revoked=False,
+        expires_at=_moment(int(expires)),
+    )
+
+
+NO_CUTOFF = 0
+
+
+class MirroredStore(DatabaseStore):
+    """The database store with a copy of each session and cutoff in a faster service.
+
+    Reads ask the copy first; a missing copy is read from the database and written back.
+    Every write goes to the database first and then to the copy. The copy of a session is
+    merged, never overwritten: a revoked state wins over a live one, a later refresh
+    generation over an earlier one, a later cutoff over an earlier one. So whatever order
+    writes and refills land in, the copy ends up as the database is.
     """
 
-    SPIN_MISSES = 3
-    SPIN_REST = 1000
+    def session_key(self, session_id: str, subject: str) -> str:
+        # The braces are a Redis Cluster hash tag: a session and its subject's cutoff live in
+        # one slot, so a check stays one round trip on a cluster too.
+        return f"{self.prefix()}:{{{subject}}}:s:{session_id}"
 
-    def __init__(self, client: Any) -> None:
-        pool = client.connection_pool
-        self.client = client
-        self.connection_class = pool.connection_class
-        self.connection_kwargs = dict(pool.connection_kwargs)
-        self._local = threading.local()
-        import redis
+    def cutoff_key(self, subject: str) -> str:
+        return f"{self.prefix()}:{{{subject}}}:c"
 
-        self.stale_errors: tuple[type[BaseException], ...] = (
-            OSError,
-            redis.ConnectionError,
-            redis.TimeoutError,
+    def prefix(self) -> str:
+        return "drf_paseto"
+
+    # --- what a concrete copy implements: all raise StoreUnavailable on failure ---
+
+    def get_copies(self, keys: list[str]) -> list[str | None]:
+        raise NotImplementedError
+
+    def merge_copies(self, items: list[tuple[str, str, int]]) -> None:
+        """Merge ``(key, value, seconds to keep)`` items into the copy."""
+        raise NotImplementedError
+
+    def refill_copies(self, items: list[tuple[str, str, int]]) -> None:
+        """Write back what was just read from the database (a merge, where the copy can)."""
+        self.merge_copies(items)
+
+    def drop_copies(self, keys: list[str]) -> None:
+        raise NotImplementedError
+
+    # --- the store --------------------------------------------------------------------
+
+    def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+        keys = [self.session_key(session_id, subject), self.cutoff_key(subject)]
+        session_value, cutoff_value = self.get_copies(keys)
+        if session_value is not None and cutoff_value is not None:
+            micros = int(cutoff_value)
+            cutoff = None if micros == NO_CUTOFF else _moment(micros)
+            return decode_state(session_value, subject), cutoff
+        state, cutoff = super().read(session_id, subject)
+        if state is not None and state.subject == subject:
+            self.refill_copies(
+                [
+                    (keys[0], encode_state(state), self._seconds_until(state.expires_at)),
+                    self._cutoff_item(subject, cutoff),
+                ]
+            )
+        return state, cutoff
+
+    def _cutoff_item(self, subject: str, cutoff: datetime | None) -> tuple[str, str, int]:
+        value = NO_CUTOFF if cutoff is None else _micros(cutoff)
+        seconds = self._seconds_until(now() + longest_lifetime())
+        return self.cutoff_key(subject), str(value), seconds
+
+    @staticmethod
+    def _seconds_until(moment: datetime) -> int:
+        return max(1, int((moment - now()).total_seconds()) + 1)
+
+    def refresh_session(
+        self,
+        state: SessionState,
+        session_id: str,
+        *,
+        used_at: datetime,
+        expires_at: datetime,
+        rotate_to: str | None = None,
+    ) -> bool:
+        if rotate_to is None:  # nothing the copy keeps changes but the expiry
+            return super().refresh_session(
+                state, session_id, used_at=used_at, expires_at=expires_at
+            )
+        key = self.session_key(session_id, state.subject)
+        self.drop_copies([key])
+        if not super().refresh_session(
+            state, session_id, used_at=used_at, expires_at=expires_at, rotate_to=rotate_to
+        ):
+            return False
+        rotated = replace(
+            state,
+            refresh_jti=rotate_to,
+            generation=state.generation + 1,
+            expires_at=max(state.expires_at, expires_at),
         )
-
-    @classmethod
-    def for_client(cls, client: Any) -> Any:
-        import redis
-
-        pool = client.connection_pool
-        if type(pool) is not redis.ConnectionPool or getattr(pool, "cache", None) is not None:
-            return client
-        return cls(client)
-
-    def mget(self, keys: list[str]) -> list[Any]:
-        local = self._local
-        connection = getattr(local, "connection", None)
-        kept = connection is not None and connection.pid == os.getpid()
-        if not kept:
-            connection = local.connection = self.connection_class(**self.connection_kwargs)
-        try:
-            return self._mget(connection, keys)
-        except self.stale_errors:
-            if not kept:
-                raise
-        return self._mget(connection, keys)
-
-    def _mget(self, connection: Any, keys: list[str]) -> list[Any]:
-        try:
-            connection.send_command("MGET", *keys)
-            self.await_reply(connection)
-            reply: list[Any] = connection.read_response()
-            return reply
-        except BaseException:
-            connection.disconnect()
-            raise
-
-    def await_reply(self, connection: Any) -> bool:
-        """Poll ``connection`` for its reply, without sleeping, for up to
-        ``DENYLIST_CACHE_SPIN_MICROSECONDS``. ``True`` when the reply (or the end of the
-        connection) is there to read; ``False`` when the caller should block as usual."""
-        budget = api_settings.DENYLIST_CACHE_SPIN_MICROSECONDS
-        local = self._local
-        rest = getattr(local, "rest", 0)
-        if rest:
-            local.rest = rest - 1
-            return False
-        sock = getattr(connection, "_sock", None)
-        if not budget or sock is None or not _BUSY_POLL:
-            return False
-        poller = select.poll()
-        poller.register(sock, select.POLLIN)
-        poll = poller.poll
-        clock = time.perf_counter
-        deadline = clock() + budget / 1e6
-        while not poll(0):
-            if clock() >= deadline:
-                misses = getattr(local, "misses", 0) + 1
-                if misses >= self.SPIN_MISSES:
-                    local.rest, misses = self.SPIN_REST, 0
-                local.misses = misses
-                return False
-        local.misses = 0
+        self.merge_copies([(key, encode_state(rotated), self._seconds_until(rotated.expires_at))])
         return True
 
+    def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
+        key = self.session_key(session_id, subject)
+        self.drop_copies([key])
+        super().revoke_session(session_id, subject, at=at, reason=reason)
+        self.merge_copies([(key, "R", self._seconds_until(at + longest_lifetime()))])
 
-class CacheStore(RevocationStore):
-    """A Django cache alias (``DENYLIST_CACHE_ALIAS``): Redis in production, persisting
-    (``appendonly yes``), and sized so that it never evicts: a cache that forgets (memcached
-    restarting or evicting, Redis without persistence) forgets revocations too.
+    def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
+        self.drop_copies([self.cutoff_key(subject)])
+        in_force = super().revoke_subject(subject, cutoff=cutoff, reason=reason)
+        self.merge_copies([self._cutoff_item(subject, in_force)])
+        return in_force
 
-    Entries carry a TTL, so nothing needs flushing. ``check()`` is one ``get_many()``, which
-    also fetches the user kept by ``remember_user()``: with this store, authenticating a
-    request needs no database query at all while the user has not changed. A user changed
-    through the ORM is forgotten at once (``post_save`` / ``post_delete``); a user changed
-    by ``QuerySet.update()`` (no signals) is re-read after ``USER_CACHE_TIMEOUT`` seconds.
+
+# One round trip merges a session and a cutoff: the later state wins, whatever the order.
+MERGE_SCRIPT = """
+local function rank(value)
+  if value == "R" then return math.huge end
+  local generation = string.match(value, "^L|(%d+)|")
+  if generation then return tonumber(generation) end
+  return tonumber(value)
+end
+for i, key in ipairs(KEYS) do
+  local value = ARGV[2 * i - 1]
+  local old = redis.call("GET", key)
+  if not old or rank(value) > rank(old) then
+    redis.call("SET", key, value, "EX", ARGV[2 * i])
+  end
+end
+return 1
+"""
+
+
+class RedisStore(MirroredStore):
+    """The copy in Redis, through redis-py (``DENYLIST_REDIS_URL``): one ``MGET`` a check,
+    one script a merge. The client and its connection pool are kept per settings."""
+
+    def prefix(self) -> str:
+        return str(api_settings.DENYLIST_REDIS_KEY_PREFIX)
+
+    def client(self) -> Any:
+        kept = api_settings.derived.get("redis_client")
+        if kept is None:
+            import redis
+
+            client = redis.Redis.from_url(api_settings.DENYLIST_REDIS_URL, decode_responses=True)
+            kept = (client, client.register_script(MERGE_SCRIPT))
+            api_settings.derived["redis_client"] = kept
+        return kept
+
+    def _call(self, operation: Any) -> Any:
+        import redis
+
+        try:
+            return operation()
+        except (redis.RedisError, OSError) as err:
+            raise StoreUnavailable() from err
+
+    def get_copies(self, keys: list[str]) -> list[str | None]:
+        client, _ = self.client()
+        values: list[str | None] = self._call(lambda: client.mget(keys))
+        return values
+
+    def merge_copies(self, items: list[tuple[str, str, int]]) -> None:
+        _, merge = self.client()
+        keys = [key for key, _, _ in items]
+        args = [part for _, value, seconds in items for part in (value, seconds)]
+        self._call(lambda: merge(keys=keys, args=args))
+
+    def drop_copies(self, keys: list[str]) -> None:
+        client, _ = self.client()
+        self._call(lambda: client.delete(*keys))
+
+
+class CacheStore(MirroredStore):
+    """The copy in a Django cache (``DENYLIST_CACHE_ALIAS``), through its public API.
+
+    Django's cache API has no compare-and-set, so a merge is ``add`` for a refill and ``set``
+    for a write: two writes to one session or subject landing within one round trip of each
+    other may leave the earlier one in the copy until its next write. ``RedisStore`` merges
+    atomically.
     """
 
-    # Written in place of a user that changed, so that a request that read the user before
-    # the change cannot put the stale copy back (``add()`` fails while the marker lives).
-    _FORGOTTEN = "forgotten"
-
     def __init__(self, alias: str | None = None) -> None:
-        self.alias = alias or api_settings.DENYLIST_CACHE_ALIAS
+        self.alias = alias
+
+    def prefix(self) -> str:
+        return "drf_paseto"
 
     @property
     def cache(self) -> Any:
-        return caches[self.alias]
+        return caches[self.alias or api_settings.DENYLIST_CACHE_ALIAS]
 
-    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, method: str, *args: Any) -> Any:
         try:
-            return getattr(self.cache, method)(*args, **kwargs)
+            return getattr(self.cache, method)(*args)
         except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
             raise StoreUnavailable() from err
 
-    @staticmethod
-    def _timeout(expires_at: datetime) -> int:
-        return max(1, int((expires_at - _now()).total_seconds()) + 1)
+    def get_copies(self, keys: list[str]) -> list[str | None]:
+        found = self._call("get_many", keys)
+        return [found.get(key) for key in keys]
 
-    def _redis(self) -> tuple[Any, Any, Any] | None:
-        """For Django's ``RedisCache``: one kept client (of the primary, where writes go, so
-        never behind a replica), the cache's ``make_key`` and its serializer's ``loads``.
-        ``None`` for any other backend, which keeps the generic ``get_many`` path.
+    def merge_copies(self, items: list[tuple[str, str, int]]) -> None:
+        for key, value, seconds in items:
+            self._call("set", key, value, seconds)
 
-        Kept in ``api_settings.derived``, so it is dropped when ``CACHES`` (or
-        ``DRF_PASETO``) changes. A client and its connection pool decide nothing: every
-        fact is still read from Redis on every request.
-        """
-        from django.core.cache.backends.redis import RedisCache
+    def refill_copies(self, items: list[tuple[str, str, int]]) -> None:
+        # ``add``: a refill never overwrites a write that landed since the database was read.
+        for key, value, seconds in items:
+            self._call("add", key, value, seconds)
 
-        name = f"redis_client:{self.alias}"
-        derived = api_settings.derived
-        try:
-            kept: tuple[Any, Any, Any] | None = derived[name]
-            return kept
-        except KeyError:
-            pass
-        cache = self.cache
-        if type(cache) is RedisCache:
-            client = cache._cache.get_client(write=True)
-            kept = (
-                RedisReader.for_client(client),
-                cache.make_key,
-                cache._cache._serializer.loads,  # type: ignore[attr-defined]
-            )
-        else:
-            kept = None
-        derived[name] = kept
-        return kept
-
-    def check(self, token: Token) -> Verdict:
-        try:
-            redis = self._redis()
-        except Exception as err:  # an alias that is not configured, a backend that fails
-            raise StoreUnavailable() from err
-        if redis is not None:
-            return self._check_redis(token, *redis)
-        keys = [*token_keys(token), f"userobj:{token.subject}"]
-        found = self._call("get_many", [KEY_PREFIX + key for key in keys])
-        facts = {key[len(KEY_PREFIX) :]: value for key, value in found.items()}
-        cutoff = facts.get(f"user:{token.subject}")
-        if cutoff is not None:
-            facts[f"user:{token.subject}"] = _cache_cutoff(cutoff)
-        user = facts.get(f"userobj:{token.subject}")
-        return Verdict(
-            revoked=_revoked(token, facts),
-            user=None if user == self._FORGOTTEN else user,
-        )
-
-    def _check_redis(self, token: Token, reader: Any, make_key: Any, loads: Any) -> Verdict:
-        """``check()`` on Django's ``RedisCache``: one ``MGET`` of the same four keys that
-        ``get_many`` reads, on the kept client; the same verdict."""
-        subject = token.subject
-        try:
-            values = reader.mget(
-                [
-                    make_key(f"{KEY_PREFIX}jti:{token.jti}"),
-                    make_key(f"{KEY_PREFIX}sid:{token.session_id}"),
-                    make_key(f"{KEY_PREFIX}user:{subject}"),
-                    make_key(f"{KEY_PREFIX}userobj:{subject}"),
-                ]
-            )
-            jti, sid, cutoff, user = (None if value is None else loads(value) for value in values)
-        except Exception as err:  # redis.ConnectionError, timeouts, a bad pickle ...
-            raise StoreUnavailable() from err
-        revoked = _decide(
-            token,
-            jti_found=jti is not None,
-            sid_found=sid is not None,
-            cutoff=_cache_cutoff(cutoff),
-        )
-        return Verdict(revoked=revoked, user=None if user == self._FORGOTTEN else user)
-
-    def revoke_token(self, token: Token) -> None:
-        timeout = self._timeout(token_fact_expiry(token))
-        self._call("set", f"{KEY_PREFIX}jti:{token.jti}", 1, timeout)
-
-    def revoke_session(self, session_id: str, subject: str, expires_at: datetime) -> None:
-        self._call("set", f"{KEY_PREFIX}sid:{session_id}", 1, self._timeout(expires_at))
-
-    def revoke_user(self, subject: str, cutoff: datetime, expires_at: datetime) -> None:
-        # Whole microseconds since the epoch: exact, unlike a float timestamp. The cutoff only
-        # moves forward; Django's cache API has no compare-and-set, so two revocations of one
-        # user racing within a round trip may still keep the earlier one (docs: revocation).
-        key = f"{KEY_PREFIX}user:{subject}"
-        micros = (cutoff - EPOCH) // timedelta(microseconds=1)
-        current = self._call("get", key)
-        if isinstance(current, int) and current >= micros:
-            return
-        self._call("set", key, micros, self._timeout(expires_at))
-
-    def spend(self, token: Token) -> bool:
-        return bool(
-            self._call(
-                "add", f"{KEY_PREFIX}spent:{token.jti}", 1, self._timeout(token_fact_expiry(token))
-            )
-        )
-
-    def remember_user(self, subject: str, user: Any) -> None:
-        timeout = api_settings.USER_CACHE_TIMEOUT
-        if timeout:
-            self._call("add", f"{KEY_PREFIX}userobj:{subject}", user, timeout)
-
-    def forget_user(self, subject: str) -> None:
-        timeout = api_settings.USER_CACHE_TIMEOUT
-        if timeout:
-            self._call("set", f"{KEY_PREFIX}userobj:{subject}", self._FORGOTTEN, min(timeout, 5))
+    def drop_copies(self, keys: list[str]) -> None:
+        self._call("delete_many", keys)
 
 
-STORES = {"database": DatabaseStore, "cache": CacheStore}
+STORES: dict[str, type[RevocationStore]] = {
+    "database": DatabaseStore,
+    "redis": RedisStore,
+    "cache": CacheStore,
+}
 
 
 def get_store() -> RevocationStore:
@@ -592,28 +531,125 @@ def get_store() -> RevocationStore:
     if store is None:
         name = api_settings.DENYLIST_STORE
         store_class = STORES.get(name) or import_string(name)
-        store = store_class()
-        api_settings.derived["revocation_store"] = store
+        store = api_settings.derived["revocation_store"] = store_class()
     return store
 
 
-def is_checked(token: Token) -> bool:
+def is_checked(token: tokens.Token) -> bool:
     """Whether requests check this token's revocation (``DENYLIST_TOKEN_CHECKS``)."""
     return bool(api_settings.DENYLIST_ENABLED) and token.type in api_settings.DENYLIST_TOKEN_CHECKS
 
 
-# --- operations: what logout, rotation and password changes do ------------------------------
+# --- operations: what logins, refreshes, logouts and password changes do ----------------------
+
+
+def new_session_id() -> str:
+    return uuid.uuid4().hex
+
+
+def check(token: tokens.Token, *, user: Any = None, request: Any = None) -> SessionState:
+    """Judge ``token`` by its session. A spent refresh token revokes its session (reuse).
+    Raises ``TokenRevoked``, ``TokenReused`` or ``StoreUnavailable``."""
+    store = get_store()
+    state, cutoff = store.read(token.session_id, token.subject)
+    try:
+        decide(token, state, cutoff)
+    except TokenReused:
+        assert state is not None
+        report_reuse(token, user=user or user_of(state), request=request)
+        raise
+    assert state is not None
+    return state
+
+
+def user_of(state: SessionState) -> Any:
+    """The user of a session, for audit signals: the row read with it, or read by its key."""
+    if state.user is not None or state.user_pk is None:
+        return state.user
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()._default_manager.filter(pk=state.user_pk).first()
+
+
+def report_reuse(token: tokens.Token, *, user: Any = None, request: Any = None) -> None:
+    """A spent refresh token came back: end its session, and say so."""
+    revoke_session(token.session_id, token.subject, reason="reuse", user=user, request=request)
+    signals.token_reuse_detected.send(
+        sender=RevocationStore, user=user, session_id=token.session_id, request=request
+    )
+
+
+def open_session(
+    *issued: tokens.Token,
+    user: Any,
+    auth_time: datetime | None = None,
+    request: HttpRequest | Any = None,
+) -> None:
+    """Record the login session of ``issued`` (its refresh token, if any, is the current one).
+
+    ``auth_time`` is when the user was authenticated: a login takes it before it checks the
+    credentials, so that a revocation written while it checks them catches its session.
+    """
+    from drf_paseto.models import LoginSession
+
+    first = issued[0]
+    refresh = [token for token in issued if token.type == "refresh"]
+    moment = now()
+    session = LoginSession(
+        id=first.session_id,
+        user=user,
+        subject=first.subject,
+        auth_time=auth_time or min(token.issued_at for token in issued),
+        created_at=moment,
+        last_used_at=moment,
+        expires_at=kept_until(*issued),
+        refresh_jti=refresh[0].jti if refresh else "",
+        user_agent=user_agent(request),
+        ip=client_ip(request),
+    )
+    get_store().open_session(session)
+    signals.session_created.send(sender=LoginSession, session=session, request=request)
+
+
+def note_refresh(
+    presented: tokens.RefreshToken,
+    *issued: tokens.Token,
+    user: Any = None,
+    request: Any = None,
+) -> None:
+    """A refresh of ``presented``'s session minted ``issued``; a new refresh token among them
+    replaces ``presented`` (rotation). A refresh token spent meanwhile is a reuse."""
+    state = getattr(presented, "session", None)
+    if state is None:  # refresh tokens are not checked per request (DENYLIST_TOKEN_CHECKS)
+        state = check(presented, user=user, request=request)
+    rotated = [token.jti for token in issued if token.type == "refresh"]
+    done = get_store().refresh_session(
+        state,
+        presented.session_id,
+        used_at=now(),
+        expires_at=kept_until(*issued),
+        rotate_to=rotated[0] if rotated else None,
+    )
+    if not done:  # the session changed since it was checked: revoked, or rotated meanwhile
+        check(presented, user=user, request=request)
+        raise TokenRevoked()  # pragma: no cover - check() refuses what the update refused
 
 
 def revoke_session(
-    token: Token, *, reason: str, user: Any = None, request: Any = None, sender: Any = None
+    session_id: str,
+    subject: str,
+    *,
+    reason: str,
+    user: Any = None,
+    request: Any = None,
+    sender: Any = None,
 ) -> None:
-    """Revoke every token of ``token``'s login session (logout, reuse)."""
-    get_store().revoke_session(token.session_id, token.subject, _now() + longest_lifetime())
+    """Revoke every token of one login session (logout, reuse, an administrator)."""
+    get_store().revoke_session(session_id, subject, at=now(), reason=reason)
     signals.token_revoked.send(
         sender=sender or RevocationStore,
         user=user,
-        session_id=token.session_id,
+        session_id=session_id,
         request=request,
         scope="session",
         reason=reason,
@@ -623,9 +659,9 @@ def revoke_session(
 def revoke_user(
     subject: str, *, reason: str, user: Any = None, request: Any = None, sender: Any = None
 ) -> None:
-    """Revoke every token issued to a user until now (logout everywhere, password change)."""
-    now = _now()
-    get_store().revoke_user(subject, now, now + longest_lifetime())
+    """Revoke every session of a user authenticated until now (logout everywhere, password
+    change, a deleted user), logins still checking their credentials included."""
+    get_store().revoke_subject(subject, cutoff=now(), reason=reason)
     signals.token_revoked.send(
         sender=sender or RevocationStore,
         user=user,
@@ -634,3 +670,35 @@ def revoke_user(
         scope="user",
         reason=reason,
     )
+
+
+def user_agent(request: Any) -> str:
+    meta = getattr(request, "META", None) or {}
+    return str(meta.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT_LENGTH]
+
+
+def client_ip(request: Any) -> str | None:
+    """The connecting address (``REMOTE_ADDR``); forwarded headers are not trusted."""
+    import ipaddress
+
+    meta = getattr(request, "META", None) or {}
+    try:
+        return str(ipaddress.ip_address(str(meta.get("REMOTE_ADDR", "")).strip()))
+    except ValueError:
+        return None
+
+
+__all__ = [
+    "CacheStore",
+    "DatabaseStore",
+    "RedisStore",
+    "RevocationStore",
+    "SessionState",
+    "StoreUnavailable",
+    "TokenError",
+    "check",
+    "get_store",
+    "open_session",
+    "revoke_session",
+    "revoke_user",
+]

@@ -13,7 +13,6 @@ from drf_paseto.exceptions import (
     InvalidCredentials,
     NotAuthenticated,
     TokenError,
-    TokenReused,
     to_api_exception,
 )
 from drf_paseto.settings import api_settings
@@ -70,6 +69,9 @@ class TokenObtainSerializer(IssuingSerializer):
             self.username_field: attrs[self.username_field],
             "password": attrs["password"],
         }
+        # Taken before the credentials are checked: a logout-all or a password change that
+        # lands while they are being checked revokes this login's session too.
+        self.auth_time = revocation.now()
         user = authenticate(self.context.get("request"), **credentials)
         if user is None or getattr(user, "is_active", True) is False:
             raise to_api_exception(InvalidCredentials())
@@ -95,9 +97,20 @@ class TokenObtainSerializer(IssuingSerializer):
 
     def get_tokens(self, user: Any) -> dict[str, Any]:
         """A new login session: its refresh token and a fresh access token."""
-        refresh = RefreshToken.for_user(user, claims=self.get_token_claims(user))
+        session_id = revocation.new_session_id()
+        refresh = RefreshToken.for_user(
+            user, claims=self.get_token_claims(user), session_id=session_id
+        )
         access = refresh.make_access_token(fresh=True)
-        self.session_id = refresh.session_id
+        if api_settings.DENYLIST_ENABLED:
+            revocation.open_session(
+                refresh,
+                access,
+                user=user,
+                auth_time=getattr(self, "auth_time", None),
+                request=self.context.get("request"),
+            )
+        self.session_id = session_id
         return self.issue(access=access, refresh=refresh)
 
 
@@ -137,24 +150,18 @@ class TokenRefreshSerializer(IssuingSerializer):
         return tokens
 
     def get_tokens(self, refresh: RefreshToken) -> dict[str, Any]:
-        if not api_settings.ROTATE_REFRESH_TOKENS:
-            return self.issue(access=refresh.access_token)
-        self.spend(refresh)
-        rotated = RefreshToken.for_subject(
-            refresh.subject, claims=refresh.custom_claims, session_id=refresh.session_id
-        )
-        return self.issue(access=rotated.access_token, refresh=rotated)
-
-    def spend(self, refresh: RefreshToken) -> None:
-        """Use a refresh token up; a second use is a reuse: its session is revoked."""
-        if revocation.get_store().spend(refresh):
-            return
-        request = self.context["request"]
-        revocation.revoke_session(refresh, reason="reuse", user=self.user, request=request)
-        signals.token_reuse_detected.send(
-            sender=type(self), user=self.user, session_id=refresh.session_id, request=request
-        )
-        raise TokenReused()
+        """A new access token of ``refresh``'s session; with rotation, a new refresh token
+        that replaces ``refresh``, whose second use is then a reuse (its session revoked)."""
+        issued: dict[str, Token] = {"access": refresh.access_token}
+        if api_settings.ROTATE_REFRESH_TOKENS:
+            issued["refresh"] = RefreshToken.for_subject(
+                refresh.subject, claims=refresh.custom_claims, session_id=refresh.session_id
+            )
+        if api_settings.DENYLIST_ENABLED:
+            revocation.note_refresh(
+                refresh, *issued.values(), user=self.user, request=self.context["request"]
+            )
+        return self.issue(**issued)
 
 
 class _AnyTokenAuthentication(PasetoAuthentication):

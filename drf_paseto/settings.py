@@ -64,10 +64,10 @@ DEFAULTS: dict[str, Any] = {
     "DENYLIST_TOKEN_CHECKS": ("access", "refresh"),
     "DENYLIST_STORE": "database",
     "DENYLIST_CACHE_ALIAS": "default",
+    "DENYLIST_REDIS_URL": None,
+    "DENYLIST_REDIS_KEY_PREFIX": "drf_paseto",
     "ROTATE_REFRESH_TOKENS": False,
     "REVOKE_ON_PASSWORD_CHANGE": True,
-    "USER_CACHE_TIMEOUT": 60,
-    "DENYLIST_CACHE_SPIN_MICROSECONDS": 100,
     # Login hardening
     "LOGIN_THROTTLE_RATE": "20/min",
     "UPDATE_LAST_LOGIN": True,
@@ -121,6 +121,5 @@ api_settings = PasetoSettings()
 @receiver(setting_changed)
 def reload_api_settings(*, setting: str, **kwargs: Any) -> None:
     # Django's SECRET_KEY matters too: with no DRF_PASETO["SECRET_KEY"] the key derives from it.
-    # CACHES: the cache store keeps a Redis client of its alias (revocation.CacheStore).
-    if setting in (SETTINGS_NAME, "SECRET_KEY", "AUTH_USER_MODEL", "CACHES"):
+    if setting in (SETTINGS_NAME, "SECRET_KEY", "AUTH_USER_MODEL"):
         api_settings.reload()

@@ -12,7 +12,9 @@ change; ``RevocationStore`` for the session revocation that a reuse causes, and 
 ``token_revoked``    tokens were revoked; ``scope`` is ``"session"`` or ``"user"`` and
                      ``reason`` one of ``"logout"``, ``"logout_all"``, ``"password_change"``,
                      ``"reuse"``;
-``token_reuse_detected``  a spent refresh token was presented again: its session is revoked.
+``token_reuse_detected``  a spent refresh token was presented again: its session is revoked;
+``session_created``  a login session was recorded (``DENYLIST_ENABLED``): sent with
+                     ``session`` (the ``LoginSession``) and ``request``.
 """
 
 from django.dispatch import Signal
@@ -21,3 +23,4 @@ token_obtained = Signal()
 token_refreshed = Signal()
 token_revoked = Signal()
 token_reuse_detected = Signal()
+session_created = Signal()

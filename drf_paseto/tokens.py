@@ -105,10 +105,16 @@ class Token:
     # The DRF_PASETO setting holding this type's lifetime; or set ``lifetime`` directly.
     lifetime_setting: ClassVar[str | None] = None
     lifetime: ClassVar[timedelta | None] = None
+    #: Whether ``for_user()`` without a ``session_id`` records a login session (access and
+    #: refresh tokens do; custom types are not sessions: docs/revocation.md).
+    opens_session: ClassVar[bool] = False
 
     payload: dict[str, Any]
     #: Where the token was read from ("headers", ...), set by the authenticator.
     location: str | None = None
+    #: The login session the token was checked against (``revocation.SessionState``), set
+    #: by the authenticator when revocation checks this token's type.
+    session: Any = None
 
     def __init__(self, token: str | None = None, *, payload: dict[str, Any] | None = None):
         if (token is None) == (payload is None):
@@ -153,10 +159,20 @@ class Token:
         session_id: str | None = None,
         lifetime: timedelta | None = None,
     ) -> T:
-        """A new token for ``user``; ``session_id`` joins it to an existing login session."""
-        return cls.for_subject(
+        """A new token for ``user``; ``session_id`` joins it to an existing login session.
+
+        Without ``session_id`` the token starts a new session; for access and refresh
+        tokens with ``DENYLIST_ENABLED``, that session is recorded (authenticated now), as a
+        login's would be.
+        """
+        token = cls.for_subject(
             cls.get_subject(user), claims=claims, session_id=session_id, lifetime=lifetime
         )
+        if session_id is None and cls.opens_session and api_settings.DENYLIST_ENABLED:
+            from drf_paseto import revocation
+
+            revocation.open_session(token, user=user)
+        return token
 
     @classmethod
     def for_subject(
@@ -348,6 +364,7 @@ class Token:
 class AccessToken(Token):
     token_type = "access"
     lifetime_setting = "ACCESS_TOKEN_EXPIRES"
+    opens_session = True
 
     def init_claims(self) -> None:
         self.payload.setdefault("fresh", False)
@@ -380,6 +397,7 @@ class AccessToken(Token):
 class RefreshToken(Token):
     token_type = "refresh"
     lifetime_setting = "REFRESH_TOKEN_EXPIRES"
+    opens_session = True
 
     @classmethod
     def validate(cls, payload: dict[str, Any]) -> None:

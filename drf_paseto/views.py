@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -53,6 +53,12 @@ class PasetoAPIView(GenericAPIView[Any]):
     #: from the header or the JSON body as the original does).
     always_read_from: tuple[str, ...] = ()
 
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        """The view, outside ``ATOMIC_REQUESTS``: what it writes about sessions (a reuse, a
+        rotation, a logout) commits whatever the response is."""
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
     def get_delivery_locations(self) -> tuple[str, ...]:
         configured = self.paseto_token_location
         if configured is None:
@@ -88,6 +94,8 @@ class PasetoAPIView(GenericAPIView[Any]):
             # The database is away (login's authenticate(), a lookup): fail closed, in JSON.
             logger.error("drf_paseto: database unavailable: %s", type(exc).__name__)
             exc = to_api_exception(DatabaseUnavailable())
+        elif isinstance(exc, TokenError):  # a store away during a login, a reuse ...
+            exc = to_api_exception(exc)
         # The project's exception handler runs; the body then gets drf_paseto's shape.
         response: Response = add_error_code(super().handle_exception(exc), exc)
         return response
@@ -225,7 +233,12 @@ class LogoutView(_RevokeView):
 
     def revoke(self, request: Request, token: Token) -> None:
         revocation.revoke_session(
-            token, reason="logout", user=request.user, request=request, sender=type(self)
+            token.session_id,
+            token.subject,
+            reason="logout",
+            user=request.user,
+            request=request,
+            sender=type(self),
         )
 
 

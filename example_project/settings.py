@@ -114,6 +114,7 @@ DRF_PASETO = {
     # Revocation: logout/ and logout/all/ work, password changes end old sessions.
     "DENYLIST_ENABLED": env.bool("PASETO_DENYLIST_ENABLED", default=True),
     "DENYLIST_STORE": env.str("PASETO_DENYLIST_STORE", default="database"),
+    "DENYLIST_REDIS_URL": env.str("PASETO_DENYLIST_REDIS_URL", default=None),
     "ROTATE_REFRESH_TOKENS": env.bool("PASETO_ROTATE_REFRESH_TOKENS", default=False),
     # Header clients (curl) and cookie clients (the demo page at /demo/) side by side.
     "TOKEN_LOCATION": ["headers", "cookies"],

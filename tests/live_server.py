@@ -165,6 +165,9 @@ class JSONClient:
     def protected(self, access_token: str) -> Reply:
         return self.call("GET", "/protected/", access_token)
 
+    def change_password(self, access_token: str, password: str) -> Reply:
+        return self.call("POST", "/password/", access_token, body={"password": password})
+
 
 def run_parallel(calls: Sequence[Callable[[], T]], timeout: float = 60) -> list[T]:
     """Run every call in its own thread, all released at once by a barrier."""

@@ -7,10 +7,9 @@ The test process passes everything through the environment:
   ``postgres://...``); required.
 * ``DRF_PASETO_SERVER_SQLITE_TIMEOUT``: SQLite's busy timeout in seconds (default 20).
 * ``DRF_PASETO_SERVER_CONN_MAX_AGE``: persistent database connections (default 0).
-* ``DRF_PASETO_SERVER_STORE``: ``database`` (default) or ``cache``.
-* ``DRF_PASETO_SERVER_REDIS`` / ``DRF_PASETO_SERVER_KEY_PREFIX``: the Redis cache that the
-  cache store uses (required with ``cache``).
-* ``DRF_PASETO_SERVER_SPIN``: ``DENYLIST_CACHE_SPIN_MICROSECONDS`` (default: the setting's).
+* ``DRF_PASETO_SERVER_STORE``: ``database`` (default), ``redis`` or ``cache``.
+* ``DRF_PASETO_SERVER_REDIS`` / ``DRF_PASETO_SERVER_KEY_PREFIX``: the Redis that the redis
+  store uses, and the cache store (required with ``redis`` and ``cache``).
 """
 
 import os
@@ -38,8 +37,8 @@ DATABASES = {"default": _database}
 
 _STORE = os.environ.get("DRF_PASETO_SERVER_STORE", "database")
 _REDIS_URL = os.environ.get("DRF_PASETO_SERVER_REDIS", "")
-if _STORE == "cache" and not _REDIS_URL:
-    raise ImproperlyConfigured("the cache store of the test servers needs DRF_PASETO_SERVER_REDIS")
+if _STORE in ("redis", "cache") and not _REDIS_URL:
+    raise ImproperlyConfigured(f"the {_STORE} store of the test servers needs a Redis")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if _REDIS_URL:
@@ -57,9 +56,9 @@ DRF_PASETO = {
     "ROTATE_REFRESH_TOKENS": True,
     "DENYLIST_STORE": _STORE,
     "DENYLIST_CACHE_ALIAS": "default",
+    "DENYLIST_REDIS_URL": _REDIS_URL or None,
+    "DENYLIST_REDIS_KEY_PREFIX": os.environ.get("DRF_PASETO_SERVER_KEY_PREFIX", "drf_paseto"),
 }
-if os.environ.get("DRF_PASETO_SERVER_SPIN"):
-    DRF_PASETO["DENYLIST_CACHE_SPIN_MICROSECONDS"] = int(os.environ["DRF_PASETO_SERVER_SPIN"])
 
 # Server errors go to stderr (the server's log file), so that a failing test can show them.
 LOGGING = {

@@ -65,6 +65,8 @@ DATABASES = {
     if TEST_DATABASE_URL
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 }
+# A second database for the test that routes reads to a replica (tests/test_revocation.py).
+DATABASES["replica"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "dummy": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},

@@ -266,13 +266,20 @@ class RefusalTests(ChannelsTestCase):
 
     async def test_revoked(self) -> None:
         with paseto_settings(DENYLIST_ENABLED=True):
-            await self.assertAccepted(communicator(headers=[bearer(self.access)]), "headers")
-            await database_sync_to_async(revocation.revoke_session)(self.access, reason="logout")
+            access = await database_sync_to_async(AccessToken.for_user)(self.user)
+            await self.assertAccepted(communicator(headers=[bearer(access)]), "headers")
+            await database_sync_to_async(revocation.revoke_session)(
+                access.session_id, access.subject, reason="logout"
+            )
             Recorder.calls = []
-            await self.assertRefused(communicator(headers=[bearer(self.access)]))
+            await self.assertRefused(communicator(headers=[bearer(access)]))
             other = await database_sync_to_async(AccessToken.for_user)(self.user)
-            await database_sync_to_async(revocation.revoke_user)(self.user.pk, reason="all")
+            await self.assertAccepted(communicator(headers=[bearer(other)]), "headers")
+            await database_sync_to_async(revocation.revoke_user)(str(self.user.pk), reason="all")
+            Recorder.calls = []
             await self.assertRefused(communicator(headers=[bearer(other)]))
+            # A token of no recorded session is refused too.
+            await self.assertRefused(communicator(headers=[bearer(self.access)]))
 
     async def test_inactive_and_deleted_users(self) -> None:
         self.user.is_active = False
@@ -389,10 +396,13 @@ class RecheckTests(ChannelsTestCase):
 
     async def test_a_token_revoked_mid_connection_closes_it(self) -> None:
         with paseto_settings(DENYLIST_ENABLED=True):
+            self.access = await database_sync_to_async(AccessToken.for_user)(self.user)
             comm = await self.connected()
             await comm.send_to(text_data="hi")
             self.assertEqual(await comm.receive_from(), "echo:hi")
-            await database_sync_to_async(revocation.revoke_session)(self.access, reason="logout")
+            await database_sync_to_async(revocation.revoke_session)(
+                self.access.session_id, self.access.subject, reason="logout"
+            )
             await self.assertClosed(comm, 1008, "token_revoked")
 
     async def test_a_token_expiring_mid_connection_closes_it(self) -> None:

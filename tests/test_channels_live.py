@@ -144,11 +144,21 @@ class ChannelsLiveTests(SimpleTestCase):
         self.assertRefused(subprotocols=["paseto"])
 
     def test_expired_tokens(self) -> None:
+        # Tokens of a real login session of the server (it checks revocation).
+        session = self.login()["access_token"]
         with self.settings(DRF_PASETO={"SECRET_KEY": keys.LOCAL_V4_1}):
+            real = AccessToken(session)
+            of_session = {"session_id": real.session_id}
             past = current_time() - timedelta(hours=1)
             with mock.patch("drf_paseto.tokens.current_time", return_value=past):
-                expired = str(AccessToken.for_subject("1", lifetime=timedelta(minutes=1)))
-            short = str(AccessToken.for_subject("1", lifetime=timedelta(seconds=2)))
+                expired = str(
+                    AccessToken.for_subject(
+                        real.subject, lifetime=timedelta(minutes=1), **of_session
+                    )
+                )
+            short = str(
+                AccessToken.for_subject(real.subject, lifetime=timedelta(seconds=2), **of_session)
+            )
         self.assertRefused(additional_headers={"Authorization": f"Bearer {expired}"})
         # Accepted while good; the echo consumer re-checks it on every message.
         with self.ws(additional_headers={"Authorization": f"Bearer {short}"}) as conn:

@@ -82,6 +82,7 @@ class CleanConfigTests(CheckTestCase):
                 ENCODE_AUDIENCE=["api", "web"],
                 DECODE_AUDIENCE="api",
                 USER_ID_FIELD="username",
+                DENYLIST_ENABLED=True,  # W020 otherwise: a username can pass to another user
                 TOKEN_LOCATION=("headers",),
                 HEADER_NAME="X-Token",
                 HEADER_TYPE="",
@@ -249,7 +250,7 @@ class ClaimSettingTests(CheckTestCase):
     def test_unique_user_fields_are_accepted(self) -> None:
         for field in ("pk", "id", "username"):
             with self.subTest(field=field):
-                self.assert_clean(local(USER_ID_FIELD=field), deploy=False)
+                self.assert_clean(local(USER_ID_FIELD=field, DENYLIST_ENABLED=True), deploy=False)
 
 
 class RequestSettingTests(CheckTestCase):

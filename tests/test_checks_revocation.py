@@ -1,4 +1,5 @@
-"""drf_paseto.checks._check_revocation: E016-E022, E036 and W004, each for its own mistake.
+"""drf_paseto.checks._check_revocation: E016-E022, E045-E049, W004, W007 and W020, each for
+its own mistake.
 
 (tests/test_checks.py covers the other ids; this module adds the revocation ones.)
 """
@@ -6,6 +7,7 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
@@ -14,6 +16,7 @@ from django.test import SimpleTestCase, override_settings
 from drf_paseto.checks import check_settings
 from tests.keys import LOCAL_V4_1
 
+REDIS_URL = "redis://127.0.0.1:6379/0"
 REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x:1/0"}
 MEMCACHED = {
     "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
@@ -57,9 +60,15 @@ class RevocationCheckTests(SimpleTestCase):
             local(DENYLIST_ENABLED=True, ROTATE_REFRESH_TOKENS=True),
             local(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS=["refresh"]),
             local(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS={"access", "refresh"}),
-            local(DENYLIST_ENABLED=True, USER_CACHE_TIMEOUT=0),
-            local(DENYLIST_CACHE_SPIN_MICROSECONDS=0),
-            local(DENYLIST_CACHE_SPIN_MICROSECONDS=10_000),
+            local(DENYLIST_ENABLED=True, DENYLIST_STORE="redis", DENYLIST_REDIS_URL=REDIS_URL),
+            local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL="rediss://h:6380/2"),
+            local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL="unix:///run/redis.sock"),
+            local(
+                DENYLIST_STORE="drf_paseto.revocation.RedisStore",
+                DENYLIST_REDIS_URL=REDIS_URL,
+                DENYLIST_REDIS_KEY_PREFIX="app1",
+            ),
+            local(DENYLIST_ENABLED=True, USER_ID_FIELD="username"),
             local(DENYLIST_ENABLED=True, REVOKE_ON_PASSWORD_CHANGE=False),
             local(DENYLIST_ENABLED=True, DENYLIST_STORE="database"),
             local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="shared"),
@@ -99,18 +108,58 @@ class RevocationCheckTests(SimpleTestCase):
             "drf_paseto.E021",
         )
 
-    def test_e018_user_cache_timeout(self) -> None:
-        for value in (-1, 1.5, "60", True, None):
-            with self.subTest(value=value):
-                self.assert_only(local(USER_CACHE_TIMEOUT=value), "drf_paseto.E018")
+    def test_the_settings_of_the_old_cache_path_are_gone(self) -> None:
+        for name in ("USER_CACHE_TIMEOUT", "DENYLIST_CACHE_SPIN_MICROSECONDS"):
+            with self.subTest(name=name):
+                message = self.assert_only(local(**{name: 60}), "drf_paseto.E002")
+                self.assertIn(name, message.msg)
 
-    def test_e036_spin_microseconds(self) -> None:
-        for value in (-1, 10_001, 50.0, "100", True, None):
+    def test_e045_redis_url(self) -> None:
+        for value in (None, "", "http://h:6379/0", 5, "127.0.0.1:6379"):
             with self.subTest(value=value):
-                message = self.assert_only(
-                    local(DENYLIST_CACHE_SPIN_MICROSECONDS=value), "drf_paseto.E036"
+                config = local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL=value)
+                message = self.assert_only(config, "drf_paseto.E045")
+                self.assertNotIn(str(value) or "<empty>", message.msg.replace("redis://", ""))
+
+    def test_e046_redis_py_missing(self) -> None:
+        config = local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL=REDIS_URL)
+        with mock.patch("drf_paseto.checks.importlib.util.find_spec", return_value=None):
+            self.assert_only(config, "drf_paseto.E046")
+
+    def test_e047_redis_key_prefix(self) -> None:
+        for value in ("", "a{b}", "with space", None, 5):
+            with self.subTest(value=value):
+                config = local(
+                    DENYLIST_STORE="redis",
+                    DENYLIST_REDIS_URL=REDIS_URL,
+                    DENYLIST_REDIS_KEY_PREFIX=value,
                 )
-                self.assertIn("DENYLIST_CACHE_SPIN_MICROSECONDS", message.msg)
+                self.assert_only(config, "drf_paseto.E047")
+
+    def test_e048_process_local_cache(self) -> None:
+        config = local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="default")
+        self.assertIn("'default'", self.assert_only(config, "drf_paseto.E048").msg)
+        # The default alias is "default" (LocMemCache in these tests).
+        self.assert_only(local(DENYLIST_STORE="cache"), "drf_paseto.E048")
+
+    def test_e049_redis_cache_with_replicas(self) -> None:
+        for location in ("redis://a:1/0,redis://b:1/0", ["redis://a:1/0", "redis://b:1/0"]):
+            with self.subTest(location=location):
+                caches = {**CACHES, "replicated": {**REDIS, "LOCATION": location}}
+                with override_settings(CACHES=caches):
+                    config = local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="replicated")
+                    self.assert_only(config, "drf_paseto.E049")
+
+    def test_w020_a_user_id_field_that_can_change_hands(self) -> None:
+        message = self.assert_only(local(USER_ID_FIELD="username"), "drf_paseto.W020")
+        self.assertIn("username", message.msg)
+        for config in (
+            local(USER_ID_FIELD="username", DENYLIST_ENABLED=True),
+            local(USER_ID_FIELD="pk"),
+            local(USER_ID_FIELD="id"),
+        ):
+            with self.subTest(config=config):
+                self.assert_clean(config)
 
     def test_e019_rotation_needs_the_denylist(self) -> None:
         self.assert_only(local(ROTATE_REFRESH_TOKENS=True), "drf_paseto.E019")
@@ -120,10 +169,10 @@ class RevocationCheckTests(SimpleTestCase):
 
     def test_e020_store(self) -> None:
         for value in (
-            "redis",
+            "memcached",
             "drf_paseto.revocation.Nothing",
             "tests.test_checks_revocation.NotAStore",
-            "drf_paseto.revocation.Verdict",
+            "drf_paseto.revocation.SessionState",
             "drf_paseto.revocation.longest_lifetime",
             None,
             ["database"],
@@ -142,20 +191,15 @@ class RevocationCheckTests(SimpleTestCase):
         config = local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="dummy")
         self.assertIn("'dummy'", self.assert_only(config, "drf_paseto.E022").msg)
 
-    def test_w004_process_local_cache(self) -> None:
-        for alias in ("default", "files"):
-            with self.subTest(alias=alias):
-                config = local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS=alias)
-                self.assertIn(repr(alias), self.assert_only(config, "drf_paseto.W004").msg)
-        # The default alias is "default" (LocMemCache in these tests).
-        self.assert_only(local(DENYLIST_STORE="cache"), "drf_paseto.W004")
+    def test_w004_machine_local_cache(self) -> None:
+        config = local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="files")
+        self.assertIn("'files'", self.assert_only(config, "drf_paseto.W004").msg)
 
     def test_several_at_once(self) -> None:
         config = local(
             DENYLIST_ENABLED="yes",
             ROTATE_REFRESH_TOKENS=True,
             DENYLIST_TOKEN_CHECKS="refresh",
-            USER_CACHE_TIMEOUT=-5,
             DENYLIST_STORE="cache",
             DENYLIST_CACHE_ALIAS="dummy",
         )
@@ -164,7 +208,6 @@ class RevocationCheckTests(SimpleTestCase):
             [
                 "drf_paseto.E016",
                 "drf_paseto.E017",
-                "drf_paseto.E018",
                 "drf_paseto.E019",
                 "drf_paseto.E022",
             ],

@@ -1,16 +1,18 @@
-"""drf_paseto/management/commands/paseto_keygen.py"""
+"""drf_paseto/management/commands/: paseto_keygen and paseto_flush."""
 
 import re
 from datetime import datetime, timedelta, timezone
 from io import StringIO
 from unittest import mock
 
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from drf_paseto import backend, revocation
+from drf_paseto.exceptions import TokenRevoked
 from drf_paseto.management.commands.paseto_flush import Command
-from drf_paseto.models import DenylistEntry
+from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.tokens import AccessToken, RefreshToken
 from tests.keys import LOCAL_V4_1
 
@@ -78,56 +80,129 @@ class PasetoKeygenTests(SimpleTestCase):
 
 # --- drf_paseto/management/commands/paseto_flush.py ------------------------------------------
 
+NOW = datetime(2040, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def flush() -> str:
+    out = StringIO()
+    call_command("paseto_flush", stdout=out)
+    return out.getvalue()
+
+
+def flush_at(moment: datetime) -> str:
+    with mock.patch("drf_paseto.revocation.now", return_value=moment):
+        return flush()
+
+
+def make_session(
+    session_id: str, *, subject: str = "1", auth_time: datetime, expires_at: datetime
+) -> LoginSession:
+    return LoginSession.objects.create(
+        id=session_id,
+        subject=subject,
+        auth_time=auth_time,
+        created_at=auth_time,
+        last_used_at=auth_time,
+        expires_at=expires_at,
+    )
+
 
 class PasetoFlushTests(TestCase):
-    def flush(self) -> str:
-        out = StringIO()
-        call_command("paseto_flush", stdout=out)
-        return out.getvalue()
+    def session_ids(self) -> list[str]:
+        return sorted(LoginSession.objects.values_list("id", flat=True))
 
-    def test_deletes_expired_entries_only(self) -> None:
-        now = datetime.now(tz=timezone.utc)
-        for key, expires_at in (
-            ("jti:expired", now - timedelta(seconds=1)),
-            ("spent:expired", now - timedelta(days=40)),
-            ("sid:live", now + timedelta(minutes=5)),
-            ("user:live", now + timedelta(days=30)),
-        ):
-            DenylistEntry.objects.create(
-                key=key, kind=key.split(":")[0], subject="1", expires_at=expires_at
-            )
-        with mock.patch("drf_paseto.revocation._now", return_value=now):
-            self.assertEqual(self.flush(), "Deleted 2 expired denylist entries.\n")
+    def cutoff_subjects(self) -> list[str]:
+        return sorted(SubjectCutoff.objects.values_list("subject", flat=True))
+
+    def test_deletes_expired_sessions_only(self) -> None:
+        hour = timedelta(hours=1)
+        make_session("expired", auth_time=NOW - 3 * hour, expires_at=NOW - timedelta(seconds=1))
+        make_session("long-expired", auth_time=NOW - 1000 * hour, expires_at=NOW - 900 * hour)
+        make_session("live", auth_time=NOW - hour, expires_at=NOW + timedelta(minutes=5))
+        revoked = make_session("revoked-live", auth_time=NOW - hour, expires_at=NOW + hour)
+        LoginSession.objects.filter(pk=revoked.pk).update(revoked_at=NOW, revoked_reason="logout")
+        self.assertEqual(flush_at(NOW), "Deleted 2 expired session records.\n")
+        self.assertEqual(self.session_ids(), ["live", "revoked-live"])
+
+    def test_a_session_is_kept_until_the_moment_it_expires(self) -> None:
+        make_session("edge", auth_time=NOW - timedelta(hours=1), expires_at=NOW)
+        self.assertEqual(flush_at(NOW), "Deleted 0 expired session records.\n")
+        self.assertEqual(self.session_ids(), ["edge"])
         self.assertEqual(
-            sorted(DenylistEntry.objects.values_list("key", flat=True)), ["sid:live", "user:live"]
+            flush_at(NOW + timedelta(microseconds=1)), "Deleted 1 expired session records.\n"
         )
-        with mock.patch("drf_paseto.revocation._now", return_value=now):
-            self.assertEqual(self.flush(), "Deleted 0 expired denylist entries.\n")
+        self.assertEqual(self.session_ids(), [])
 
-    def test_an_entry_is_kept_until_the_moment_it_expires(self) -> None:
-        now = datetime.now(tz=timezone.utc)
-        DenylistEntry.objects.create(key="jti:edge", kind="jti", expires_at=now)
-        with mock.patch("drf_paseto.revocation._now", return_value=now):
-            self.assertEqual(self.flush(), "Deleted 0 expired denylist entries.\n")
-        with mock.patch("drf_paseto.revocation._now", return_value=now + timedelta(microseconds=1)):
-            self.assertEqual(self.flush(), "Deleted 1 expired denylist entries.\n")
+    def test_deletes_the_cutoffs_that_match_no_remaining_session(self) -> None:
+        hour = timedelta(hours=1)
+        cutoff = NOW - timedelta(days=40)  # older than the longest token lifetime
+        # "kept": a remaining session authenticated before its cutoff.
+        make_session("kept-1", subject="kept", auth_time=cutoff - hour, expires_at=NOW + hour)
+        # "edge": authenticated exactly at the cutoff (auth_time <= cutoff matches).
+        make_session("edge-1", subject="edge", auth_time=cutoff, expires_at=NOW + hour)
+        # "later": only a session authenticated after the cutoff: the cutoff matches nothing.
+        make_session("later-1", subject="later", auth_time=cutoff + hour, expires_at=NOW + hour)
+        # "expired": its only matching session is flushed in the same run.
+        make_session("expired-1", subject="expired", auth_time=cutoff - hour, expires_at=NOW - hour)
+        # "other": a matching session of another subject does not keep it.
+        make_session("other-1", subject="someone", auth_time=cutoff - hour, expires_at=NOW + hour)
+        for subject in ("kept", "edge", "later", "expired", "other"):
+            SubjectCutoff.objects.create(subject=subject, cutoff=cutoff, reason="logout_all")
+        # 1 expired session + 3 cutoffs (later, expired, other).
+        self.assertEqual(flush_at(NOW), "Deleted 4 expired session records.\n")
+        self.assertEqual(self.cutoff_subjects(), ["edge", "kept"])
+        self.assertEqual(self.session_ids(), ["edge-1", "kept-1", "later-1", "other-1"])
+
+    def test_a_recent_cutoff_is_kept_though_it_matches_nothing_yet(self) -> None:
+        # A login that took its auth_time before the cutoff may record its session after.
+        SubjectCutoff.objects.create(
+            subject="1", cutoff=NOW - timedelta(days=29), reason="logout_all"
+        )
+        self.assertEqual(flush_at(NOW), "Deleted 0 expired session records.\n")
+        self.assertEqual(self.cutoff_subjects(), ["1"])
+        self.assertEqual(flush_at(NOW + timedelta(days=2)), "Deleted 1 expired session records.\n")
+
+    def test_is_idempotent(self) -> None:
+        hour = timedelta(hours=1)
+        old = NOW - timedelta(days=40)
+        make_session("expired", auth_time=NOW - 2 * hour, expires_at=NOW - hour)
+        make_session("live", auth_time=old - hour, expires_at=NOW + hour)
+        SubjectCutoff.objects.create(subject="1", cutoff=old, reason="logout_all")
+        SubjectCutoff.objects.create(subject="gone", cutoff=old, reason="user_deleted")
+        self.assertEqual(flush_at(NOW), "Deleted 2 expired session records.\n")
+        for _ in range(2):
+            self.assertEqual(flush_at(NOW), "Deleted 0 expired session records.\n")
+        self.assertEqual(self.session_ids(), ["live"])
+        self.assertEqual(self.cutoff_subjects(), ["1"])
+
+    def test_an_empty_database(self) -> None:
+        self.assertEqual(flush(), "Deleted 0 expired session records.\n")
 
     def test_revoked_tokens_stay_revoked_until_they_expire(self) -> None:
+        user = get_user_model().objects.create_user("flush-user", password="a-password-123")
         with override_settings(
             DRF_PASETO={"SECRET_KEY": LOCAL_V4_1, "DENYLIST_ENABLED": True, "DECODE_LEEWAY": 30}
         ):
-            token = RefreshToken.for_subject("1", lifetime=timedelta(minutes=1))
-            store = revocation.get_store()
-            store.revoke_token(token)
-            store.spend(token)
-            revocation.revoke_session(token, reason="logout")
-            # Still accepted by decoding (the leeway): every fact must survive a flush.
-            moment = token.expires_at + timedelta(seconds=29)
-            with mock.patch("drf_paseto.revocation._now", return_value=moment):
-                self.assertEqual(self.flush(), "Deleted 0 expired denylist entries.\n")
-            self.assertTrue(store.check(token).revoked)
-            self.assertFalse(store.spend(token))
+            refresh = RefreshToken.for_user(user, lifetime=timedelta(minutes=1))
+            access = refresh.access_token
+            revocation.revoke_user(refresh.subject, reason="logout_all")
+            # Still accepted by decoding (the leeway): the session and cutoff must survive.
+            moment = refresh.expires_at + timedelta(seconds=29)
+            self.assertEqual(flush_at(moment), "Deleted 0 expired session records.\n")
+            for token in (refresh, access):
+                with self.subTest(type=token.type), self.assertRaises(TokenRevoked):
+                    revocation.check(token)
+            # Once decoding refuses them, the session goes; the cutoff once it is older
+            # than the longest token lifetime.
+            moment = refresh.expires_at + timedelta(seconds=31)
+            self.assertEqual(flush_at(moment), "Deleted 1 expired session records.\n")
+            self.assertFalse(LoginSession.objects.exists())
+            self.assertTrue(SubjectCutoff.objects.exists())
+            self.assertEqual(
+                flush_at(moment + timedelta(days=31)), "Deleted 1 expired session records.\n"
+            )
+        self.assertFalse(SubjectCutoff.objects.exists())
 
     def test_help(self) -> None:
         self.assertIn("expired", Command.help)
-        self.assertIn("cache store needs no flushing", Command.help)
+        self.assertIn("cutoffs", Command.help)

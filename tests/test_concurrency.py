@@ -1,5 +1,6 @@
-"""Concurrency of revocation (drf_paseto/revocation.py: ``spend()`` marks a refresh token used
-atomically, revocation facts are never lost) against a real multi-process server.
+"""Concurrency of revocation (drf_paseto/revocation.py) against a real multi-process server:
+a rotation has one winner, and a revocation landing while another request is between its
+check and its mint leaves that request's tokens refused (they are judged by their session).
 
 Each store leg serves tests/urls.py with gunicorn (4 sync worker processes, so requests race
 in separate processes with separate database or Redis connections), ``DENYLIST_ENABLED`` and
@@ -7,7 +8,8 @@ in separate processes with separate database or Redis connections), ``DENYLIST_E
 
 * the database store on a file SQLite database;
 * the database store on PostgreSQL (``DRF_PASETO_TEST_POSTGRES``: a fresh database per run);
-* the cache store on Redis (``DRF_PASETO_TEST_REDIS``: a key prefix of the run's own).
+* the redis store and the cache store on Redis (``DRF_PASETO_TEST_REDIS``: a key prefix of
+  the run's own), with their users and sessions in a file SQLite database.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from tests.live_server import (
     OTHER_USERNAME,
+    PASSWORD,
     GunicornServer,
     Reply,
     ServerTestCase,
@@ -38,6 +41,10 @@ PARALLEL_REFRESHES = 12
 RACING_SESSIONS = 6
 RACING_LOGINS = 6
 LATER_LOGINS = 3
+# The looping attackers: trials, and the requests each attacker may make in one trial.
+ATTACK_TRIALS = 4
+ATTACK_LOOPS = 400
+NEW_PASSWORD = "another-horse-battery-staple-43"
 
 POSTGRES_URL = os.environ.get("DRF_PASETO_TEST_POSTGRES", "")
 REDIS_URL = os.environ.get("DRF_PASETO_TEST_REDIS", "")
@@ -150,6 +157,88 @@ class _StoreConcurrencyTests(ServerTestCase):
             self.assertEqual(refreshed.status, 200, f"later login: refresh: {refreshed}")
             self.assertAccessWorks(refreshed.body["access_token"], "later login: refreshed")
 
+    # --- an attacker in a loop, a revocation landing in the middle -----------------------
+
+    def attack(self, step: Any, revoke: Any) -> list[dict[str, str]]:
+        """Run ``step`` in two loops (each call returns new tokens, or ``None`` once it is
+        refused) while ``revoke`` runs once the loops are going. Returns every token set the
+        loops obtained after ``revoke`` was called, or, failing that, their last one."""
+        started = threading.Barrier(3)
+        revoked = threading.Event()
+        obtained: list[list[dict[str, str]]] = [[], []]
+
+        def loop(index: int) -> None:
+            started.wait(timeout=10)
+            for _ in range(ATTACK_LOOPS):
+                tokens = step(index)
+                if tokens is None:
+                    return
+                if revoked.is_set() or not obtained[index]:
+                    obtained[index].append(tokens)
+                else:
+                    obtained[index][-1] = tokens
+
+        threads = [threading.Thread(target=loop, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        started.wait(timeout=10)
+        threading.Event().wait(0.05)  # let the loops get going
+        revoked.set()
+        revoke()
+        for thread in threads:
+            thread.join(timeout=120)
+        return obtained[0] + obtained[1]
+
+    def test_a_looping_refresher_keeps_nothing_after_logout_all(self) -> None:
+        for trial in range(ATTACK_TRIALS):
+            victim = self.login()
+            stolen = [self.login(), self.login()]
+
+            def refresh(index: int, stolen: list[dict[str, str]] = stolen) -> Any:
+                reply = self.api.refresh(stolen[index]["refresh_token"])
+                self.assertNotServerError(reply, "attacker's refresh")
+                if reply.status != 200:
+                    self.assertRefused(reply, {"token_revoked"}, "attacker's refresh")
+                    return None
+                stolen[index] = reply.body
+                return reply.body
+
+            def logout_all(victim: dict[str, str] = victim) -> None:
+                reply = self.api.logout_all(victim["access_token"])
+                self.assertEqual(reply.status, 204, f"logout-all: {reply}")
+
+            kept = self.attack(refresh, logout_all)
+            for tokens in [*kept, *stolen]:
+                self.assertAccessRevoked(tokens["access_token"], f"trial {trial}: access")
+                self.assertRefreshRevoked(tokens["refresh_token"], f"trial {trial}: refresh")
+
+    def test_logins_with_the_old_password_keep_nothing_after_a_password_change(self) -> None:
+        try:
+            for trial in range(ATTACK_TRIALS):
+                old, new = (PASSWORD, NEW_PASSWORD) if trial % 2 == 0 else (NEW_PASSWORD, PASSWORD)
+                owner = self.api.login(password=old).body
+
+                def login(index: int, old: str = old) -> Any:
+                    reply = self.api.login(password=old)
+                    self.assertNotServerError(reply, "attacker's login")
+                    if reply.status != 200:
+                        self.assertEqual(reply.code, "invalid_credentials", str(reply))
+                        return None
+                    return reply.body
+
+                def change(owner: dict[str, str] = owner, new: str = new) -> None:
+                    reply = self.api.change_password(owner["access_token"], new)
+                    self.assertEqual(reply.status, 204, f"password change: {reply}")
+
+                for tokens in self.attack(login, change):
+                    self.assertAccessRevoked(tokens["access_token"], f"trial {trial}: access")
+                    self.assertRefreshRevoked(tokens["refresh_token"], f"trial {trial}")
+        finally:
+            # Back to the password the other tests log in with.
+            reply = self.api.login(password=NEW_PASSWORD)
+            if reply.status == 200:
+                self.api.change_password(reply.body["access_token"], PASSWORD)
+
 
 class SQLiteDatabaseStoreConcurrencyTests(_StoreConcurrencyTests):
     """The database store (``DenylistEntry``) on a file SQLite database."""
@@ -173,9 +262,11 @@ class PostgreSQLDatabaseStoreConcurrencyTests(_StoreConcurrencyTests):
 
 
 @unittest.skipUnless(REDIS_URL, "DRF_PASETO_TEST_REDIS is not set (.ci/services.sh)")
-class RedisCacheStoreConcurrencyTests(_StoreConcurrencyTests):
-    """The cache store on Redis (users in a file SQLite database), under a key prefix of the
+class RedisStoreConcurrencyTests(_StoreConcurrencyTests):
+    """The redis store (sessions in a file SQLite database), under a key prefix of the
     run's own, deleted after."""
+
+    store = "redis"
 
     @classmethod
     def leg_env(cls) -> dict[str, str]:
@@ -183,10 +274,17 @@ class RedisCacheStoreConcurrencyTests(_StoreConcurrencyTests):
         cls.addClassCleanup(delete_redis_keys, REDIS_URL, prefix)
         return server_env(
             f"sqlite:///{cls.tmp}/db.sqlite3",
-            store="cache",
+            store=cls.store,
             redis_url=REDIS_URL,
             key_prefix=prefix,
+            sqlite_timeout=20,
         )
+
+
+class RedisCacheStoreConcurrencyTests(RedisStoreConcurrencyTests):
+    """The cache store on Django's RedisCache."""
+
+    store = "cache"
 
 
 def delete_redis_keys(url: str, prefix: str) -> None:

@@ -22,7 +22,8 @@ from django.utils import translation
 from rest_framework import status
 
 from drf_paseto import exceptions as paseto_exceptions
-from drf_paseto.models import DenylistEntry
+from drf_paseto.admin import LoginSessionAdmin
+from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.tokens import current_time
 from tests.test_views import LOGIN_URL, REFRESH_URL, TokenAPITestCase
 
@@ -171,13 +172,37 @@ class LocaleFileTests(SimpleTestCase):
         wanted = {english(cls.message) for cls in token_error_classes()}
         wanted.add("Invalid request.")
         wanted.add(english(apps.get_app_config("drf_paseto").verbose_name))
-        wanted.add(english(DenylistEntry._meta.verbose_name))
-        wanted.add(english(DenylistEntry._meta.verbose_name_plural))
-        wanted.update(english(f.verbose_name) for f in DenylistEntry._meta.fields)
-        wanted.update(english(label) for label in DenylistEntry.Kind.labels)
         for language in SHIPPED_LANGUAGES:
             with self.subTest(language=language):
                 self.assertLessEqual(wanted, set(po_messages(language)))
+
+    def test_every_model_and_admin_text_is_in_the_catalogs(self) -> None:
+        # What the admin shows: model names, field names, the reasons, the revoke action.
+        wanted: set[str] = set()
+        for model in (LoginSession, SubjectCutoff):
+            wanted.add(english(model._meta.verbose_name))
+            wanted.add(english(model._meta.verbose_name_plural))
+            wanted.update(english(field.verbose_name) for field in model._meta.fields)
+        wanted.update(english(label) for label in LoginSession.Reason.labels)
+        wanted.add(english(LoginSessionAdmin.revoke_sessions.short_description))
+        wanted.add("%d session revoked.")
+        self.assertEqual(len(LoginSession.Reason.labels), 8)
+        for language in SHIPPED_LANGUAGES:
+            messages = po_messages(language)
+            with self.subTest(language=language):
+                self.assertLessEqual(wanted, set(messages))
+                self.assertEqual(
+                    messages["%d session revoked."].fields.get("msgid_plural"),
+                    "%d sessions revoked.",
+                )
+
+    def test_no_obsolete_denylist_messages(self) -> None:
+        # The DenylistEntry model is gone: its messages left the catalogs with it.
+        for language in SHIPPED_LANGUAGES:
+            with self.subTest(language=language):
+                text = po_path(language).read_text(encoding="utf-8")
+                self.assertNotIn("denylist entr", text)
+                self.assertNotIn("#~", text)
 
     def test_mo_files_hold_what_the_po_files_say(self) -> None:
         # A .po edited without `compilemessages` leaves a stale .mo: Django reads the .mo only.
@@ -237,11 +262,43 @@ class MessageTranslationTests(SimpleTestCase):
             self.assertEqual(
                 str(apps.get_app_config("drf_paseto").verbose_name), "Authentification PASETO"
             )
+            self.assertEqual(str(LoginSession._meta.verbose_name), "session de connexion")
             self.assertEqual(
-                str(DenylistEntry._meta.verbose_name), "entrée de la liste de révocation"
+                str(SubjectCutoff._meta.verbose_name_plural), "seuils de révocation des sujets"
             )
         with translation.override("de"):
-            self.assertEqual(str(DenylistEntry._meta.verbose_name_plural), "Sperrlisteneinträge")
+            self.assertEqual(str(LoginSession._meta.verbose_name_plural), "Anmeldesitzungen")
+            self.assertEqual(str(LoginSession._meta.get_field("ip").verbose_name), "IP-Adresse")
+
+    def test_reason_labels(self) -> None:
+        reason = LoginSession.Reason.ADMIN
+        with translation.override("fr"):
+            self.assertEqual(str(reason.label), "terminée par un administrateur")
+        with translation.override("de"):
+            self.assertEqual(str(reason.label), "von einem Administrator beendet")
+        self.assertEqual(english(reason.label), "ended by an administrator")
+        for language in SHIPPED_LANGUAGES:
+            for label in LoginSession.Reason.labels:
+                with (
+                    self.subTest(language=language, label=english(label)),
+                    translation.override(language),
+                ):
+                    self.assertNotEqual(str(label), english(label))
+
+    def test_revoke_action_and_its_message(self) -> None:
+        description = LoginSessionAdmin.revoke_sessions.short_description
+        with translation.override("fr"):
+            self.assertEqual(str(description), "Révoquer les sessions sélectionnées")
+            self.assertEqual(
+                translation.ngettext("%d session revoked.", "%d sessions revoked.", 2) % 2,
+                "2 sessions révoquées.",
+            )
+        with translation.override("de"):
+            self.assertEqual(str(description), "Ausgewählte Sitzungen widerrufen")
+            self.assertEqual(
+                translation.ngettext("%d session revoked.", "%d sessions revoked.", 1) % 1,
+                "1 Sitzung widerrufen.",
+            )
 
 
 # --- responses ------------------------------------------------------------------------------

@@ -1,99 +1,104 @@
-"""drf_paseto/revocation.py: the stores, the operations, and revocation end to end.
+"""drf_paseto/revocation.py: login sessions, the revocation rule, and the stores.
 
-The store-level and end-to-end tests are written once (``StoreContractTests`` and
-``EndToEndTests``) and run on three legs:
+The behaviour is written once (``SessionRevocationTests``) and runs on four legs:
 
 * ``DatabaseLeg``: ``DatabaseStore`` on the default database (SQLite in a plain run; the
   Makefile's PostgreSQL leg runs the whole suite again with PostgreSQL as the default);
-* ``LocMemLeg``: ``CacheStore`` on the ``"default"`` alias (LocMemCache);
-* ``RedisLeg``: ``CacheStore`` on the ``"redis"`` alias, which tests/settings.py adds only when
-  ``DRF_PASETO_TEST_REDIS`` is set (``eval "$(bash .ci/services.sh)"``); skipped otherwise.
+* ``LocMemCacheLeg``: ``CacheStore`` with its copy in LocMemCache (one process);
+* ``RedisCacheLeg``: ``CacheStore`` with its copy in Django's ``RedisCache``;
+* ``RedisLeg``: ``RedisStore`` (redis-py, ``DENYLIST_REDIS_URL``).
 
-The leg mixins are imported by test_logout.py and test_rotation.py too.
+The Redis legs run when ``DRF_PASETO_TEST_REDIS`` is set (``eval "$(bash .ci/services.sh)"``).
+The races on real multi-process servers are in tests/test_concurrency.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import os
+import secrets
 import threading
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from unittest import mock, skipUnless
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.core.cache import caches
-from django.db import DatabaseError, IntegrityError, OperationalError, connection
-from django.test import SimpleTestCase, TestCase, override_settings
+from django.db import DatabaseError, OperationalError, connection, connections
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework import status
 
-from drf_paseto import revocation
-from drf_paseto.exceptions import StoreUnavailable
-from drf_paseto.models import DenylistEntry
+from drf_paseto import revocation, signals
+from drf_paseto.exceptions import StoreUnavailable, TokenReused, TokenRevoked
+from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.revocation import (
-    EPOCH,
-    KEY_PREFIX,
     CacheStore,
     DatabaseStore,
+    RedisStore,
     RevocationStore,
-    Verdict,
+    SessionState,
 )
-from drf_paseto.tokens import AccessToken, RefreshToken
-from tests.test_views import PASSWORD, REFRESH_URL, USERNAME, TokenAPITestCase, paseto_settings
+from drf_paseto.tokens import AccessToken, RefreshToken, create_token
+from tests.test_views import (
+    LOGIN_URL,
+    PASSWORD,
+    REFRESH_URL,
+    USERNAME,
+    VERIFY_URL,
+    TokenAPITestCase,
+    paseto_settings,
+)
 
 PROTECTED_URL = "/protected/"
+REFRESH_ONLY_URL = "/refresh-only/"
 LOGOUT_URL = "/auth/logout/"
 LOGOUT_ALL_URL = "/auth/logout/all/"
+NEW_PASSWORD = "a-new-password-123"
 
-REDIS_CONFIGURED = "redis" in settings.CACHES
+REDIS_URL = settings.TEST_REDIS_URL
 REDIS_SKIP_REASON = (
-    "the Redis leg needs a Redis server: set DRF_PASETO_TEST_REDIS "
-    '(eval "$(bash .ci/services.sh)") to add the "redis" cache alias'
+    'the Redis legs need a Redis server: set DRF_PASETO_TEST_REDIS (eval "$(bash .ci/services.sh)")'
 )
 HAS_REDIS_PY = importlib.util.find_spec("redis") is not None
 # Nothing listens on port 1 of the loopback: connecting is refused at once.
-DEAD_REDIS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:1/0",
-}
+DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
 
 
-def utcnow() -> datetime:
-    return datetime.now(tz=timezone.utc)
+def redis_client() -> Any:
+    import redis
+
+    return redis.Redis.from_url(REDIS_URL, decode_responses=True)
 
 
-def token_at(moment: datetime, token_class: Any = AccessToken, **kwargs: Any) -> Any:
-    """A token issued at ``moment`` (its ``iat``), not encoded: the stores only read claims."""
-    subject = kwargs.pop("subject", "42")
-    with mock.patch("drf_paseto.tokens.current_time", return_value=moment):
-        return token_class.for_subject(subject, **kwargs)
+def delete_redis_keys(pattern: str) -> None:
+    client = redis_client()
+    try:
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 # --- the legs ------------------------------------------------------------------------------
 
 
 class StoreLeg:
-    """A revocation store leg: DENYLIST_ENABLED with this leg's store, for every test."""
+    """DENYLIST_ENABLED with this leg's store, for every test."""
 
     store_settings: dict[str, Any] = {}
-    #: Whether the store keeps users (so that authentication needs no database).
-    caches_users = False
+    #: Whether the store keeps a copy in front of the database.
+    mirrored = True
 
     def setUp(self) -> None:
         super().setUp()  # type: ignore[misc]
-        self.use_settings(self.leg_overrides())
-        self.use_settings(paseto_settings(**self.revocation_settings()))
-        self.clear_store()
-        self.addCleanup(self.clear_store)  # type: ignore[attr-defined]
-
-    def use_settings(self, override: override_settings | None) -> None:
-        if override is not None:
-            override.enable()
-            self.addCleanup(override.disable)  # type: ignore[attr-defined]
+        for override in (self.leg_overrides(), self.paseto()):
+            if override is not None:
+                override.enable()
+                self.addCleanup(override.disable)  # type: ignore[attr-defined]
+        self.wipe_copy()
+        self.addCleanup(self.wipe_copy)  # type: ignore[attr-defined]
 
     def leg_overrides(self) -> override_settings | None:
         return None
@@ -105,293 +110,61 @@ class StoreLeg:
         """``override_settings`` for this leg with more DRF_PASETO settings."""
         return paseto_settings(**self.revocation_settings(**extra))
 
-    def store(self) -> RevocationStore:
-        return revocation.get_store()
-
-    # --- the store's state, leg by leg ---------------------------------------------------
-
-    def clear_store(self) -> None:
-        raise NotImplementedError
-
-    def fact(self, key: str) -> Any:
-        """What the store holds under ``key`` (``jti:...``, ``sid:...``), or ``None``."""
-        raise NotImplementedError
-
-    def seconds_left(self, key: str) -> float:
-        """How long the fact under ``key`` is kept."""
-        raise NotImplementedError
-
-    def stored_text(self) -> str:
-        """Every key (and, where readable, value) the store holds, as one string."""
-        raise NotImplementedError
+    def wipe_copy(self) -> None:
+        """Lose everything the store keeps in front of the database."""
 
 
 class DatabaseLeg(StoreLeg):
     store_settings = {"DENYLIST_STORE": "database"}
-
-    def clear_store(self) -> None:
-        DenylistEntry.objects.all().delete()
-
-    def fact(self, key: str) -> Any:
-        return DenylistEntry.objects.filter(key=key).first()
-
-    def seconds_left(self, key: str) -> float:
-        return (DenylistEntry.objects.get(key=key).expires_at - utcnow()).total_seconds()
-
-    def stored_text(self) -> str:
-        rows = DenylistEntry.objects.values_list("key", "kind", "subject")
-        return "\n".join(" ".join(row) for row in rows)
+    mirrored = False
 
 
-class CacheLeg(StoreLeg):
-    caches_users = True
-    alias = "default"
-
-    @property
-    def cache(self) -> Any:
-        return caches[self.alias]
-
-    def fact(self, key: str) -> Any:
-        return self.cache.get(KEY_PREFIX + key)
-
-
-class LocMemLeg(CacheLeg):
+class LocMemCacheLeg(StoreLeg):
     store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "default"}
 
-    def clear_store(self) -> None:
-        self.cache.clear()
-
-    def seconds_left(self, key: str) -> float:
-        expiry: float = self.cache._expire_info[self.cache.make_key(KEY_PREFIX + key)]
-        return expiry - time.time()
-
-    def stored_text(self) -> str:
-        return "\n".join(str(k) for k in self.cache._cache)
-
-    def let_kept_users_expire(self, seconds: float) -> Any:
-        """Move LocMemCache's clock (only its own) ``seconds`` ahead."""
-        moved = time.time() + seconds
-        return mock.patch("django.core.cache.backends.locmem.time", mock.Mock(time=lambda: moved))
+    def wipe_copy(self) -> None:
+        caches["default"].clear()
 
 
-@skipUnless(REDIS_CONFIGURED, REDIS_SKIP_REASON)
-class RedisLeg(CacheLeg):
-    store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "redis"}
-    alias = "redis"
-    # Our own prefix, so that concurrent runs (and other people's tests) keep their keys.
-    key_prefix = f"drf_paseto_tests_revocation_{os.getpid()}"
+@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
+class RedisCacheLeg(StoreLeg):
+    store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "revocation"}
 
     def leg_overrides(self) -> override_settings | None:
-        config = {**settings.CACHES["redis"], "KEY_PREFIX": self.key_prefix}
-        return override_settings(CACHES={**settings.CACHES, "redis": config})
+        self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
+        config = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": self.key_prefix,
+        }
+        return override_settings(CACHES={**settings.CACHES, "revocation": config})
 
-    @property
-    def redis_client(self) -> Any:
-        return self.cache._cache.get_client(write=True)
-
-    def raw_keys(self) -> list[str]:
-        return [k.decode() for k in self.redis_client.scan_iter(match=f"{self.key_prefix}:*")]
-
-    def clear_store(self) -> None:
-        keys = self.raw_keys()
-        if keys:
-            self.redis_client.delete(*keys)
-
-    def seconds_left(self, key: str) -> float:
-        ttl: int = self.redis_client.ttl(self.cache.make_key(KEY_PREFIX + key))
-        return float(ttl)
-
-    def stored_text(self) -> str:
-        return "\n".join(self.raw_keys())
-
-    def let_kept_users_expire(self, seconds: float) -> Any:
-        """Redis's clock cannot move: wait (the tests use a 1-second USER_CACHE_TIMEOUT)."""
-        time.sleep(seconds)
-        return contextlib.nullcontext()
+    def wipe_copy(self) -> None:
+        delete_redis_keys(f"{self.key_prefix}:*")
 
 
-# --- the store contract, on every leg --------------------------------------------------------
+@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
+class RedisLeg(StoreLeg):
+    def setUp(self) -> None:
+        self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
+        self.store_settings = {
+            "DENYLIST_STORE": "redis",
+            "DENYLIST_REDIS_URL": REDIS_URL,
+            "DENYLIST_REDIS_KEY_PREFIX": self.key_prefix,
+        }
+        super().setUp()
+
+    def wipe_copy(self) -> None:
+        delete_redis_keys(f"{self.key_prefix}:*")
 
 
-class StoreContractTests:
-    """``RevocationStore`` methods, their facts and how long the facts live."""
-
-    def test_nothing_revoked_at_first(self) -> None:
-        token = AccessToken.for_subject("42")
-        verdict = self.store().check(token)
-        self.assertEqual(verdict, Verdict(revoked=False, user=None))
-
-    def test_revoke_token_revokes_that_token_only(self) -> None:
-        refresh = RefreshToken.for_subject("42")
-        access = refresh.make_access_token()
-        self.store().revoke_token(access)
-        self.assertTrue(self.store().check(access).revoked)
-        self.assertFalse(self.store().check(refresh).revoked)
-        self.assertFalse(self.store().check(refresh.make_access_token()).revoked)
-        self.assertIsNotNone(self.fact(f"jti:{access.jti}"))
-
-    def test_revoke_session_revokes_its_access_and_refresh_tokens(self) -> None:
-        refresh = RefreshToken.for_subject("42")
-        other = RefreshToken.for_subject("42")
-        expires = utcnow() + timedelta(hours=1)
-        self.store().revoke_session(refresh.session_id, "42", expires)
-        for token in (refresh, refresh.make_access_token(), refresh.access_token):
-            self.assertTrue(self.store().check(token).revoked, token)
-        # Tokens minted later in the same session (rotation) are revoked too.
-        later = RefreshToken.for_subject("42", session_id=refresh.session_id)
-        self.assertTrue(self.store().check(later).revoked)
-        self.assertFalse(self.store().check(other).revoked)
-        self.assertFalse(self.store().check(other.access_token).revoked)
-
-    def test_revoke_user_cuts_off_at_the_exact_microsecond(self) -> None:
-        cutoff = utcnow().replace(microsecond=123457) - timedelta(seconds=30)
-        before = token_at(cutoff - timedelta(microseconds=1))
-        at = token_at(cutoff, RefreshToken)
-        after = token_at(cutoff + timedelta(microseconds=1))
-        other_user = token_at(cutoff - timedelta(seconds=5), subject="43")
-        self.store().revoke_user("42", cutoff, utcnow() + timedelta(hours=1))
-        self.assertTrue(self.store().check(before).revoked)
-        self.assertTrue(self.store().check(at).revoked)
-        self.assertFalse(self.store().check(after).revoked)
-        self.assertFalse(self.store().check(other_user).revoked)
-
-    def test_a_later_cutoff_replaces_the_earlier_one(self) -> None:
-        now = utcnow()
-        token = token_at(now - timedelta(seconds=10))
-        self.store().revoke_user("42", now - timedelta(seconds=20), now + timedelta(hours=1))
-        self.assertFalse(self.store().check(token).revoked)
-        self.store().revoke_user("42", now - timedelta(seconds=5), now + timedelta(hours=1))
-        self.assertTrue(self.store().check(token).revoked)
-
-    def test_revocations_are_idempotent(self) -> None:
-        token = RefreshToken.for_subject("42")
-        expires = utcnow() + timedelta(hours=1)
-        for _ in range(2):
-            self.store().revoke_token(token)
-            self.store().revoke_session(token.session_id, "42", expires)
-            self.store().revoke_user("42", utcnow(), expires)
-        self.assertTrue(self.store().check(token).revoked)
-
-    def test_spend_is_true_the_first_time_only(self) -> None:
-        refresh = RefreshToken.for_subject("42")
-        other = RefreshToken.for_subject("42", session_id=refresh.session_id)
-        self.assertIs(self.store().spend(refresh), True)
-        self.assertIs(self.store().spend(refresh), False)
-        self.assertIs(self.store().spend(refresh), False)
-        self.assertIs(self.store().spend(other), True)
-        # Spending is not revoking: a spent token is refused by the rotation, not by check().
-        self.assertFalse(self.store().check(refresh).revoked)
-        self.assertIsNotNone(self.fact(f"spent:{refresh.jti}"))
-
-    def test_facts_are_keyed_by_ids_never_by_the_token_string(self) -> None:
-        refresh = RefreshToken.for_subject("42")
-        access = refresh.access_token
-        raw = [str(refresh), str(access)]
-        self.store().revoke_token(access)
-        self.store().revoke_session(refresh.session_id, "42", utcnow() + timedelta(hours=1))
-        self.store().revoke_user("42", utcnow(), utcnow() + timedelta(hours=1))
-        self.store().spend(refresh)
-        text = self.stored_text()
-        for key in (f"jti:{access.jti}", f"sid:{refresh.session_id}", "user:42"):
-            self.assertIn(key, text)
-        self.assertIn(f"spent:{refresh.jti}", text)
-        for token in raw:
-            self.assertNotIn(token, text)
-            self.assertNotIn(token.split(".")[2][:40], text)
-
-    def test_token_facts_expire_with_the_token(self) -> None:
-        access = AccessToken.for_subject("42", lifetime=timedelta(minutes=10))
-        refresh = RefreshToken.for_subject("42", lifetime=timedelta(minutes=20))
-        self.store().revoke_token(access)
-        self.store().spend(refresh)
-        self.assertAlmostEqual(self.seconds_left(f"jti:{access.jti}"), 600, delta=3)
-        self.assertAlmostEqual(self.seconds_left(f"spent:{refresh.jti}"), 1200, delta=3)
-
-    def test_token_facts_outlive_the_decode_leeway(self) -> None:
-        # A token is accepted until exp + DECODE_LEEWAY: its facts must last as long.
-        with self.paseto(DECODE_LEEWAY=120):
-            access = AccessToken.for_subject("42", lifetime=timedelta(minutes=10))
-            refresh = RefreshToken.for_subject("42", lifetime=timedelta(minutes=10))
-            self.store().revoke_token(access)
-            self.store().spend(refresh)
-            self.assertAlmostEqual(self.seconds_left(f"jti:{access.jti}"), 720, delta=3)
-            self.assertAlmostEqual(self.seconds_left(f"spent:{refresh.jti}"), 720, delta=3)
-
-    def test_session_and_user_facts_live_as_long_as_any_token(self) -> None:
-        with self.paseto(
-            ACCESS_TOKEN_EXPIRES=timedelta(minutes=5),
-            REFRESH_TOKEN_EXPIRES=timedelta(hours=2),
-            DECODE_LEEWAY=10,
-        ):
-            self.assertEqual(revocation.longest_lifetime(), timedelta(hours=2, seconds=10))
-            token = RefreshToken.for_subject("42")
-            revocation.revoke_session(token, reason="logout")
-            revocation.revoke_user("42", reason="logout_all")
-            self.assertAlmostEqual(self.seconds_left(f"sid:{token.session_id}"), 7210, delta=3)
-            self.assertAlmostEqual(self.seconds_left("user:42"), 7210, delta=3)
-
-    def test_spend_is_atomic(self) -> None:
-        """Of many concurrent spends of one token, exactly one wins."""
-        refresh = RefreshToken.for_subject("42")
-        if not self.caches_users:
-            # The database store in a TestCase transaction: sequential uses, and the
-            # transaction stays usable after the refused insert (a savepoint rolled back).
-            results = [self.store().spend(refresh) for _ in range(5)]
-            self.assertEqual(results, [True, False, False, False, False])
-            self.assertEqual(DenylistEntry.objects.filter(kind="spent").count(), 1)
-            return
-        store = self.store()
-        barrier = threading.Barrier(8)
-        results: list[bool] = []
-
-        def use() -> None:
-            barrier.wait()
-            results.append(store.spend(refresh))
-
-        threads = [threading.Thread(target=use) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        self.assertEqual(sorted(results), [False] * 7 + [True])
-
-    def test_kept_users(self) -> None:
-        user = get_user_model()(pk=42, username="kept")
-        token = AccessToken.for_subject("42")
-        self.store().remember_user("42", user)
-        kept = self.store().check(token).user
-        if not self.caches_users:
-            self.assertIsNone(kept)
-            return
-        self.assertEqual((kept.pk, kept.username), (42, "kept"))
-        self.store().forget_user("42")
-        self.assertIsNone(self.store().check(token).user)
-        # A copy read before the change cannot be put back while the marker lives.
-        self.store().remember_user("42", user)
-        self.assertIsNone(self.store().check(token).user)
-        self.assertEqual(self.fact("userobj:42"), CacheStore._FORGOTTEN)
-        self.assertLessEqual(self.seconds_left("userobj:42"), 5)
-
-    def test_no_kept_users_with_a_zero_timeout(self) -> None:
-        with self.paseto(USER_CACHE_TIMEOUT=0):
-            user = get_user_model()(pk=42, username="kept")
-            self.store().remember_user("42", user)
-            self.store().forget_user("42")
-            self.assertIsNone(self.store().check(AccessToken.for_subject("42")).user)
-            self.assertIsNone(self.fact("userobj:42"))
-
-    def test_kept_users_live_user_cache_timeout(self) -> None:
-        if not self.caches_users:
-            self.skipTest("the database store keeps no users")
-        self.store().remember_user("42", get_user_model()(pk=42, username="kept"))
-        self.assertAlmostEqual(self.seconds_left("userobj:42"), 60, delta=2)
+# --- the behaviour, on every leg ------------------------------------------------------------
 
 
-# --- revocation end to end, on every leg -----------------------------------------------------
+class SessionRevocationTests:
+    """Sessions and revocation through the views and the operations."""
 
-
-class EndToEndTests:
-    """Through the views: logout, logout everywhere, rotation, users changing."""
+    # --- helpers ----------------------------------------------------------------------
 
     def get_protected(self, token: str) -> Any:
         return self.client.get(PROTECTED_URL, **self.bearer(token))
@@ -400,22 +173,91 @@ class EndToEndTests:
         return self.client.post(REFRESH_URL, **self.bearer(token))
 
     def assertAccepted(self, tokens: dict[str, str], username: str = USERNAME) -> None:
-        self.assertUser(self.get_protected(tokens["access_token"]), username)
-        self.assertEqual(self.post_refresh(tokens["refresh_token"]).status_code, 200)
+        response = self.get_protected(tokens["access_token"])
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json(), {"user": username})
+        if "refresh_token" in tokens:
+            self.assertEqual(self.post_refresh(tokens["refresh_token"]).status_code, 200)
 
     def assertRevoked(self, tokens: dict[str, str], code: str = "token_revoked") -> None:
         self.assertError(self.get_protected(tokens["access_token"]), 401, code)
-        self.assertError(self.post_refresh(tokens["refresh_token"]), 401, code)
+        if "refresh_token" in tokens:
+            self.assertError(self.post_refresh(tokens["refresh_token"]), 401, code)
+
+    def session_of(self, tokens: dict[str, str]) -> LoginSession:
+        return LoginSession.objects.get(pk=AccessToken(tokens["access_token"]).session_id)
+
+    def rotate(self, tokens: dict[str, str]) -> dict[str, str]:
+        response = self.post_refresh(tokens["refresh_token"])
+        self.assertEqual(response.status_code, 200, response.content)
+        rotated: dict[str, str] = response.json()
+        self.issued.extend(rotated.values())
+        return rotated
+
+    # --- sessions ---------------------------------------------------------------------
+
+    def test_a_login_records_its_session(self) -> None:
+        before = revocation.now()
+        response = self.client.post(
+            LOGIN_URL,
+            {"username": USERNAME, "password": PASSWORD},
+            format="json",
+            HTTP_USER_AGENT="Firefox/" + "x" * 400,
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR="198.51.100.1",
+        )
+        tokens = response.json()
+        self.issued.extend(tokens.values())
+        refresh = RefreshToken(tokens["refresh_token"])
+        session = self.session_of(tokens)
+        self.assertEqual(session.pk, refresh.session_id)
+        self.assertEqual((session.user, session.subject), (self.user, str(self.user.pk)))
+        self.assertLessEqual(before, session.auth_time)
+        self.assertLessEqual(session.auth_time, session.created_at)
+        self.assertEqual(session.last_used_at, session.created_at)
+        self.assertEqual(session.expires_at, refresh.expires_at)
+        self.assertEqual(session.refresh_jti, refresh.jti)
+        self.assertEqual(session.user_agent, ("Firefox/" + "x" * 400)[:255])
+        self.assertEqual(session.ip, "203.0.113.9")  # never the forwarded address
+        self.assertIsNone(session.revoked_at)
+
+    def test_tokens_of_an_unknown_session_are_refused(self) -> None:
+        stray = RefreshToken.for_subject(str(self.user.pk), session_id="not-a-session")
+        self.assertRevoked({"access_token": str(stray.access_token), "refresh_token": str(stray)})
+
+    def test_a_token_made_for_a_user_opens_a_session(self) -> None:
+        refresh = RefreshToken.for_user(self.user)
+        session = LoginSession.objects.get(pk=refresh.session_id)
+        self.assertEqual((session.user, session.refresh_jti), (self.user, refresh.jti))
+        self.assertAccepted(
+            {"access_token": str(refresh.access_token), "refresh_token": str(refresh)}
+        )
+        access = AccessToken.for_user(self.user)
+        self.assertEqual(LoginSession.objects.get(pk=access.session_id).refresh_jti, "")
+        self.assertAccepted({"access_token": str(access)})
+
+    def test_custom_token_types_open_no_session(self) -> None:
+        token = create_token(self.user, "reset", lifetime=timedelta(minutes=5))
+        self.assertFalse(LoginSession.objects.filter(pk=token.session_id).exists())
+
+    def test_a_session_belongs_to_its_subject(self) -> None:
+        tokens = self.login()
+        sid = AccessToken(tokens["access_token"]).session_id
+        other = get_user_model().objects.create_user("bob", password=PASSWORD)
+        forged = AccessToken.for_subject(str(other.pk), session_id=sid)
+        self.assertError(self.get_protected(str(forged)), 401, "token_revoked")
+
+    # --- logouts ----------------------------------------------------------------------
 
     def test_logout_revokes_that_session_only(self) -> None:
         first, second = self.login(), self.login()
         response = self.client.post(LOGOUT_URL, **self.bearer(first["access_token"]))
         self.assertEqual(response.status_code, status.HTTP_204_NO_CONTENT)
-        self.assertEqual(response.content, b"")
         self.assertRevoked(first)
         self.assertAccepted(second)
-        session = AccessToken(first["access_token"]).session_id
-        self.assertIsNotNone(self.fact(f"sid:{session}"))
+        session = self.session_of(first)
+        self.assertIsNotNone(session.revoked_at)
+        self.assertEqual(session.revoked_reason, "logout")
 
     def test_logout_with_the_refresh_token_in_the_body(self) -> None:
         first, second = self.login(), self.login()
@@ -428,168 +270,448 @@ class EndToEndTests:
 
     def test_logout_all_revokes_every_session_and_a_new_login_works_at_once(self) -> None:
         sessions = [self.login(), self.login()]
-        other = get_user_model().objects.create_user("bob", password=PASSWORD)
+        get_user_model().objects.create_user("bob", password=PASSWORD)
         bobs = self.login("bob")
         response = self.client.post(LOGOUT_ALL_URL, **self.bearer(sessions[0]["refresh_token"]))
         self.assertEqual(response.status_code, status.HTTP_204_NO_CONTENT)
         for tokens in sessions:
             self.assertRevoked(tokens)
+            self.assertEqual(self.session_of(tokens).revoked_reason, "logout_all")
         self.assertAccepted(bobs, "bob")
-        # Within the same second: iat has microseconds.
-        self.assertAccepted(self.login())
-        self.assertIsNotNone(self.fact(f"user:{self.user.pk}"))
-        self.assertIsNone(self.fact(f"user:{other.pk}"))
+        self.assertAccepted(self.login())  # within the same second: microseconds count
+        self.assertEqual(SubjectCutoff.objects.get().subject, str(self.user.pk))
 
     def test_revoked_tokens_are_refused_by_verify(self) -> None:
         tokens = self.login()
         self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
         for token in tokens.values():
-            response = self.client.post("/auth/verify/", {"token": token}, format="json")
+            response = self.client.post(VERIFY_URL, {"token": token}, format="json")
             self.assertError(response, 401, "token_revoked")
 
-    def test_rotation_and_reuse_revoke_the_whole_family(self) -> None:
+    # --- the race: judged by when the session was authenticated ---------------------------
+
+    def test_a_login_checking_its_credentials_during_logout_all_is_revoked(self) -> None:
+        earlier = self.login()
+
+        def authenticate_while_logging_out_everywhere(*args: Any, **kwargs: Any) -> Any:
+            user = authenticate(*args, **kwargs)
+            revocation.revoke_user(str(self.user.pk), reason="logout_all")
+            return user
+
+        with mock.patch(
+            "drf_paseto.serializers.authenticate", authenticate_while_logging_out_everywhere
+        ):
+            racing = self.login()
+        self.assertRevoked(earlier)
+        self.assertRevoked(racing)  # its tokens were minted after the cutoff, all the same
+        self.assertAccepted(self.login())
+
+    def test_a_login_with_the_old_password_during_a_password_change_is_revoked(self) -> None:
+        def authenticate_then_change_the_password(*args: Any, **kwargs: Any) -> Any:
+            user = authenticate(*args, **kwargs)
+            changed = get_user_model().objects.get(pk=self.user.pk)
+            changed.set_password(NEW_PASSWORD)
+            changed.save()
+            return user
+
+        with mock.patch(
+            "drf_paseto.serializers.authenticate", authenticate_then_change_the_password
+        ):
+            racing = self.login()
+        self.assertRevoked(racing)
+        self.assertAccepted(self.login(password=NEW_PASSWORD))
+
+    def test_a_refresh_between_its_check_and_its_mint_during_logout_all_is_revoked(self) -> None:
+        real = RefreshToken.make_access_token
+
+        def mint_after_logout_all(token: RefreshToken, **kwargs: Any) -> AccessToken:
+            revocation.revoke_user(token.subject, reason="logout_all")
+            return real(token, **kwargs)
+
+        for rotate in (False, True):
+            with self.subTest(rotate=rotate), self.paseto(ROTATE_REFRESH_TOKENS=rotate):
+                tokens = self.login()
+
+                with mock.patch.object(RefreshToken, "make_access_token", mint_after_logout_all):
+                    response = self.post_refresh(tokens["refresh_token"])
+                if rotate:
+                    # The rotation finds the session revoked: nothing is handed out.
+                    self.assertError(response, 401, "token_revoked")
+                else:
+                    self.assertEqual(response.status_code, 200, response.content)
+                    minted = response.json()
+                    self.issued.extend(minted.values())
+                    self.assertError(
+                        self.get_protected(minted["access_token"]), 401, "token_revoked"
+                    )
+                self.assertRevoked(tokens)
+
+    def test_a_refresh_between_its_check_and_its_mint_during_logout_is_revoked(self) -> None:
+        tokens = self.login()
+        real = RefreshToken.make_access_token
+
+        def mint_after_logout(token: RefreshToken, **kwargs: Any) -> AccessToken:
+            revocation.revoke_session(token.session_id, token.subject, reason="logout")
+            return real(token, **kwargs)
+
+        with mock.patch.object(RefreshToken, "make_access_token", mint_after_logout):
+            response = self.post_refresh(tokens["refresh_token"])
+        minted = response.json()
+        self.issued.extend(minted.values())
+        self.assertRevoked({"access_token": minted["access_token"], **tokens})
+
+    # --- rotation and reuse -----------------------------------------------------------
+
+    def test_rotation_and_reuse_revoke_the_session(self) -> None:
         with self.paseto(ROTATE_REFRESH_TOKENS=True):
-            original = self.login()
-            other = self.login()
-            response = self.post_refresh(original["refresh_token"])
-            self.assertEqual(response.status_code, 200, response.content)
-            rotated = response.json()
-            self.issued.extend(rotated.values())
-            self.assertEqual(set(rotated), {"access_token", "refresh_token"})
-            # The spent token again: a reuse.
+            original, other = self.login(), self.login()
+            rotated = self.rotate(original)
+            self.assertEqual(self.session_of(original).generation, 1)
             reuse = self.post_refresh(original["refresh_token"])
             self.assertError(reuse, 401, "token_reused")
             self.assertRevoked(rotated)
             self.assertRevoked(original)
             self.assertAccepted(other)
-            sid = RefreshToken(rotated["refresh_token"]).session_id
-            self.assertIsNotNone(self.fact(f"sid:{sid}"))
+            self.assertEqual(self.session_of(original).revoked_reason, "reuse")
 
-    def test_password_change_revokes_every_token_of_the_user(self) -> None:
+    def test_a_spent_refresh_token_is_a_reuse_wherever_it_is_presented(self) -> None:
+        views = [
+            lambda token: self.client.post(VERIFY_URL, {"token": token}, format="json"),
+            lambda token: self.client.post(LOGOUT_URL, **self.bearer(token)),
+            lambda token: self.client.post(LOGOUT_ALL_URL, **self.bearer(token)),
+            lambda token: self.client.get(REFRESH_ONLY_URL, **self.bearer(token)),
+        ]
+        with self.paseto(ROTATE_REFRESH_TOKENS=True):
+            for index, view in enumerate(views):
+                with self.subTest(view=index):
+                    original = self.login()
+                    rotated = self.rotate(original)
+                    self.assertError(view(original["refresh_token"]), 401, "token_reused")
+                    self.assertRevoked(rotated)
+                    self.assertEqual(self.session_of(original).revoked_reason, "reuse")
+
+    def test_reuse_is_signalled(self) -> None:
+        received: list[dict[str, Any]] = []
+
+        def receiver(**kwargs: Any) -> None:
+            received.append(kwargs)
+
+        signals.token_reuse_detected.connect(receiver)
+        self.addCleanup(signals.token_reuse_detected.disconnect, receiver)
+        with self.paseto(ROTATE_REFRESH_TOKENS=True):
+            original = self.login()
+            self.rotate(original)
+            self.post_refresh(original["refresh_token"])
+        self.assertEqual(len(received), 1)
+        self.assertEqual(received[0]["session_id"], self.session_of(original).pk)
+
+    def test_one_of_two_rotations_of_one_state_wins(self) -> None:
+        with self.paseto(ROTATE_REFRESH_TOKENS=True):
+            tokens = self.login()
+            refresh = RefreshToken(tokens["refresh_token"])
+            state = revocation.check(refresh)
+            store = revocation.get_store()
+            at = revocation.now()
+            first = store.refresh_session(
+                state, refresh.session_id, used_at=at, expires_at=at, rotate_to="a" * 32
+            )
+            second = store.refresh_session(
+                state, refresh.session_id, used_at=at, expires_at=at, rotate_to="b" * 32
+            )
+        self.assertEqual((first, second), (True, False))
+        self.assertEqual(self.session_of(tokens).refresh_jti, "a" * 32)
+
+    def test_refresh_moves_last_used_and_expiry(self) -> None:
         tokens = self.login()
-        bob = get_user_model().objects.create_user("bob", password=PASSWORD)
+        created = self.session_of(tokens)
+        with self.paseto(ACCESS_TOKEN_EXPIRES=timedelta(days=90)):
+            self.post_refresh(tokens["refresh_token"])
+        session = self.session_of(tokens)
+        self.assertGreater(session.last_used_at, created.last_used_at)
+        self.assertGreater(session.expires_at, created.expires_at + timedelta(days=50))
+        self.assertAccepted(
+            {"access_token": tokens["access_token"]}
+        )  # the access path writes nothing
+        self.assertEqual(self.session_of(tokens).last_used_at, session.last_used_at)
+
+    # --- users changing ---------------------------------------------------------------
+
+    def test_a_password_change_revokes_every_session_of_the_user(self) -> None:
+        tokens = self.login()
+        get_user_model().objects.create_user("bob", password=PASSWORD)
         bobs = self.login("bob")
-        self.assertAccepted(tokens)  # creating a user revoked nothing
-        self.user.set_password("a-new-password-123")
+        self.user.set_password(NEW_PASSWORD)
         self.user.save()
         self.assertRevoked(tokens)
+        self.assertEqual(self.session_of(tokens).revoked_reason, "password_change")
         self.assertAccepted(bobs, "bob")
-        self.assertAccepted(self.login(password="a-new-password-123"))
-        self.assertIsNone(self.fact(f"user:{bob.pk}"))
+        self.assertAccepted(self.login(password=NEW_PASSWORD))
+
+    def test_any_change_of_the_password_hash_revokes(self) -> None:
+        changes = [
+            lambda user: user.set_unusable_password(),
+            lambda user: setattr(user, "password", "md5$other$0123456789abcdef"),
+        ]
+        for change in changes:
+            with self.subTest(change=change):
+                tokens = self.login()
+                user = get_user_model().objects.get(pk=self.user.pk)
+                change(user)
+                user.save(update_fields=["password"])
+                self.assertRevoked(tokens)
+                self.user.set_password(PASSWORD)
+                self.user.save()
 
     def test_other_saves_revoke_nothing(self) -> None:
         tokens = self.login()
         self.user.first_name = "Alice"
         self.user.save()
+        self.user.set_password(PASSWORD)  # a new hash of the same password
+        self.user.save(update_fields=["first_name"])
         self.assertAccepted(tokens)
-        self.assertIsNone(self.fact(f"user:{self.user.pk}"))
+        self.assertFalse(SubjectCutoff.objects.exists())
 
     def test_password_change_revokes_nothing_when_turned_off(self) -> None:
         with self.paseto(REVOKE_ON_PASSWORD_CHANGE=False):
             tokens = self.login()
-            self.user.set_password("a-new-password-123")
+            self.user.set_password(NEW_PASSWORD)
             self.user.save()
             self.assertAccepted(tokens)
 
+    def test_a_changed_user_id_field_revokes_and_the_next_owner_inherits_nothing(self) -> None:
+        with self.paseto(USER_ID_FIELD="username"):
+            tokens = self.login()
+            self.user.username = "alice2"
+            self.user.save()
+            self.assertRevoked(tokens)
+            self.assertEqual(self.session_of(tokens).revoked_reason, "user_id_changed")
+            get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+            self.assertRevoked(tokens)
+            self.assertAccepted(self.login(), USERNAME)
+
+    def test_a_session_authenticates_its_own_user_row_only(self) -> None:
+        # A rename that no signal sees (QuerySet.update): the session still names its row.
+        with self.paseto(USER_ID_FIELD="username"):
+            tokens = self.login()
+            get_user_model().objects.filter(pk=self.user.pk).update(username="alice2")
+            get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+            self.assertAccepted(tokens, "alice2")
+
     def test_a_deactivated_user_is_refused_on_the_next_request(self) -> None:
         tokens = self.login()
-        self.assertAccepted(tokens)  # the cache store now keeps the user
-        self.user.is_active = False
-        self.user.save()
+        self.assertAccepted(tokens)
+        get_user_model().objects.filter(pk=self.user.pk).update(is_active=False)
         self.assertError(self.get_protected(tokens["access_token"]), 401, "user_inactive")
         self.assertError(self.post_refresh(tokens["refresh_token"]), 401, "user_inactive")
 
     def test_a_deleted_user_is_refused_on_the_next_request(self) -> None:
         tokens = self.login()
-        self.assertAccepted(tokens)
+        sid = self.session_of(tokens).pk
         self.user.delete()
-        self.assertError(self.get_protected(tokens["access_token"]), 401, "user_not_found")
-        self.assertError(self.post_refresh(tokens["refresh_token"]), 401, "user_not_found")
+        self.assertRevoked(tokens)
+        session = LoginSession.objects.get(pk=sid)
+        self.assertEqual((session.user, session.revoked_reason), (None, "user_deleted"))
 
-    def test_queryset_update_is_seen_after_user_cache_timeout(self) -> None:
-        with self.paseto(USER_CACHE_TIMEOUT=1):
-            tokens = self.login()
-            self.assertAccepted(tokens)
-            get_user_model().objects.filter(pk=self.user.pk).update(is_active=False)
-            if not self.caches_users:
-                # The database store reads the user on every request.
-                self.assertError(self.get_protected(tokens["access_token"]), 401, "user_inactive")
-                return
-            # No signal: the kept copy still answers until USER_CACHE_TIMEOUT has passed ...
-            self.assertUser(self.get_protected(tokens["access_token"]))
-            with self.let_kept_users_expire(1.1):
-                # ... then the user is read again.
-                response = self.get_protected(tokens["access_token"])
-            self.assertError(response, 401, "user_inactive")
+    # --- the copy in front of the database --------------------------------------------
 
-    def test_queryset_update_is_seen_at_once_with_a_zero_user_cache_timeout(self) -> None:
-        with self.paseto(USER_CACHE_TIMEOUT=0):
-            tokens = self.login()
-            self.assertAccepted(tokens)
-            get_user_model().objects.filter(pk=self.user.pk).update(is_active=False)
-            self.assertError(self.get_protected(tokens["access_token"]), 401, "user_inactive")
-            self.assertIsNone(self.fact(f"userobj:{self.user.pk}"))
+    def test_losing_the_copy_resurrects_nothing_and_logs_out_nothing(self) -> None:
+        with self.paseto(ROTATE_REFRESH_TOKENS=True):
+            live, logged_out, rotated_from = self.login(), self.login(), self.login()
+            self.client.post(LOGOUT_URL, **self.bearer(logged_out["access_token"]))
+            rotated = self.rotate(rotated_from)
+            for _ in range(2):  # once warm, once after the wipe
+                self.assertAccepted({"access_token": live["access_token"]})
+                self.assertError(
+                    self.get_protected(logged_out["access_token"]), 401, "token_revoked"
+                )
+                self.assertAccepted({"access_token": rotated["access_token"]})
+                self.wipe_copy()
+            self.assertError(self.post_refresh(rotated_from["refresh_token"]), 401, "token_reused")
+            self.wipe_copy()
+            self.assertRevoked(rotated)
+            self.wipe_copy()
+            self.client.post(LOGOUT_ALL_URL, **self.bearer(live["access_token"]))
+            self.wipe_copy()
+            self.assertRevoked(live)
+
+    def test_the_copy_is_keyed_by_ids_and_holds_no_token_string(self) -> None:
+        tokens = self.login()
+        self.assertAccepted(tokens)
+        store = revocation.get_store()
+        if not isinstance(store, revocation.MirroredStore):
+            return
+        access = AccessToken(tokens["access_token"])
+        keys = [
+            store.session_key(access.session_id, access.subject),
+            store.cutoff_key(access.subject),
+        ]
+        session_value, cutoff_value = store.get_copies(keys)
+        self.assertTrue(str(session_value).startswith("L|"), session_value)
+        self.assertEqual(cutoff_value, "0")
+        for token in tokens.values():
+            for text in (*keys, str(session_value)):
+                self.assertNotIn(token.split(".")[2][:40], text)
 
     def test_queries_per_protected_request(self) -> None:
         tokens = self.login()
-        self.assertUser(self.get_protected(tokens["access_token"]))  # primes a kept user
+        self.assertAccepted({"access_token": tokens["access_token"]})  # a warm copy
         with CaptureQueriesContext(connection) as queries:
-            self.assertUser(self.get_protected(tokens["access_token"]))
-        if self.caches_users:
-            self.assertEqual(len(queries), 0, [q["sql"] for q in queries])
-        else:
-            # One denylist lookup, one user lookup.
-            self.assertEqual(len(queries), 2, [q["sql"] for q in queries])
-            self.assertIn(DenylistEntry._meta.db_table, queries[0]["sql"])
+            self.assertAccepted({"access_token": tokens["access_token"]})
+        # The database store: the session, its cutoff and its user in one query; a store
+        # with a copy: the user only.
+        self.assertEqual(len(queries), 1, [q["sql"] for q in queries])
+        table = get_user_model()._meta.db_table
+        self.assertIn(table, queries[0]["sql"])
+        if not self.mirrored:
+            self.assertIn(LoginSession._meta.db_table, queries[0]["sql"])
+
+    # --- retention --------------------------------------------------------------------
+
+    def test_a_revocation_lives_as_long_as_any_token_it_can_match(self) -> None:
+        remember_me = RefreshToken.for_user(self.user, lifetime=timedelta(days=365))
+        tokens = {"access_token": str(remember_me.access_token), "refresh_token": str(remember_me)}
+        self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
+        self.client.post(LOGOUT_ALL_URL, **self.bearer(self.login()["access_token"]))
+        with self.paseto(REFRESH_TOKEN_EXPIRES=timedelta(minutes=5)):  # shortened since
+            later = revocation.now() + timedelta(days=200)
+            with mock.patch("drf_paseto.tokens.current_time", return_value=later):
+                DatabaseStore().flush()
+                self.wipe_copy()
+                response = self.post_refresh(tokens["refresh_token"])
+                self.assertError(response, 401, "token_revoked")
+        self.assertTrue(LoginSession.objects.filter(pk=remember_me.session_id).exists())
+
+    # --- which tokens are checked ------------------------------------------------------
 
     def test_refresh_only_checks_keep_revoked_access_tokens_valid(self) -> None:
-        # DENYLIST_TOKEN_CHECKS={"refresh"}: the documented trade-off.
         with self.paseto(DENYLIST_TOKEN_CHECKS={"refresh"}):
             tokens = self.login()
-            response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
-            self.assertEqual(response.status_code, status.HTTP_204_NO_CONTENT)
-            self.assertUser(self.get_protected(tokens["access_token"]))
+            self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
+            self.assertAccepted({"access_token": tokens["access_token"]})
             self.assertError(self.post_refresh(tokens["refresh_token"]), 401, "token_revoked")
 
-    def test_access_only_checks_keep_revoked_refresh_tokens_valid(self) -> None:
-        with self.paseto(DENYLIST_TOKEN_CHECKS=["access"]):
+    def test_access_only_checks_still_judge_a_refresh_by_its_session(self) -> None:
+        with self.paseto(DENYLIST_TOKEN_CHECKS=["access"], ROTATE_REFRESH_TOKENS=True):
             tokens = self.login()
-            self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
-            self.assertError(self.get_protected(tokens["access_token"]), 401, "token_revoked")
-            self.assertEqual(self.post_refresh(tokens["refresh_token"]).status_code, 200)
+            rotated = self.rotate(tokens)
+            self.assertError(self.post_refresh(tokens["refresh_token"]), 401, "token_reused")
+            self.assertRevoked({"access_token": rotated["access_token"]})
 
     def test_the_denylist_off_checks_nothing(self) -> None:
         tokens = self.login()
         self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
-        with self.paseto(DENYLIST_ENABLED=False):
+        with paseto_settings(DENYLIST_ENABLED=False):
             self.assertAccepted(tokens)
 
 
-class DatabaseStoreTests(DatabaseLeg, StoreContractTests, TokenAPITestCase):
+class DatabaseStoreTests(DatabaseLeg, SessionRevocationTests, TokenAPITestCase):
     pass
 
 
-class LocMemCacheStoreTests(LocMemLeg, StoreContractTests, TokenAPITestCase):
+class LocMemCacheStoreTests(LocMemCacheLeg, SessionRevocationTests, TokenAPITestCase):
     pass
 
 
-class RedisCacheStoreTests(RedisLeg, StoreContractTests, TokenAPITestCase):
+class RedisCacheStoreTests(RedisCacheLeg, SessionRevocationTests, TokenAPITestCase):
     pass
 
 
-class DatabaseEndToEndTests(DatabaseLeg, EndToEndTests, TokenAPITestCase):
-    pass
-
-
-class LocMemCacheEndToEndTests(LocMemLeg, EndToEndTests, TokenAPITestCase):
-    pass
-
-
-class RedisCacheEndToEndTests(RedisLeg, EndToEndTests, TokenAPITestCase):
+class RedisStoreTests(RedisLeg, SessionRevocationTests, TokenAPITestCase):
     pass
 
 
 # --- one store at a time ----------------------------------------------------------------------
+
+
+@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
+class RedisMergeTests(RedisLeg, TokenAPITestCase):
+    """The Redis copy merges: whatever order writes land in, the later state stays."""
+
+    def state(self, **changes: Any) -> SessionState:
+        now = revocation.now()
+        fields: dict[str, Any] = {
+            "subject": "7",
+            "auth_time": now,
+            "user_pk": "7",
+            "refresh_jti": "j0",
+            "generation": 0,
+            "revoked": False,
+            "expires_at": now + timedelta(hours=1),
+        }
+        fields.update(changes)
+        return SessionState(**fields)
+
+    def test_a_revoked_state_wins_over_any_live_one(self) -> None:
+        store = revocation.get_store()
+        assert isinstance(store, RedisStore)
+        key = store.session_key("s1", "7")
+        revoked = revocation.encode_state(self.state(revoked=True))
+        store.merge_copies([(key, revoked, 60)])
+        store.merge_copies([(key, revocation.encode_state(self.state(generation=9)), 60)])
+        self.assertEqual(store.get_copies([key]), [revoked])
+
+    def test_a_later_generation_wins_over_an_earlier_one(self) -> None:
+        store = revocation.get_store()
+        assert isinstance(store, RedisStore)
+        key = store.session_key("s1", "7")
+        later = revocation.encode_state(self.state(generation=2, refresh_jti="j2"))
+        store.merge_copies([(key, later, 60)])
+        store.merge_copies([(key, revocation.encode_state(self.state(generation=1)), 60)])
+        self.assertEqual(store.get_copies([key]), [later])
+
+    def test_a_later_cutoff_wins_over_an_earlier_one(self) -> None:
+        now = revocation.now()
+        store = revocation.get_store()
+        store.revoke_subject("7", cutoff=now, reason="logout_all")
+        store.revoke_subject("7", cutoff=now - timedelta(seconds=5), reason="logout_all")
+        self.assertEqual(SubjectCutoff.objects.get(subject="7").cutoff, now)
+        _, cutoff = store.read("nothing", "7")
+        self.assertIsNone(cutoff)  # an unknown session: the database answered
+        assert isinstance(store, RedisStore)
+        (value,) = store.get_copies([store.cutoff_key("7")])
+        self.assertEqual(revocation.EPOCH + timedelta(microseconds=int(value or 0)), now)
+
+    def test_keys_of_one_check_share_a_cluster_slot(self) -> None:
+        store = revocation.get_store()
+        assert isinstance(store, RedisStore)
+        for subject in ("7", "a}b", "{x}", "ü"):
+            session, cutoff = store.session_key("s", subject), store.cutoff_key(subject)
+            tag = session[session.index("{") + 1 :]
+            tag = tag[: tag.index("}")]
+            self.assertTrue(cutoff.startswith(session[: session.index("{") + 1] + tag + "}"))
+
+    def test_an_unreachable_redis_fails_closed(self) -> None:
+        tokens = self.login()
+        with self.paseto(DENYLIST_REDIS_URL=DEAD_REDIS_URL):
+            for method, url, token in (
+                ("get", PROTECTED_URL, "access_token"),
+                ("post", REFRESH_URL, "refresh_token"),
+                ("post", LOGOUT_URL, "access_token"),
+                ("post", LOGOUT_ALL_URL, "refresh_token"),
+            ):
+                with self.subTest(url=url):
+                    response = getattr(self.client, method)(url, **self.bearer(tokens[token]))
+                    self.assertError(response, 503, "revocation_store_unavailable")
+        # Nothing was written while Redis was away.
+        self.assertIsNone(
+            LoginSession.objects.get(pk=AccessToken(tokens["access_token"]).session_id).revoked_at
+        )
+
+    def test_concurrent_rotations_have_one_winner(self) -> None:
+        with self.paseto(ROTATE_REFRESH_TOKENS=True):
+            tokens = self.login()
+            refresh = RefreshToken(tokens["refresh_token"])
+            state = revocation.check(refresh)
+            store = revocation.get_store()
+            at = revocation.now()
+            # The database decides: these calls each make one conditional UPDATE.
+            results = [
+                store.refresh_session(
+                    state, refresh.session_id, used_at=at, expires_at=at, rotate_to=f"j{i}"
+                )
+                for i in range(4)
+            ]
+        self.assertEqual(results, [True, False, False, False])
 
 
 class DatabaseStoreFailureTests(TokenAPITestCase):
@@ -601,20 +723,19 @@ class DatabaseStoreFailureTests(TokenAPITestCase):
         override.enable()
         self.addCleanup(override.disable)
         self.store = DatabaseStore()
-        self.token = RefreshToken.for_subject("42")
 
     def failing(self, *errors: Exception) -> Any:
-        """Patch the manager's ``filter`` (reads) to raise ``errors`` in turn, then work."""
-        real = DenylistEntry.objects.filter
+        """Make the session reads raise ``errors`` in turn, then work."""
+        real = LoginSession.objects.using
         calls = iter(errors)
 
-        def filter_(*args: Any, **kwargs: Any) -> Any:
+        def using(*args: Any, **kwargs: Any) -> Any:
             error = next(calls, None)
             if error is not None:
                 raise error
             return real(*args, **kwargs)
 
-        return mock.patch.object(DenylistEntry.objects, "filter", side_effect=filter_)
+        return mock.patch.object(LoginSession.objects, "using", side_effect=using)
 
     def test_unreachable_database_is_store_unavailable(self) -> None:
         for error in (
@@ -623,180 +744,131 @@ class DatabaseStoreFailureTests(TokenAPITestCase):
         ):
             with self.subTest(error=error), self.failing(error):
                 with self.assertRaises(StoreUnavailable) as caught:
-                    self.store.check(self.token)
+                    self.store.read("s", "42")
                 self.assertIs(caught.exception.__cause__, error)
 
     def test_a_locked_database_is_retried(self) -> None:
         locked = OperationalError("database is locked")
-        with self.failing(locked, locked), mock.patch("drf_paseto.revocation.time.sleep") as sleep:
-            self.assertEqual(self.store.check(self.token), Verdict(revoked=False))
-        self.assertEqual([c.args[0] for c in sleep.call_args_list], [0.005, 0.01])
+        attempts = iter([locked, locked])
 
-    def test_the_retry_delay_doubles_up_to_a_tenth_of_a_second(self) -> None:
-        locked = OperationalError("database table is locked")
-        with self.failing(*[locked] * 7), mock.patch("drf_paseto.revocation.time.sleep") as sleep:
-            self.store.check(self.token)
-        delays = [c.args[0] for c in sleep.call_args_list]
-        self.assertEqual(delays, [0.005, 0.01, 0.02, 0.04, 0.08, 0.1, 0.1])
+        def operation() -> str:
+            error = next(attempts, None)
+            if error is not None:
+                raise error
+            return "done"
+
+        with mock.patch("drf_paseto.revocation.time.sleep") as sleep:
+            self.assertEqual(self.store._retry(operation), "done")
+        self.assertEqual([c.args[0] for c in sleep.call_args_list], [0.005, 0.01])
 
     def test_a_database_locked_for_too_long_is_store_unavailable(self) -> None:
         self.store.lock_retry_seconds = 0.02
-        locked = OperationalError("database is locked")
-        with self.failing(*[locked] * 1000), self.assertRaises(StoreUnavailable):
-            self.store.check(self.token)
 
-    def test_writes_fail_closed(self) -> None:
-        error = OperationalError("connection refused")
-        with mock.patch.object(DenylistEntry.objects, "update_or_create", side_effect=error):
-            with self.assertRaises(StoreUnavailable):
-                self.store.revoke_token(self.token)
-            with self.assertRaises(StoreUnavailable):
-                self.store.revoke_session("s", "42", utcnow())
-        with (
-            mock.patch.object(DenylistEntry.objects, "filter", side_effect=error),
-            self.assertRaises(StoreUnavailable),
-        ):
-            self.store.revoke_user("42", utcnow(), utcnow())
-        with (
-            mock.patch.object(DenylistEntry.objects, "create", side_effect=error),
-            self.assertRaises(StoreUnavailable),
-        ):
-            self.store.spend(self.token)
-        self.assertFalse(DenylistEntry.objects.exists())
-
-    def test_integrity_errors_are_not_swallowed_by_the_retry(self) -> None:
         def operation() -> None:
-            raise IntegrityError("duplicate key")
+            raise OperationalError("database is locked")
 
-        with self.assertRaises(IntegrityError):
+        with self.assertRaises(StoreUnavailable):
             self.store._retry(operation)
 
     def test_a_failing_store_is_a_503_on_every_path(self) -> None:
         tokens = self.login()
         error = OperationalError("could not connect to server")
-        with self.failing(*[error] * 10):
+        with mock.patch.object(DatabaseStore, "_retry", side_effect=StoreUnavailable()):
+            for method, url, token in (
+                ("get", PROTECTED_URL, "access_token"),
+                ("post", REFRESH_URL, "refresh_token"),
+                ("post", LOGOUT_URL, "access_token"),
+            ):
+                with self.subTest(url=url):
+                    response = getattr(self.client, method)(url, **self.bearer(tokens[token]))
+                    self.assertError(response, 503, "revocation_store_unavailable")
+        with mock.patch.object(LoginSession, "save", side_effect=error):
+            response = self.client.post(
+                LOGIN_URL, {"username": USERNAME, "password": PASSWORD}, format="json"
+            )
+            self.assertError(response, 503, "revocation_store_unavailable")
+
+    def test_flush_deletes_expired_sessions_and_orphan_cutoffs_only(self) -> None:
+        old = RefreshToken.for_user(self.user, lifetime=timedelta(minutes=1))
+        new = RefreshToken.for_user(self.user, lifetime=timedelta(days=1))
+        revocation.revoke_user(str(self.user.pk), reason="logout_all")
+        later = revocation.now() + timedelta(hours=1)
+        self.assertEqual(self.store.flush(later), 1)
+        self.assertEqual(list(LoginSession.objects.values_list("pk", flat=True)), [new.session_id])
+        self.assertNotEqual(old.session_id, new.session_id)
+        self.assertTrue(SubjectCutoff.objects.exists())  # it still matches the new session
+        self.assertEqual(self.store.flush(later + timedelta(days=2)), 1)  # the cutoff stays ...
+        self.assertEqual(self.store.flush(later + timedelta(days=31)), 1)  # ... its grace
+        self.assertFalse(SubjectCutoff.objects.exists())
+
+
+class ReadReplicaRouter:
+    """Reads go to a replica that never has the latest rows."""
+
+    def db_for_read(self, model: Any, **hints: Any) -> str:
+        return "replica"
+
+    def db_for_write(self, model: Any, **hints: Any) -> str:
+        return "default"
+
+    def allow_relation(self, *objects: Any, **hints: Any) -> bool:
+        return True
+
+
+@override_settings(DATABASE_ROUTERS=[ReadReplicaRouter()])
+class NoReplicaTests(TokenAPITestCase):
+    """Sessions are read from the database they are written to, never from a replica."""
+
+    databases = {"default", "replica"}
+
+    def test_a_logout_is_seen_at_once_with_reads_routed_to_a_replica(self) -> None:
+        # The replica has the user (logins read it there) but never the sessions.
+        replica = get_user_model().objects.db_manager("replica")
+        replica.create(pk=self.user.pk, username=USERNAME, password=self.user.password)
+        with paseto_settings(DENYLIST_ENABLED=True):
+            tokens = self.login()
             response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
-            self.assertError(response, 503, "revocation_store_unavailable")
-            response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
-            self.assertError(response, 503, "revocation_store_unavailable")
-        with mock.patch.object(DenylistEntry.objects, "update_or_create", side_effect=error):
-            response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
-            self.assertError(response, 503, "revocation_store_unavailable")
-        with mock.patch.object(DenylistEntry.objects, "create", side_effect=error):
-            response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
-            self.assertError(response, 503, "revocation_store_unavailable")
-
-    def test_a_long_locked_database_is_a_503(self) -> None:
-        tokens = self.login()
-        locked = OperationalError("database is locked")
-        with (
-            self.failing(*[locked] * 1000),
-            mock.patch.object(DatabaseStore, "lock_retry_seconds", 0.02),
-        ):
+            self.assertEqual(response.status_code, 200, response.content)
+            self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
             response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
-        self.assertError(response, 503, "revocation_store_unavailable")
-
-    def test_flush_deletes_expired_facts_only(self) -> None:
-        now = utcnow()
-        DenylistEntry.objects.create(key="jti:old", kind="jti", expires_at=now)
-        DenylistEntry.objects.create(key="jti:new", kind="jti", expires_at=now + timedelta(1))
-        self.assertEqual(self.store.flush(now + timedelta(microseconds=1)), 1)
-        self.assertEqual(list(DenylistEntry.objects.values_list("key", flat=True)), ["jti:new"])
-        self.assertEqual(self.store.flush(), 0)
-        with mock.patch("drf_paseto.revocation._now", return_value=now + timedelta(2)):
-            self.assertEqual(self.store.flush(), 1)
-        self.assertFalse(DenylistEntry.objects.exists())
+            self.assertError(response, 401, "token_revoked")
 
 
-@skipUnless(HAS_REDIS_PY, "the redis package is not installed")
-class UnreachableCacheTests(TokenAPITestCase):
-    """CacheStore on a Redis that nothing listens on: fail closed, as a JSON 503."""
+class AtomicRequestsTests(TransactionTestCase):
+    """Under ``ATOMIC_REQUESTS`` a reuse's revocation commits though the answer is a 401."""
 
     def setUp(self) -> None:
         super().setUp()
-        for override in (
-            override_settings(CACHES={**settings.CACHES, "down": DEAD_REDIS}),
-            paseto_settings(
-                DENYLIST_ENABLED=True,
-                DENYLIST_STORE="cache",
-                DENYLIST_CACHE_ALIAS="down",
-                ROTATE_REFRESH_TOKENS=True,
-            ),
-        ):
-            override.enable()
-            self.addCleanup(override.disable)
+        self.user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+        override = paseto_settings(DENYLIST_ENABLED=True, ROTATE_REFRESH_TOKENS=True)
+        override.enable()
+        self.addCleanup(override.disable)
+        patcher = mock.patch.dict(connections["default"].settings_dict, ATOMIC_REQUESTS=True)
+        patcher.start()
+        self.addCleanup(patcher.stop)
 
-    def test_every_store_method_raises_store_unavailable(self) -> None:
-        store = CacheStore()
-        self.assertEqual(store.alias, "down")
-        token = RefreshToken.for_subject("42")
-        calls = [
-            lambda: store.check(token),
-            lambda: store.revoke_token(token),
-            lambda: store.revoke_session("s", "42", utcnow() + timedelta(1)),
-            lambda: store.revoke_user("42", utcnow(), utcnow() + timedelta(1)),
-            lambda: store.spend(token),
-            lambda: store.remember_user("42", object()),
-            lambda: store.forget_user("42"),
-        ]
-        for call in calls:
-            with self.assertRaises(StoreUnavailable):
-                call()
+    def post(self, url: str, token: str | None = None, **data: Any) -> Any:
+        extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        return self.client.post(url, data, content_type="application/json", **extra)
 
-    def test_requests_answer_503(self) -> None:
-        tokens = self.login()  # login itself needs no store
-        for method, url, token in (
-            ("get", PROTECTED_URL, "access_token"),
-            ("post", REFRESH_URL, "refresh_token"),
-            ("post", LOGOUT_URL, "access_token"),
-            ("post", LOGOUT_ALL_URL, "refresh_token"),
-        ):
-            with self.subTest(url=url):
-                response = getattr(self.client, method)(url, **self.bearer(tokens[token]))
-                self.assertError(response, 503, "revocation_store_unavailable")
-
-    def test_rotation_fails_closed_when_refresh_tokens_are_not_checked(self) -> None:
-        # The refresh token is not checked per request, but spending it needs the store.
-        with paseto_settings(
-            DENYLIST_ENABLED=True,
-            DENYLIST_STORE="cache",
-            DENYLIST_CACHE_ALIAS="down",
-            ROTATE_REFRESH_TOKENS=True,
-            DENYLIST_TOKEN_CHECKS=["access"],
-        ):
-            tokens = self.login()
-            response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
-        self.assertError(response, 503, "revocation_store_unavailable")
-
-
-class CacheStoreUnitTests(SimpleTestCase):
-    def test_timeout_is_whole_seconds_and_at_least_one(self) -> None:
-        now = utcnow()
-        with mock.patch("drf_paseto.revocation._now", return_value=now):
-            self.assertEqual(CacheStore._timeout(now + timedelta(seconds=100)), 101)
-            self.assertEqual(CacheStore._timeout(now + timedelta(seconds=0.5)), 1)
-            self.assertEqual(CacheStore._timeout(now - timedelta(hours=1)), 1)
-
-    def test_alias_from_settings_or_given(self) -> None:
-        with paseto_settings(DENYLIST_CACHE_ALIAS="dummy"):
-            self.assertEqual(CacheStore().alias, "dummy")
-            self.assertEqual(CacheStore("default").alias, "default")
-            self.assertIs(CacheStore().cache, caches["dummy"])
-
-    def test_user_cutoff_is_stored_as_whole_microseconds(self) -> None:
-        with paseto_settings(DENYLIST_ENABLED=True, DENYLIST_STORE="cache"):
-            store = CacheStore()
-            cutoff = datetime(2031, 5, 6, 7, 8, 9, 987654, tzinfo=timezone.utc)
-            store.revoke_user("7", cutoff, utcnow() + timedelta(minutes=1))
-            micros = caches["default"].get(KEY_PREFIX + "user:7")
-            self.assertIsInstance(micros, int)
-            self.assertEqual(EPOCH + timedelta(microseconds=micros), cutoff)
-            caches["default"].clear()
+    def test_a_reuse_revokes_the_session_for_good(self) -> None:
+        tokens = self.post(LOGIN_URL, username=USERNAME, password=PASSWORD).json()
+        rotated = self.post(REFRESH_URL, tokens["refresh_token"]).json()
+        reuse = self.post(REFRESH_URL, tokens["refresh_token"])
+        self.assertEqual((reuse.status_code, reuse.json()["code"]), (401, "token_reused"))
+        session = LoginSession.objects.get(pk=RefreshToken(tokens["refresh_token"]).session_id)
+        self.assertEqual(session.revoked_reason, "reuse")
+        answer = self.post(REFRESH_URL, rotated["refresh_token"])
+        self.assertEqual((answer.status_code, answer.json()["code"]), (401, "token_revoked"))
 
 
 class GetStoreTests(SimpleTestCase):
     def test_named_stores(self) -> None:
-        for name, store_class in (("database", DatabaseStore), ("cache", CacheStore)):
+        for name, store_class in (
+            ("database", DatabaseStore),
+            ("redis", RedisStore),
+            ("cache", CacheStore),
+        ):
             with self.subTest(name=name), paseto_settings(DENYLIST_STORE=name):
                 store = revocation.get_store()
                 self.assertIs(type(store), store_class)
@@ -810,13 +882,10 @@ class GetStoreTests(SimpleTestCase):
         with paseto_settings(DENYLIST_STORE="tests.test_revocation.MemoryStore"):
             self.assertIs(type(revocation.get_store()), MemoryStore)
 
-    def test_rebuilt_when_settings_change(self) -> None:
-        with paseto_settings(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="default"):
-            first = revocation.get_store()
+    def test_cache_alias_read_when_used(self) -> None:
         with paseto_settings(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="dummy"):
-            second = revocation.get_store()
-        self.assertIsNot(first, second)
-        self.assertEqual(second.alias, "dummy")  # type: ignore[attr-defined]
+            self.assertIs(CacheStore().cache, caches["dummy"])
+            self.assertIs(CacheStore("default").cache, caches["default"])
 
     def test_is_checked(self) -> None:
         access, refresh = AccessToken.for_subject("1"), RefreshToken.for_subject("1")
@@ -828,8 +897,6 @@ class GetStoreTests(SimpleTestCase):
         with paseto_settings(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS={"refresh"}):
             self.assertFalse(revocation.is_checked(access))
             self.assertTrue(revocation.is_checked(refresh))
-        with paseto_settings(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS=()):
-            self.assertFalse(revocation.is_checked(refresh))
 
     def test_longest_lifetime(self) -> None:
         with paseto_settings():
@@ -842,65 +909,109 @@ class MemoryStore(RevocationStore):
     """A custom store (``DENYLIST_STORE`` as a dotted path) that keeps only the interface."""
 
 
-class RevocationStoreInterfaceTests(SimpleTestCase):
+class DecideTests(SimpleTestCase):
+    """The rule itself, on states made by hand."""
+
+    def setUp(self) -> None:
+        self.refresh = RefreshToken.for_subject("5")
+        self.live = SessionState(
+            subject="5",
+            auth_time=revocation.now() - timedelta(seconds=10),
+            user_pk="5",
+            refresh_jti=self.refresh.jti,
+            generation=0,
+            revoked=False,
+            expires_at=revocation.now() + timedelta(days=1),
+        )
+
+    def test_the_rule(self) -> None:
+        auth = self.live.auth_time
+        revocation.decide(self.refresh, self.live, None)
+        revocation.decide(self.refresh, self.live, auth - timedelta(microseconds=1))
+        refused = [
+            (None, None, TokenRevoked),
+            (self.live.__class__(**{**self.live.__dict__, "subject": "6"}), None, TokenRevoked),
+            (self.live.__class__(**{**self.live.__dict__, "user_pk": None}), None, TokenRevoked),
+            (self.live.__class__(**{**self.live.__dict__, "revoked": True}), None, TokenRevoked),
+            (self.live, auth, TokenRevoked),
+            (self.live.__class__(**{**self.live.__dict__, "refresh_jti": "x"}), None, TokenReused),
+        ]
+        for state, cutoff, error in refused:
+            with self.subTest(state=state, cutoff=cutoff), self.assertRaises(error):
+                revocation.decide(self.refresh, state, cutoff)
+        access = self.refresh.access_token
+        revocation.decide(
+            access, self.live.__class__(**{**self.live.__dict__, "refresh_jti": "x"}), None
+        )
+
+    def test_states_survive_their_encoding(self) -> None:
+        decoded = revocation.decode_state(revocation.encode_state(self.live), "5")
+        self.assertEqual(decoded, self.live)
+        self.assertTrue(revocation.decode_state("R", "5").revoked)
+
     def test_the_interface_must_be_implemented(self) -> None:
         store = MemoryStore()
-        token = RefreshToken.for_subject("1")
+        at = revocation.now()
         for call in (
-            lambda: store.check(token),
-            lambda: store.revoke_token(token),
-            lambda: store.revoke_session("s", "1", utcnow()),
-            lambda: store.revoke_user("1", utcnow(), utcnow()),
-            lambda: store.spend(token),
+            lambda: store.read("s", "1"),
+            lambda: store.open_session(LoginSession()),
+            lambda: store.refresh_session(self.live, "s", used_at=at, expires_at=at),
+            lambda: store.revoke_session("s", "1", at=at, reason="logout"),
+            lambda: store.revoke_subject("1", cutoff=at, reason="logout_all"),
         ):
             with self.assertRaises(NotImplementedError):
                 call()
-        # Keeping users is optional: no-ops.
-        self.assertIsNone(store.remember_user("1", object()))
-        self.assertIsNone(store.forget_user("1"))
-
-    def test_verdict(self) -> None:
-        self.assertEqual(Verdict(revoked=True), Verdict(True, None))
-        with self.assertRaises(AttributeError):
-            Verdict(False).revoked = True  # type: ignore[misc]
-
-    def test_token_keys(self) -> None:
-        token = RefreshToken.for_subject("9")
-        self.assertEqual(
-            revocation.token_keys(token),
-            [f"jti:{token.jti}", f"sid:{token.session_id}", "user:9"],
-        )
 
 
-class OperationTests(TestCase):
-    """``revoke_session`` / ``revoke_user``: the fact and the signal."""
+class UnreachableCacheTests(TokenAPITestCase):
+    """The cache store with a cache that fails: fail closed, as a JSON 503."""
 
-    def test_revoke_session_and_user_write_facts_with_the_moved_clock(self) -> None:
-        now = datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc)
-        token = RefreshToken.for_subject("5")
-        with (
-            paseto_settings(DENYLIST_ENABLED=True),
-            mock.patch("drf_paseto.revocation._now", return_value=now),
-        ):
-            revocation.revoke_session(token, reason="logout")
-            revocation.revoke_user("5", reason="logout_all")
-            lifetime = revocation.longest_lifetime()
-        session = DenylistEntry.objects.get(key=f"sid:{token.session_id}")
-        self.assertEqual((session.kind, session.subject, session.cutoff), ("sid", "5", None))
-        self.assertEqual(session.expires_at, now + lifetime)
-        user = DenylistEntry.objects.get(key="user:5")
-        self.assertEqual((user.kind, user.subject, user.cutoff), ("user", "5", now))
-        self.assertEqual(user.expires_at, now + lifetime)
+    def test_requests_answer_503(self) -> None:
+        with paseto_settings(DENYLIST_ENABLED=True, DENYLIST_STORE="cache"):
+            tokens = self.login()
+            with mock.patch.object(caches["default"], "get_many", side_effect=ConnectionError()):
+                response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
+            self.assertError(response, 503, "revocation_store_unavailable")
+            with mock.patch.object(caches["default"], "delete_many", side_effect=OSError()):
+                response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
+            self.assertError(response, 503, "revocation_store_unavailable")
+            # Nothing was written: the logout can be tried again.
+            self.assertIsNone(LoginSession.objects.get().revoked_at)
+        caches["default"].clear()
 
-    def test_a_token_revoked_by_jti_is_refused(self) -> None:
+
+class ThreadedRotationTests(TransactionTestCase):
+    """Rotations of one refresh token from many threads (each with its own connection):
+    exactly one wins, on the database that decides."""
+
+    def test_one_winner(self) -> None:
         user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
-        with paseto_settings(DENYLIST_ENABLED=True):
-            access = AccessToken.for_user(user)
-            revocation.get_store().revoke_token(access)
-            response = self.client.get(PROTECTED_URL, HTTP_AUTHORIZATION=f"Bearer {access}")
-        self.assertEqual(response.status_code, 401)
-        self.assertEqual(response.json()["code"], "token_revoked")
-        row = DenylistEntry.objects.get()
-        self.assertEqual(
-            (row.key, row.kind, row.subject), (f"jti:{access.jti}", "jti", str(user.pk))
-        )
+        with paseto_settings(DENYLIST_ENABLED=True, ROTATE_REFRESH_TOKENS=True):
+            refresh = RefreshToken.for_user(user)
+            state = revocation.check(refresh)
+            store = revocation.get_store()
+            barrier = threading.Barrier(6)
+            results: list[bool] = []
+
+            def rotate(index: int) -> None:
+                try:
+                    barrier.wait()
+                    at = revocation.now()
+                    results.append(
+                        store.refresh_session(
+                            state,
+                            refresh.session_id,
+                            used_at=at,
+                            expires_at=at,
+                            rotate_to=f"jti{index}",
+                        )
+                    )
+                finally:
+                    connection.close()
+
+            threads = [threading.Thread(target=rotate, args=(i,)) for i in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(sorted(results), [False] * 5 + [True])

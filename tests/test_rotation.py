@@ -1,21 +1,26 @@
 """drf_paseto/serializers.py: TokenRefreshSerializer's rotation, spend and reuse detection.
 
-Run on the three store legs of test_revocation.py (the Redis leg skipped without Redis).
+Run on the four store legs of test_revocation.py (the Redis leg skipped without Redis).
 """
 
 from __future__ import annotations
 
 from typing import Any
-from unittest import mock
 
 from rest_framework import status
 from rest_framework.test import APIRequestFactory
 
 from drf_paseto.exceptions import NotAuthenticated
-from drf_paseto.revocation import CacheStore, DatabaseStore
+from drf_paseto.models import LoginSession
 from drf_paseto.serializers import TokenRefreshSerializer
 from drf_paseto.tokens import AccessToken, RefreshToken
-from tests.test_revocation import PROTECTED_URL, DatabaseLeg, LocMemLeg, RedisLeg
+from tests.test_revocation import (
+    PROTECTED_URL,
+    DatabaseLeg,
+    LocMemCacheLeg,
+    RedisCacheLeg,
+    RedisLeg,
+)
 from tests.test_views import REFRESH_URL, TokenAPITestCase
 
 
@@ -56,8 +61,8 @@ class RotationTests:
         self.assertIs(access.fresh, False)
         self.assertGreaterEqual(new.issued_at, old.issued_at)
         self.assertUser(self.get_with(PROTECTED_URL, body["access_token"]))
-        self.assertIsNotNone(self.fact(f"spent:{old.jti}"))
-        self.assertIsNone(self.fact(f"spent:{new.jti}"))
+        session = LoginSession.objects.get(pk=old.session_id)
+        self.assertEqual((session.refresh_jti, session.generation), (new.jti, 1))
 
     def test_custom_claims_are_carried_over(self) -> None:
         refresh = RefreshToken.for_user(self.user, claims={"tenant": "acme", "roles": ["a"]})
@@ -87,7 +92,7 @@ class RotationTests:
         # And the reused token, from now on, is simply revoked.
         self.assertError(self.rotate_with(tokens["refresh_token"]), 401, "token_revoked")
         sid = RefreshToken(tokens["refresh_token"]).session_id
-        self.assertIsNotNone(self.fact(f"sid:{sid}"))
+        self.assertEqual(LoginSession.objects.get(pk=sid).revoked_reason, "reuse")
 
     def test_reuse_of_an_old_token_revokes_the_newest(self) -> None:
         tokens = self.login()
@@ -150,17 +155,15 @@ class NoRotationTests(RotationTests):
             self.assertEqual(set(response.json()), {"access_token"})
             access = AccessToken(response.json()["access_token"])
             self.assertEqual(access.session_id, RefreshToken(tokens["refresh_token"]).session_id)
-        self.assertIsNone(self.fact(f"spent:{RefreshToken(tokens['refresh_token']).jti}"))
+        session = LoginSession.objects.get(pk=RefreshToken(tokens["refresh_token"]).session_id)
+        self.assertEqual(session.refresh_jti, RefreshToken(tokens["refresh_token"]).jti)
 
-    def test_rotation_off_never_spends(self) -> None:
+    def test_rotation_off_keeps_the_refresh_token_current(self) -> None:
         tokens = self.login()
-        with (
-            mock.patch.object(DatabaseStore, "spend") as database_spend,
-            mock.patch.object(CacheStore, "spend") as cache_spend,
-        ):
+        for _ in range(3):
             self.assertEqual(self.rotate_with(tokens["refresh_token"]).status_code, 200)
-        database_spend.assert_not_called()
-        cache_spend.assert_not_called()
+        session = LoginSession.objects.get(pk=RefreshToken(tokens["refresh_token"]).session_id)
+        self.assertEqual(session.generation, 0)
 
     # The rotation tests do not apply.
     test_rotation_returns_a_new_refresh_token_of_the_same_session = None  # type: ignore[assignment]
@@ -177,11 +180,11 @@ class DatabaseRotationTests(RotationTests, DatabaseLeg, TokenAPITestCase):
     pass
 
 
-class LocMemCacheRotationTests(RotationTests, LocMemLeg, TokenAPITestCase):
+class LocMemCacheRotationTests(RotationTests, LocMemCacheLeg, TokenAPITestCase):
     pass
 
 
-class RedisCacheRotationTests(RotationTests, RedisLeg, TokenAPITestCase):
+class RedisCacheRotationTests(RotationTests, RedisCacheLeg, TokenAPITestCase):
     pass
 
 
@@ -189,9 +192,17 @@ class DatabaseNoRotationTests(NoRotationTests, DatabaseLeg, TokenAPITestCase):
     pass
 
 
-class LocMemCacheNoRotationTests(NoRotationTests, LocMemLeg, TokenAPITestCase):
+class LocMemCacheNoRotationTests(NoRotationTests, LocMemCacheLeg, TokenAPITestCase):
     pass
 
 
-class RedisCacheNoRotationTests(NoRotationTests, RedisLeg, TokenAPITestCase):
+class RedisCacheNoRotationTests(NoRotationTests, RedisCacheLeg, TokenAPITestCase):
+    pass
+
+
+class RedisStoreRotationTests(RotationTests, RedisLeg, TokenAPITestCase):
+    pass
+
+
+class RedisStoreNoRotationTests(NoRotationTests, RedisLeg, TokenAPITestCase):
     pass

@@ -244,7 +244,7 @@ class FlowSecretTests(TokenAPITestCase, SecretScanMixin):
         self.assertGreater(len(self.issued), 8)
         self.assertTrue(any("cannot use its keys" in line for line in self.capture.lines))
         self.assertTrue(
-            any("drf_paseto_denylistentry" in line.lower() for line in self.capture.lines)
+            any("drf_paseto_loginsession" in line.lower() for line in self.capture.lines)
         )
 
         def secrets_of(tokens: list[str]) -> list[str]:

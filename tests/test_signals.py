@@ -140,7 +140,7 @@ class SignalTests(TokenAPITestCase):
         self.assertEqual(revoked["user"], self.user)
         self.assertIs(revoked["sender"], RevocationStore)
         reuse = self.only("token_reuse_detected")
-        self.assertIs(reuse["sender"], TokenRefreshSerializer)
+        self.assertIs(reuse["sender"], RevocationStore)
         self.assertEqual(reuse["session_id"], session_id)
         self.assertEqual(reuse["user"], self.user)
         self.assertIsNotNone(reuse["request"])

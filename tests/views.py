@@ -44,3 +44,14 @@ class OpenView(ProtectedView):
 class RefreshOnlyView(ProtectedView):
     authentication_classes = [PasetoRefreshAuthentication]
     permission_classes = [IsRefreshToken]
+
+
+class PasswordView(APIView):
+    """POST ``{"password"}`` with a fresh access token: the user's new password."""
+
+    permission_classes = [IsFreshToken]
+
+    def post(self, request: Request) -> Response:
+        request.user.set_password(request.data["password"])
+        request.user.save()
+        return Response(status=204)

@@ -1,4 +1,4 @@
-"""``manage.py paseto_flush``: delete denylist rows whose tokens have all expired."""
+"""``manage.py paseto_flush``: delete the login sessions whose tokens have all expired."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from drf_paseto.revocation import DatabaseStore
 
 class Command(BaseCommand):
     help = (
-        "Delete the database denylist's entries about tokens that have all expired. Run it "
-        "daily (cron, a scheduled job). The cache store needs no flushing: entries carry a TTL."
+        "Delete the login sessions whose tokens have all expired, and the revocation cutoffs "
+        "that match no remaining session. Run it daily (cron, a scheduled job)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         deleted = DatabaseStore().flush()
-        self.stdout.write(f"Deleted {deleted} expired denylist entries.")
+        self.stdout.write(f"Deleted {deleted} expired session records.")
