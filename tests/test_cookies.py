@@ -31,7 +31,7 @@ from drf_paseto.permissions import IsAccessToken
 from drf_paseto.testing import tokens_for
 from drf_paseto.tokens import AccessToken, RefreshToken, current_time
 from drf_paseto.views import LogoutAllView, LogoutView, TokenObtainView, TokenRefreshView
-from tests.test_views import PASSWORD, USERNAME, TokenAPITestCase, paseto_settings
+from tests.helpers import PASSWORD, USERNAME, TokenAPITestCase, paseto_settings
 
 # --- the URLconf of this module -----------------------------------------------------------
 

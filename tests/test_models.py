@@ -12,7 +12,7 @@ from django.test import TestCase
 from drf_paseto.models import DenylistEntry
 from drf_paseto.revocation import DatabaseStore
 from drf_paseto.tokens import RefreshToken
-from tests.test_views import paseto_settings
+from tests.helpers import paseto_settings
 
 LATER = datetime(2040, 1, 1, tzinfo=timezone.utc)
 

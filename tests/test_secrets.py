@@ -35,7 +35,8 @@ from drf_paseto.exceptions import KeyConfigurationError, TokenError
 from drf_paseto.keys import build_key_ring, get_key_ring, load_key
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 from tests import keys
-from tests.test_views import (
+from tests.helpers import (
+    KEYS_URL,
     LOGIN_URL,
     PASSWORD,
     PUBLIC_V4,
@@ -47,7 +48,6 @@ from tests.test_views import (
     response_text,
 )
 
-KEYS_URL = "/auth/keys/"
 PACKAGE_DIR = Path(drf_paseto.__file__).resolve().parent
 
 

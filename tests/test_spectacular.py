@@ -27,7 +27,7 @@ import drf_paseto
 from drf_paseto import views as paseto_views
 from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthentication
 from drf_paseto.permissions import IsAccessToken, IsRefreshToken
-from tests.test_views import paseto_settings
+from tests.helpers import paseto_settings
 
 try:
     import drf_spectacular
