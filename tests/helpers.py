@@ -6,10 +6,16 @@ Test modules import these from here, never from each other; fixed keys live in t
 from __future__ import annotations
 
 import contextlib
+import hmac
+import importlib
 import json
+import pkgutil
+import types
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pyseto
 from django.contrib.auth import get_user_model
@@ -45,6 +51,53 @@ def all_token_errors() -> list[type[TokenError]]:
         cls = pending.pop()
         found.append(cls)
         pending.extend(cls.__subclasses__())
+    return found
+
+
+@contextlib.contextmanager
+def compare_digest_calls() -> Iterator[list[tuple[Any, Any]]]:
+    """The arguments of every constant-time comparison made while the block runs.
+
+    ``hmac.compare_digest`` and ``secrets.compare_digest`` (the same function under the two
+    names that pyseto, Django and drf_paseto call it by) are wrapped: they still compare.
+    """
+    calls: list[tuple[Any, Any]] = []
+    real = hmac.compare_digest
+
+    def recording(a: Any, b: Any) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    with (
+        mock.patch("hmac.compare_digest", recording),
+        mock.patch("secrets.compare_digest", recording),
+    ):
+        yield calls
+
+
+def modules_holding(package: str) -> set[str]:
+    """The modules of drf_paseto that hold a module, class or function of ``package``.
+
+    Every module of drf_paseto is imported, but for those of an extra that is not installed.
+    """
+    import drf_paseto
+
+    found: set[str] = set()
+    for info in pkgutil.walk_packages(drf_paseto.__path__, "drf_paseto."):
+        try:
+            module = importlib.import_module(info.name)
+        except ModuleNotFoundError as err:
+            if err.name is None or err.name.startswith("drf_paseto"):
+                raise
+            continue  # drf_paseto.channels without channels, and the like
+        for value in vars(module).values():
+            origin = (
+                value.__name__
+                if isinstance(value, types.ModuleType)
+                else getattr(value, "__module__", None)
+            )
+            if isinstance(origin, str) and origin.split(".")[0] == package:
+                found.add(info.name)
     return found
 
 
