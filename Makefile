@@ -6,17 +6,19 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install demo test services lint format docs dist matrix bench clean load
+.PHONY: help install demo test test-unit test-servers services lint format docs dist matrix bench clean load
 
 help:
-	@echo "make demo   - set up and serve the example project on http://$(HOST):$(PORT) (user test/test)"
-	@echo "make test   - set up and run the whole suite with coverage (floor: 95%)"
-	@echo "make lint   - ruff (lint and format check) and mypy --strict"
-	@echo "make docs   - build the MkDocs site strictly into site/"
-	@echo "make dist   - build the wheel and sdist and check them"
-	@echo "make matrix - run the suite on the oldest and newest Django/Python cells (tox)"
-	@echo "make bench  - the benchmarks against Simple JWT (docs/performance.md)"
-	@echo "make load   - a sustained load run on gunicorn (60 s, 100 000 requests)"
+	@echo "make demo         - set up and serve the example project on http://$(HOST):$(PORT) (user test/test)"
+	@echo "make test         - set up and run the whole suite (both tiers) with coverage (floor: 95%)"
+	@echo "make test-unit    - the unit tier alone, without coverage (quick)"
+	@echo "make test-servers - the server tier alone (tests that start server processes)"
+	@echo "make lint         - ruff (lint and format check) and mypy --strict"
+	@echo "make docs         - build the MkDocs site strictly into site/"
+	@echo "make dist         - build the wheel and sdist and check them"
+	@echo "make matrix       - run the suite on the oldest and newest Django/Python cells (tox)"
+	@echo "make bench        - the benchmarks against Simple JWT (docs/performance.md)"
+	@echo "make load         - a sustained load run on gunicorn (60 s, 100 000 requests)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10+ is required")'
@@ -57,14 +59,22 @@ demo: install
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# Two tiers, by Django test tag: the server tier is every test class tagged "servers" (it starts
+# server processes: gunicorn, uvicorn or daphne, runserver, Chromium, Redis, PostgreSQL), the
+# unit tier is everything else. `make test` runs both, then the unit tier again on PostgreSQL
+# (the server tier uses no test database), and applies the coverage floor to the three runs.
 # The server legs run when .ci/services.sh (or `make services`) has set their variables.
+UNIT_TIER := --exclude-tag servers
+SERVER_TIER := --tag servers
+
 test: install
 	$(BIN)/python -m coverage erase
-	$(BIN)/python -m coverage run manage.py test --noinput -v 2
+	$(BIN)/python -m coverage run manage.py test --noinput -v 2 $(UNIT_TIER)
+	$(BIN)/python -m coverage run --append manage.py test --noinput -v 2 $(SERVER_TIER)
 	@if [ -n "$$DRF_PASETO_TEST_POSTGRES" ]; then \
-	  echo "make test: PostgreSQL leg (the whole suite on $$DRF_PASETO_TEST_POSTGRES)"; \
+	  echo "make test: PostgreSQL leg (the unit tier on $$DRF_PASETO_TEST_POSTGRES)"; \
 	  DRF_PASETO_TEST_DATABASE="$$DRF_PASETO_TEST_POSTGRES" \
-	    $(BIN)/python -m coverage run --append manage.py test --noinput -v 1; \
+	    $(BIN)/python -m coverage run --append manage.py test --noinput -v 1 $(UNIT_TIER); \
 	fi
 	@skipped=""; \
 	[ -n "$$DRF_PASETO_TEST_POSTGRES" ] || skipped="$$skipped PostgreSQL"; \
@@ -76,6 +86,12 @@ test: install
 	  echo "make test: skipped the browser test: playwright is not installed in $(VENV)"; \
 	fi
 	$(BIN)/python -m coverage report
+
+test-unit: install
+	$(BIN)/python manage.py test --noinput $(UNIT_TIER)
+
+test-servers: install
+	$(BIN)/python manage.py test --noinput $(SERVER_TIER)
 
 # Start PostgreSQL and Redis on loopback; prints the variables to export.
 services:

@@ -1,13 +1,38 @@
-"""Small helpers more than one test module uses."""
+"""What more than one test module uses: the API test case, settings, URLs and assertions.
+
+Test modules import these from here, never from each other; fixed keys live in tests/keys.py.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hmac
+import importlib
+import importlib.util
+import json
+import pkgutil
+import secrets
+import types
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
+from unittest import mock, skipUnless
 
-from django.test import SimpleTestCase
+import pyseto
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.core.checks import CheckMessage, Error, Warning, run_checks
+from django.test import SimpleTestCase, override_settings
+from rest_framework import status
+from rest_framework.test import APITestCase
 
+from drf_paseto import backend
+from drf_paseto.encoding import format_time
 from drf_paseto.exceptions import TokenError
+from drf_paseto.tokens import current_time
+from tests import keys
 
 DROP = object()  # as a value in changes_applied()'s changes: remove the claim
 
@@ -33,6 +58,53 @@ def all_token_errors() -> list[type[TokenError]]:
     return found
 
 
+@contextlib.contextmanager
+def compare_digest_calls() -> Iterator[list[tuple[Any, Any]]]:
+    """The arguments of every constant-time comparison made while the block runs.
+
+    ``hmac.compare_digest`` and ``secrets.compare_digest`` (the same function under the two
+    names that pyseto, Django and drf_paseto call it by) are wrapped: they still compare.
+    """
+    calls: list[tuple[Any, Any]] = []
+    real = hmac.compare_digest
+
+    def recording(a: Any, b: Any) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    with (
+        mock.patch("hmac.compare_digest", recording),
+        mock.patch("secrets.compare_digest", recording),
+    ):
+        yield calls
+
+
+def modules_holding(package: str) -> set[str]:
+    """The modules of drf_paseto that hold a module, class or function of ``package``.
+
+    Every module of drf_paseto is imported, but for those of an extra that is not installed.
+    """
+    import drf_paseto
+
+    found: set[str] = set()
+    for info in pkgutil.walk_packages(drf_paseto.__path__, "drf_paseto."):
+        try:
+            module = importlib.import_module(info.name)
+        except ModuleNotFoundError as err:
+            if err.name is None or err.name.startswith("drf_paseto"):
+                raise
+            continue  # drf_paseto.channels without channels, and the like
+        for value in vars(module).values():
+            origin = (
+                value.__name__
+                if isinstance(value, types.ModuleType)
+                else getattr(value, "__module__", None)
+            )
+            if isinstance(origin, str) and origin.split(".")[0] == package:
+                found.add(info.name)
+    return found
+
+
 class StrictTestCase(SimpleTestCase):
     @contextlib.contextmanager
     def raises(self, exc_type: type[BaseException], code: str | None = None):
@@ -42,3 +114,354 @@ class StrictTestCase(SimpleTestCase):
         self.assertIs(type(ctx.exception), exc_type)
         if code is not None:
             self.assertEqual(ctx.exception.code, code)
+
+
+# --- system checks ---------------------------------------------------------------------------
+
+
+def ours(messages: list[CheckMessage]) -> list[CheckMessage]:
+    return [m for m in messages if (m.id or "").startswith("drf_paseto.")]
+
+
+class CheckTestCase(SimpleTestCase):
+    def messages(self, config: Any, *, deploy: bool = False) -> list[CheckMessage]:
+        """drf_paseto's messages from Django's check framework, with DRF_PASETO = config."""
+        with override_settings(DRF_PASETO=config):
+            return ours(run_checks(include_deployment_checks=deploy))
+
+    def assert_only(self, config: Any, check_id: str, *, deploy: bool = False) -> CheckMessage:
+        messages = self.messages(config, deploy=deploy)
+        self.assertEqual([m.id for m in messages], [check_id], [m.msg for m in messages])
+        message = messages[0]
+        self.assertTrue(message.hint, f"{check_id} has no hint")
+        self.assertIsInstance(message, Error if ".E" in check_id else Warning)
+        return message
+
+    def assert_each_only(self, configs: list[dict[str, Any]], check_id: str) -> None:
+        for config in configs:
+            with self.subTest(config=config):
+                self.assert_only(config, check_id)
+
+    def assert_clean(self, config: Any, *, deploy: bool = True) -> None:
+        messages = self.messages(config, deploy=deploy)
+        self.assertEqual(messages, [], [m.msg for m in messages])
+
+
+def local(**settings: Any) -> dict[str, Any]:
+    """A DRF_PASETO with the suite's local key and ``settings``."""
+    return {"SECRET_KEY": keys.LOCAL_V4_1, **settings}
+
+
+# --- the API: users, URLs, settings, and the assertions every error must pass ----------------
+
+
+USERNAME = "alice"
+PASSWORD = "correct-horse-battery-staple-42"
+CHALLENGE = 'Bearer realm="api"'
+
+LOGIN_URL = "/auth/login/"
+REFRESH_URL = "/auth/refresh/"
+VERIFY_URL = "/auth/verify/"
+KEYS_URL = "/auth/keys/"
+LOGOUT_URL = "/auth/logout/"
+LOGOUT_ALL_URL = "/auth/logout/all/"
+PROTECTED_URL = "/protected/"
+
+
+def paseto_settings(**overrides: Any) -> override_settings:
+    """``override_settings(DRF_PASETO=...)`` on top of the test suite's own DRF_PASETO."""
+    return override_settings(DRF_PASETO={"SECRET_KEY": keys.LOCAL_V4_1, **overrides})
+
+
+# The configurations the whole flow must work under.
+LOCAL_V4 = {"SECRET_KEY": keys.LOCAL_V4_1}
+LOCAL_V3 = {"VERSION": 3, "SECRET_KEY": keys.LOCAL_V3_1}
+PUBLIC_V4 = {"PURPOSE": "public", "PRIVATE_KEY": keys.SECRET_V4_1}
+PUBLIC_V3 = {"PURPOSE": "public", "VERSION": 3, "PRIVATE_KEY": keys.SECRET_V3_1}
+
+
+def _secret_fragments() -> list[str]:
+    """Every local and secret key of tests/keys.py, whole and as its bare key data."""
+    fragments: list[str] = []
+    for name, value in vars(keys).items():
+        if not name.isupper() or not isinstance(value, str):
+            continue
+        if name.startswith(("LOCAL_", "SECRET_", "PRIVATE_")):
+            fragments.append(value)
+            if value.startswith("k"):
+                fragments.append(value.split(".", 2)[2])
+            else:
+                fragments.extend(
+                    line for line in value.splitlines() if line and not line.startswith("-----")
+                )
+    return fragments
+
+
+SECRET_FRAGMENTS = _secret_fragments()
+# Also the key material of public keys: an error response has no business showing any key.
+KEY_FRAGMENTS = [
+    *SECRET_FRAGMENTS,
+    *(v for k, v in vars(keys).items() if k.startswith("PUBLIC_") and isinstance(v, str)),
+]
+SECRET_KEY_PREFIXES = ("k4.secret", "k4.local", "k3.secret", "k3.local", "PRIVATE KEY")
+
+# The exact ``detail`` of every code (the suite runs in English).
+MESSAGES: dict[str, str] = {error.code: str(error.message) for error in all_token_errors()}
+MESSAGES["not_authenticated"] = "Authentication credentials were not provided."
+MESSAGES["invalid_request"] = "Invalid request."
+MESSAGES["parse_error"] = "Malformed request."
+
+
+def response_text(response: Any) -> str:
+    """Body and every header of a test-client response, as one string."""
+    headers = "\n".join(f"{name}: {value}" for name, value in response.items())
+    return response.content.decode("utf-8", "replace") + "\n" + headers
+
+
+class TokenAPITestCase(APITestCase):
+    """One active user, login/refresh helpers, and the assertions every error must pass."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Every token the test has seen: none may come back in an error response.
+        self.issued: list[str] = []
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def login(self, username: str = USERNAME, password: str = PASSWORD) -> dict[str, str]:
+        response = self.client.post(
+            LOGIN_URL, {"username": username, "password": password}, format="json"
+        )
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        tokens: dict[str, str] = response.json()
+        self.issued.extend(tokens.values())
+        return tokens
+
+    def refresh(self, refresh_token: str) -> str:
+        response = self.client.post(REFRESH_URL, **self.bearer(refresh_token))
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        access: str = response.json()["access_token"]
+        self.issued.append(access)
+        return access
+
+    def bearer(self, token: str, scheme: str = "Bearer") -> dict[str, str]:
+        self.issued.append(token)
+        return {"HTTP_AUTHORIZATION": f"{scheme} {token}"}
+
+    def get_with(self, url: str, token: str | None = None, **extra: Any) -> Any:
+        if token is not None:
+            extra.update(self.bearer(token))
+        return self.client.get(url, **extra)
+
+    # --- assertions -----------------------------------------------------------------------
+
+    def assertNoSecrets(self, response: Any, *secrets: str) -> None:
+        text = response_text(response)
+        for secret in (PASSWORD, *self.issued, *secrets):
+            self.assertNotIn(secret, text)
+        for fragment in KEY_FRAGMENTS:
+            self.assertNotIn(fragment, text)
+        for prefix in SECRET_KEY_PREFIXES:
+            self.assertNotIn(prefix, text)
+
+    def assertError(
+        self,
+        response: Any,
+        status_code: int,
+        code: str,
+        *secrets: str,
+        challenge: str | None = CHALLENGE,
+    ) -> None:
+        """Status, the exact ``{"detail", "code"}`` body, the challenge of a 401, no secret."""
+        self.assertEqual(response.status_code, status_code, response.content)
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertEqual(response.json(), {"detail": MESSAGES[code], "code": code})
+        if status_code == status.HTTP_401_UNAUTHORIZED:
+            self.assertEqual(response["WWW-Authenticate"], challenge)
+        else:
+            self.assertFalse(response.has_header("WWW-Authenticate"))
+        self.assertNoSecrets(response, *secrets)
+
+    def assertCodedError(self, response: Any, status_code: int, code: str, *secrets: str) -> None:
+        """An error DRF words itself: ``{"detail": <any text>, "code": code}``."""
+        self.assertEqual(response.status_code, status_code, response.content)
+        body = response.json()
+        self.assertEqual(set(body), {"detail", "code"})
+        self.assertIsInstance(body["detail"], str)
+        self.assertEqual(body["code"], code)
+        self.assertNoSecrets(response, *secrets)
+
+    def assertInvalidRequest(
+        self, response: Any, fields: set[str], *secrets: str
+    ) -> dict[str, Any]:
+        """400 ``{"detail", "code": "invalid_request", "errors": {field: [...]}}``."""
+        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST, response.content)
+        body = response.json()
+        self.assertEqual(set(body), {"detail", "code", "errors"})
+        self.assertEqual(body["detail"], MESSAGES["invalid_request"])
+        self.assertEqual(body["code"], "invalid_request")
+        self.assertEqual(set(body["errors"]), fields)
+        for messages in body["errors"].values():
+            self.assertIsInstance(messages, list)
+            self.assertTrue(all(isinstance(m, str) for m in messages))
+        self.assertFalse(response.has_header("WWW-Authenticate"))
+        self.assertNoSecrets(response, *secrets)
+        errors: dict[str, Any] = body["errors"]
+        return errors
+
+    def assertUser(self, response: Any, username: str | None = USERNAME) -> None:
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        self.assertEqual(response.json(), {"user": username})
+
+
+# --- forging tokens --------------------------------------------------------------------------
+
+
+def kid_of(paserk: str) -> str:
+    """The kid our layer puts in the footer for tokens of this key."""
+    version = int(paserk[1])
+    key = backend.key_from_paserk(paserk, version)
+    if key.kind == "secret":
+        key = backend.public_key_of(key)
+    return key.kid
+
+
+def kid_footer(paserk: str) -> bytes:
+    return json.dumps({"kid": kid_of(paserk)}, separators=(",", ":")).encode()
+
+
+def forge(
+    payload: dict[str, Any] | bytes,
+    *,
+    key: str = keys.LOCAL_V4_1,
+    footer: bytes | None = None,
+) -> str:
+    """A token made by raw pyseto: any payload bytes, any footer, any key it can load."""
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return pyseto.encode(
+        pyseto.Key.from_paserk(key), data, kid_footer(key) if footer is None else footer
+    ).decode("ascii")
+
+
+def claims(subject: Any, token_type: str = "access", **changes: Any) -> dict[str, Any]:
+    """A valid payload of ``token_type``; a change to ``DROP`` removes the claim."""
+    now = current_time()
+    payload: dict[str, Any] = {
+        "sub": str(subject),
+        "type": token_type,
+        "jti": uuid.uuid4().hex,
+        "sid": uuid.uuid4().hex,
+        "iat": format_time(now - timedelta(seconds=5)),
+        "exp": format_time(now + timedelta(minutes=10)),
+    }
+    if token_type == "access":
+        payload["fresh"] = False
+    return changes_applied(payload, changes)
+
+
+# --- the revocation store legs (tests/test_revocation.py, test_logout.py, test_rotation.py) ---
+
+REDIS_URL: str = settings.TEST_REDIS_URL
+REDIS_SKIP_REASON = (
+    'the Redis legs need a Redis server: set DRF_PASETO_TEST_REDIS (eval "$(bash .ci/services.sh)")'
+)
+HAS_REDIS_PY = importlib.util.find_spec("redis") is not None
+# Nothing listens on port 1 of the loopback: connecting is refused at once.
+DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
+
+
+def redis_client() -> Any:
+    import redis
+
+    return redis.Redis.from_url(REDIS_URL, decode_responses=True)
+
+
+def delete_redis_keys(pattern: str) -> None:
+    client = redis_client()
+    try:
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+# --- the legs ------------------------------------------------------------------------------
+
+
+class StoreLeg:
+    """DENYLIST_ENABLED with this leg's store, for every test."""
+
+    store_settings: dict[str, Any] = {}
+    #: Whether the store keeps a copy in front of the database.
+    mirrored = True
+
+    def setUp(self) -> None:
+        super().setUp()  # type: ignore[misc]
+        for override in (self.leg_overrides(), self.paseto()):
+            if override is not None:
+                override.enable()
+                self.addCleanup(override.disable)  # type: ignore[attr-defined]
+        self.wipe_copy()
+        self.addCleanup(self.wipe_copy)  # type: ignore[attr-defined]
+
+    def leg_overrides(self) -> override_settings | None:
+        return None
+
+    def revocation_settings(self, **extra: Any) -> dict[str, Any]:
+        return {"DENYLIST_ENABLED": True, **self.store_settings, **extra}
+
+    def paseto(self, **extra: Any) -> override_settings:
+        """``override_settings`` for this leg with more DRF_PASETO settings."""
+        return paseto_settings(**self.revocation_settings(**extra))
+
+    def wipe_copy(self) -> None:
+        """Lose everything the store keeps in front of the database."""
+
+
+class DatabaseLeg(StoreLeg):
+    store_settings = {"DENYLIST_STORE": "database"}
+    mirrored = False
+
+
+class LocMemCacheLeg(StoreLeg):
+    store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "default"}
+
+    def wipe_copy(self) -> None:
+        caches["default"].clear()
+
+
+@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
+class RedisCacheLeg(StoreLeg):
+    store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "revocation"}
+
+    def leg_overrides(self) -> override_settings | None:
+        self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
+        config = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": self.key_prefix,
+        }
+        return override_settings(CACHES={**settings.CACHES, "revocation": config})
+
+    def wipe_copy(self) -> None:
+        delete_redis_keys(f"{self.key_prefix}:*")
+
+
+@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
+class RedisLeg(StoreLeg):
+    def setUp(self) -> None:
+        self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
+        self.store_settings = {
+            "DENYLIST_STORE": "redis",
+            "DENYLIST_REDIS_URL": REDIS_URL,
+            "DENYLIST_REDIS_KEY_PREFIX": self.key_prefix,
+        }
+        super().setUp()
+
+    def wipe_copy(self) -> None:
+        delete_redis_keys(f"{self.key_prefix}:*")

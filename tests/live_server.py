@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-import unittest
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -37,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, tag
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -567,15 +566,11 @@ def hold_sqlite_write_lock(path: str) -> sqlite3.Connection:
 # --- the test case base ---------------------------------------------------------------------
 
 
-# The server tests use no test database: `make test`'s PostgreSQL pass (the whole suite again
-# with DRF_PASETO_TEST_DATABASE set) would only run them twice.
-run_once = unittest.skipIf(
-    os.environ.get("DRF_PASETO_TEST_DATABASE"),
-    "server tests run once, in the first pass of make test",
-)
-
-
-@run_once
+# The server tier: every test class that starts server processes carries @tag("servers"), and
+# subclasses of ServerTestCase inherit it. `make test-unit` and `make test`'s PostgreSQL pass
+# (these tests use no test database) leave them out with `--exclude-tag servers`;
+# `make test-servers` runs them alone with `--tag servers`.
+@tag("servers")
 class ServerTestCase(SimpleTestCase):
     """Tests that talk to real server processes, never to the test database."""
 

@@ -55,7 +55,7 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporte
 
 # The server legs: `.ci/services.sh` starts PostgreSQL and Redis on loopback and prints these
 # variables. DRF_PASETO_TEST_DATABASE makes a database the default one (the Makefile's
-# PostgreSQL leg runs the whole suite again with it); DRF_PASETO_TEST_REDIS adds the "redis"
+# PostgreSQL leg runs the unit tier again with it); DRF_PASETO_TEST_REDIS adds the "redis"
 # cache alias that the revocation tests use for the Redis leg.
 TEST_DATABASE_URL = os.environ.get("DRF_PASETO_TEST_DATABASE", "")
 TEST_REDIS_URL = os.environ.get("DRF_PASETO_TEST_REDIS", "")

@@ -15,7 +15,7 @@ from drf_paseto import signals
 from drf_paseto.admin import LoginSessionAdmin, SubjectCutoffAdmin
 from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.tokens import AccessToken
-from tests.test_views import TokenAPITestCase, paseto_settings
+from tests.helpers import TokenAPITestCase, paseto_settings
 
 # tests/urls.py has no admin: this module is the URLconf of these tests (the admin, and the
 # suite's own URLs for the requests made with a session's tokens).

@@ -19,7 +19,7 @@ from drf_paseto.authentication import (
 from drf_paseto.exceptions import InvalidToken
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token, current_time
 from tests import keys
-from tests.test_views import USERNAME, TokenAPITestCase, paseto_settings
+from tests.helpers import USERNAME, TokenAPITestCase, paseto_settings
 
 ACCESS_VIEWS = ("/protected/", "/fresh/", "/optional/", "/authenticated/", "/open/")
 ANONYMOUS_VIEWS = ("/optional/", "/open/")  # AllowAny: no token is fine, a bad one is not

@@ -3,8 +3,8 @@ against the example project served by runserver in a separate process.
 
 Skipped when Chromium (``/usr/bin/chromium`` or ``chromium`` on PATH) or the playwright
 package is missing: ``.ci/browser.sh`` installs Chromium, the dev extra installs playwright.
-Playwright never downloads a browser here: it is pointed at Debian's. Like the other server
-tests (``run_once``), skipped in ``make test``'s PostgreSQL pass.
+Playwright never downloads a browser here: it is pointed at Debian's. In the server tier
+(``make test-servers``), like the other tests that start servers.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, tag
 
-from tests.live_server import ExampleProjectServer, run_once
+from tests.live_server import ExampleProjectServer
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -103,7 +103,7 @@ class AttackerSite:
         self.server.server_close()
 
 
-@run_once
+@tag("servers")
 @unittest.skipIf(SKIP_REASON, SKIP_REASON)
 class DemoPageBrowserTests(SimpleTestCase):
     """The demo page at /demo/: httpOnly token cookies, the whole flow, forged requests."""

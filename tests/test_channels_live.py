@@ -14,11 +14,11 @@ from datetime import timedelta
 from typing import Any
 from unittest import mock
 
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, tag
 
 from drf_paseto.tokens import AccessToken, current_time
 from tests import keys
-from tests.live_server import ExampleProjectServer, run_once
+from tests.live_server import ExampleProjectServer
 
 
 def _missing() -> str | None:
@@ -48,7 +48,7 @@ def reason(code: str) -> str:
     return "" if USE_DAPHNE else code
 
 
-@run_once
+@tag("servers")
 @unittest.skipIf(MISSING, MISSING or "")
 class ChannelsLiveTests(SimpleTestCase):
     """``make demo``'s steps (migrate, create_demo_user), then an ASGI server on a free port."""

@@ -6,12 +6,13 @@ from datetime import timedelta
 from io import StringIO
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, Warning, run_checks
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.test import SimpleTestCase, override_settings
+from django.test import override_settings
 
 from drf_paseto.checks import check_deploy, check_settings
+from tests.helpers import CheckTestCase, local, ours
 from tests.keys import (
     LOCAL_V3_1,
     LOCAL_V4_1,
@@ -25,37 +26,6 @@ from tests.keys import (
     SECRET_V3_1,
     SECRET_V4_1,
 )
-
-
-def ours(messages: list[CheckMessage]) -> list[CheckMessage]:
-    return [m for m in messages if (m.id or "").startswith("drf_paseto.")]
-
-
-class CheckTestCase(SimpleTestCase):
-    def messages(self, config: Any, *, deploy: bool = False) -> list[CheckMessage]:
-        """drf_paseto's messages from Django's check framework, with DRF_PASETO = config."""
-        with override_settings(DRF_PASETO=config):
-            return ours(run_checks(include_deployment_checks=deploy))
-
-    def assert_only(self, config: Any, check_id: str, *, deploy: bool = False) -> CheckMessage:
-        messages = self.messages(config, deploy=deploy)
-        self.assertEqual([m.id for m in messages], [check_id], [m.msg for m in messages])
-        message = messages[0]
-        self.assertTrue(message.hint, f"{check_id} has no hint")
-        self.assertIsInstance(message, Error if ".E" in check_id else Warning)
-        return message
-
-    def assert_each_only(self, configs: list[dict[str, Any]], check_id: str) -> None:
-        for config in configs:
-            with self.subTest(config=config):
-                self.assert_only(config, check_id)
-
-    def assert_clean(self, config: Any, *, deploy: bool = True) -> None:
-        self.assertEqual(self.messages(config, deploy=deploy), [])
-
-
-def local(**settings: Any) -> dict[str, Any]:
-    return {"SECRET_KEY": LOCAL_V4_1, **settings}
 
 
 class CleanConfigTests(CheckTestCase):

@@ -8,7 +8,7 @@ from typing import Any
 from django.test import override_settings
 
 from drf_paseto.checks import check_deploy, check_settings
-from tests.test_checks import CheckTestCase, local
+from tests.helpers import CheckTestCase, local
 
 COOKIES = ["headers", "cookies"]
 NAME_SETTINGS = (

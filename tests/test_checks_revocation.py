@@ -10,11 +10,11 @@ from typing import Any
 from unittest import mock
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning
-from django.test import SimpleTestCase, override_settings
+from django.core.checks import CheckMessage
+from django.test import override_settings
 
 from drf_paseto.checks import check_settings
-from tests.keys import LOCAL_V4_1
+from tests.helpers import CheckTestCase, local
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x:1/0"}
@@ -26,32 +26,16 @@ FILES = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCA
 CACHES = {**settings.CACHES, "shared": REDIS, "memcached": MEMCACHED, "files": FILES}
 
 
-def local(**overrides: Any) -> dict[str, Any]:
-    return {"SECRET_KEY": LOCAL_V4_1, **overrides}
-
-
 class NotAStore:
     """Importable, but not a RevocationStore."""
 
 
 @override_settings(CACHES=CACHES)
-class RevocationCheckTests(SimpleTestCase):
-    def messages(self, config: dict[str, Any]) -> list[CheckMessage]:
+class RevocationCheckTests(CheckTestCase):
+    def messages(self, config: Any, *, deploy: bool = False) -> list[CheckMessage]:
         with override_settings(DRF_PASETO=config):
             # drf_paseto's own check (Django's cache checks would connect to the aliases).
             return check_settings(None)
-
-    def assert_only(self, config: dict[str, Any], check_id: str) -> CheckMessage:
-        messages = self.messages(config)
-        self.assertEqual([m.id for m in messages], [check_id], [m.msg for m in messages])
-        message = messages[0]
-        self.assertTrue(message.hint)
-        self.assertIsInstance(message, Error if ".E" in check_id else Warning)
-        return message
-
-    def assert_clean(self, config: dict[str, Any]) -> None:
-        messages = self.messages(config)
-        self.assertEqual(messages, [], [m.msg for m in messages])
 
     def test_valid_configurations(self) -> None:
         for config in (

@@ -26,12 +26,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from drf_paseto import authentication
 from drf_paseto.permissions import IsAccessToken
 from drf_paseto.testing import tokens_for
 from drf_paseto.tokens import AccessToken, RefreshToken, current_time
 from drf_paseto.views import LogoutAllView, LogoutView, TokenObtainView, TokenRefreshView
-from tests.test_views import PASSWORD, USERNAME, TokenAPITestCase, paseto_settings
+from tests.helpers import (
+    PASSWORD,
+    USERNAME,
+    TokenAPITestCase,
+    compare_digest_calls,
+    paseto_settings,
+)
 
 # --- the URLconf of this module -----------------------------------------------------------
 
@@ -689,11 +694,20 @@ class CSRFTests(CookieTestCase):
 
     @cookie_settings()
     def test_compared_in_constant_time(self) -> None:
-        with mock.patch.object(
-            authentication.hmac, "compare_digest", wraps=authentication.hmac.compare_digest
-        ) as compare:
+        """Every CSRF check, access and refresh, right or wrong, goes through compare_digest."""
+        with compare_digest_calls() as calls:
             self.assertWhere(self.browse("post", "/where/", csrf=self.csrf), "cookies")
-        compare.assert_any_call(self.csrf.encode(), self.csrf.encode())
+        self.assertIn((self.csrf.encode(), self.csrf.encode()), calls)
+        forged = "x" * len(self.csrf)
+        with compare_digest_calls() as calls:
+            response = self.browse("post", "/where/", csrf=forged)
+        self.assertError(response, status.HTTP_403_FORBIDDEN, "csrf_mismatch")
+        self.assertIn((forged.encode(), self.csrf.encode()), calls)
+        refresh_csrf = self.jar_value(CSRF_REFRESH)
+        with compare_digest_calls() as calls:
+            response = self.browse("post", "/browser/refresh/", csrf=refresh_csrf)
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        self.assertIn((refresh_csrf.encode(), refresh_csrf.encode()), calls)
 
     @cookie_settings()
     def test_refresh_csrf_with_the_same_header_name(self) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, tag
 
-from tests.live_server import ExampleProjectServer, run_once
+from tests.live_server import ExampleProjectServer
 
 
-@run_once
+@tag("servers")
 class ExampleProjectServerTests(SimpleTestCase):
     """``make demo``'s steps (migrate, create_demo_user, runserver), then the original's flow."""
 

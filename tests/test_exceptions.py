@@ -33,8 +33,7 @@ from drf_paseto.exceptions import (
     to_api_exception,
 )
 from tests import views as test_views
-from tests.helpers import all_token_errors
-from tests.test_views import (
+from tests.helpers import (
     LOGIN_URL,
     MESSAGES,
     PASSWORD,
@@ -42,6 +41,7 @@ from tests.test_views import (
     USERNAME,
     VERIFY_URL,
     TokenAPITestCase,
+    all_token_errors,
 )
 
 # Every code drf_paseto can answer with, and its status. These never change.

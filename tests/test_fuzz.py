@@ -31,8 +31,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from drf_paseto.exceptions import TokenError
 from drf_paseto.tokens import RESERVED_CLAIMS, AccessToken, RefreshToken, Token
 from tests import keys
-from tests.test_hostile_tokens import claims, forge
-from tests.test_views import PASSWORD, USERNAME, paseto_settings
+from tests.helpers import PASSWORD, USERNAME, claims, forge, paseto_settings
 
 _COMMON = {
     "deadline": None,

@@ -18,8 +18,11 @@ from typing import Any
 import django
 from rest_framework import status
 
-from tests.test_views import (
+from tests.helpers import (
+    KEYS_URL,
     LOGIN_URL,
+    LOGOUT_ALL_URL,
+    LOGOUT_URL,
     PASSWORD,
     REFRESH_URL,
     USERNAME,
@@ -28,9 +31,6 @@ from tests.test_views import (
     paseto_settings,
 )
 
-KEYS_URL = "/auth/keys/"
-LOGOUT_URL = "/auth/logout/"
-LOGOUT_ALL_URL = "/auth/logout/all/"
 PACKAGE_VIEWS = (LOGIN_URL, REFRESH_URL, VERIFY_URL, KEYS_URL, LOGOUT_URL, LOGOUT_ALL_URL)
 TEST_VIEWS = (
     "/protected/",

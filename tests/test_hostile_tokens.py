@@ -29,13 +29,17 @@ from drf_paseto.exceptions import KeyConfigurationError, TokenError, TokenUnsupp
 from drf_paseto.keys import load_key
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token, current_time
 from tests import keys
-from tests.helpers import DROP, changes_applied
-from tests.test_views import (
+from tests.helpers import (
+    DROP,
     PUBLIC_V3,
     PUBLIC_V4,
     REFRESH_URL,
     VERIFY_URL,
     TokenAPITestCase,
+    claims,
+    forge,
+    kid_footer,
+    kid_of,
     paseto_settings,
 )
 
@@ -56,51 +60,9 @@ def unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def kid_of(paserk: str) -> str:
-    """The kid our layer puts in the footer for tokens of this key."""
-    version = int(paserk[1])
-    key = backend.key_from_paserk(paserk, version)
-    if key.kind == "secret":
-        key = backend.public_key_of(key)
-    return key.kid
-
-
-def kid_footer(paserk: str) -> bytes:
-    return json.dumps({"kid": kid_of(paserk)}, separators=(",", ":")).encode()
-
-
-def forge(
-    payload: dict[str, Any] | bytes,
-    *,
-    key: str = keys.LOCAL_V4_1,
-    footer: bytes | None = None,
-) -> str:
-    """A token made by raw pyseto: any payload bytes, any footer, any key it can load."""
-    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return pyseto.encode(
-        pyseto.Key.from_paserk(key), data, kid_footer(key) if footer is None else footer
-    ).decode("ascii")
-
-
 def forge_raw(version: int, purpose: str, raw_key: bytes, payload: bytes, footer: bytes) -> str:
     """A token of any version pyseto knows (v1 and v2 too) with a raw key."""
     return pyseto.encode(pyseto.Key.new(version, purpose, raw_key), payload, footer).decode()
-
-
-def claims(subject: Any, token_type: str = "access", **changes: Any) -> dict[str, Any]:
-    """A valid payload of ``token_type``; a change to ``DROP`` removes the claim."""
-    now = current_time()
-    payload: dict[str, Any] = {
-        "sub": str(subject),
-        "type": token_type,
-        "jti": uuid.uuid4().hex,
-        "sid": uuid.uuid4().hex,
-        "iat": format_time(now - timedelta(seconds=5)),
-        "exp": format_time(now + timedelta(minutes=10)),
-    }
-    if token_type == "access":
-        payload["fresh"] = False
-    return changes_applied(payload, changes)
 
 
 def split(token: str) -> list[str]:

@@ -25,7 +25,7 @@ from drf_paseto import exceptions as paseto_exceptions
 from drf_paseto.admin import LoginSessionAdmin
 from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.tokens import current_time
-from tests.test_views import LOGIN_URL, REFRESH_URL, TokenAPITestCase
+from tests.helpers import LOGIN_URL, REFRESH_URL, TokenAPITestCase
 
 LOCALE_DIR = Path(apps.get_app_config("drf_paseto").path) / "locale"
 SHIPPED_LANGUAGES = ("fr", "de")

@@ -14,16 +14,19 @@ from django.urls import reverse
 from rest_framework import status
 
 from drf_paseto.tokens import AccessToken, RefreshToken, current_time
-from tests.test_revocation import (
+from tests.helpers import (
     LOGOUT_ALL_URL,
     LOGOUT_URL,
+    PASSWORD,
     PROTECTED_URL,
+    REFRESH_URL,
     DatabaseLeg,
     LocMemCacheLeg,
     RedisCacheLeg,
     RedisLeg,
+    TokenAPITestCase,
+    paseto_settings,
 )
-from tests.test_views import PASSWORD, REFRESH_URL, TokenAPITestCase, paseto_settings
 
 
 class LogoutTests:

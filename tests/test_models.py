@@ -12,7 +12,7 @@ from django.test import TestCase
 
 from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.tokens import RefreshToken
-from tests.test_views import PASSWORD, USERNAME, paseto_settings
+from tests.helpers import PASSWORD, USERNAME, paseto_settings
 
 LATER = datetime(2040, 1, 1, tzinfo=timezone.utc)
 EARLIER = datetime(2030, 1, 1, tzinfo=timezone.utc)

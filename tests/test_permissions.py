@@ -18,7 +18,7 @@ from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthent
 from drf_paseto.exceptions import InvalidToken, NotAuthenticated, TokenPermissionDenied
 from drf_paseto.permissions import IsAccessToken, IsFreshToken, IsRefreshToken
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token
-from tests.test_views import TokenAPITestCase
+from tests.helpers import TokenAPITestCase
 
 
 class AnyTokenAuthentication(PasetoAuthentication):

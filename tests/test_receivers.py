@@ -17,7 +17,7 @@ from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.revocation import DatabaseStore
 from drf_paseto.tokens import RefreshToken
-from tests.test_views import PASSWORD, USERNAME, paseto_settings
+from tests.helpers import PASSWORD, USERNAME, paseto_settings
 
 ON = {"DENYLIST_ENABLED": True}
 

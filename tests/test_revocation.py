@@ -14,14 +14,11 @@ The races on real multi-process servers are in tests/test_concurrency.py.
 
 from __future__ import annotations
 
-import importlib.util
-import secrets
 import threading
 from datetime import timedelta
 from typing import Any
-from unittest import mock, skipUnless
+from unittest import mock
 
-from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.cache import caches
 from django.db import DatabaseError, OperationalError, connection, connections
@@ -40,123 +37,26 @@ from drf_paseto.revocation import (
     SessionState,
 )
 from drf_paseto.tokens import AccessToken, RefreshToken, create_token
-from tests.test_views import (
+from tests.helpers import (
+    DEAD_REDIS_URL,
     LOGIN_URL,
+    LOGOUT_ALL_URL,
+    LOGOUT_URL,
     PASSWORD,
+    PROTECTED_URL,
     REFRESH_URL,
     USERNAME,
     VERIFY_URL,
+    DatabaseLeg,
+    LocMemCacheLeg,
+    RedisCacheLeg,
+    RedisLeg,
     TokenAPITestCase,
     paseto_settings,
 )
 
-PROTECTED_URL = "/protected/"
 REFRESH_ONLY_URL = "/refresh-only/"
-LOGOUT_URL = "/auth/logout/"
-LOGOUT_ALL_URL = "/auth/logout/all/"
 NEW_PASSWORD = "a-new-password-123"
-
-REDIS_URL = settings.TEST_REDIS_URL
-REDIS_SKIP_REASON = (
-    'the Redis legs need a Redis server: set DRF_PASETO_TEST_REDIS (eval "$(bash .ci/services.sh)")'
-)
-HAS_REDIS_PY = importlib.util.find_spec("redis") is not None
-# Nothing listens on port 1 of the loopback: connecting is refused at once.
-DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
-
-
-def redis_client() -> Any:
-    import redis
-
-    return redis.Redis.from_url(REDIS_URL, decode_responses=True)
-
-
-def delete_redis_keys(pattern: str) -> None:
-    client = redis_client()
-    try:
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
-
-
-# --- the legs ------------------------------------------------------------------------------
-
-
-class StoreLeg:
-    """DENYLIST_ENABLED with this leg's store, for every test."""
-
-    store_settings: dict[str, Any] = {}
-    #: Whether the store keeps a copy in front of the database.
-    mirrored = True
-
-    def setUp(self) -> None:
-        super().setUp()  # type: ignore[misc]
-        for override in (self.leg_overrides(), self.paseto()):
-            if override is not None:
-                override.enable()
-                self.addCleanup(override.disable)  # type: ignore[attr-defined]
-        self.wipe_copy()
-        self.addCleanup(self.wipe_copy)  # type: ignore[attr-defined]
-
-    def leg_overrides(self) -> override_settings | None:
-        return None
-
-    def revocation_settings(self, **extra: Any) -> dict[str, Any]:
-        return {"DENYLIST_ENABLED": True, **self.store_settings, **extra}
-
-    def paseto(self, **extra: Any) -> override_settings:
-        """``override_settings`` for this leg with more DRF_PASETO settings."""
-        return paseto_settings(**self.revocation_settings(**extra))
-
-    def wipe_copy(self) -> None:
-        """Lose everything the store keeps in front of the database."""
-
-
-class DatabaseLeg(StoreLeg):
-    store_settings = {"DENYLIST_STORE": "database"}
-    mirrored = False
-
-
-class LocMemCacheLeg(StoreLeg):
-    store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "default"}
-
-    def wipe_copy(self) -> None:
-        caches["default"].clear()
-
-
-@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
-class RedisCacheLeg(StoreLeg):
-    store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "revocation"}
-
-    def leg_overrides(self) -> override_settings | None:
-        self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
-        config = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": self.key_prefix,
-        }
-        return override_settings(CACHES={**settings.CACHES, "revocation": config})
-
-    def wipe_copy(self) -> None:
-        delete_redis_keys(f"{self.key_prefix}:*")
-
-
-@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
-class RedisLeg(StoreLeg):
-    def setUp(self) -> None:
-        self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
-        self.store_settings = {
-            "DENYLIST_STORE": "redis",
-            "DENYLIST_REDIS_URL": REDIS_URL,
-            "DENYLIST_REDIS_KEY_PREFIX": self.key_prefix,
-        }
-        super().setUp()
-
-    def wipe_copy(self) -> None:
-        delete_redis_keys(f"{self.key_prefix}:*")
-
 
 # --- the behaviour, on every leg ------------------------------------------------------------
 
@@ -623,7 +523,6 @@ class RedisStoreTests(RedisLeg, SessionRevocationTests, TokenAPITestCase):
 # --- one store at a time ----------------------------------------------------------------------
 
 
-@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
 class RedisMergeTests(RedisLeg, TokenAPITestCase):
     """The Redis copy merges: whatever order writes land in, the later state stays."""
 

@@ -14,14 +14,15 @@ from drf_paseto.exceptions import NotAuthenticated
 from drf_paseto.models import LoginSession
 from drf_paseto.serializers import TokenRefreshSerializer
 from drf_paseto.tokens import AccessToken, RefreshToken
-from tests.test_revocation import (
+from tests.helpers import (
     PROTECTED_URL,
+    REFRESH_URL,
     DatabaseLeg,
     LocMemCacheLeg,
     RedisCacheLeg,
     RedisLeg,
+    TokenAPITestCase,
 )
-from tests.test_views import REFRESH_URL, TokenAPITestCase
 
 
 class RotationTests:

@@ -22,7 +22,7 @@ from drf_paseto.serializers import (
 )
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken
-from tests.test_views import (
+from tests.helpers import (
     LOGIN_URL,
     PASSWORD,
     REFRESH_URL,

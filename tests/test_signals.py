@@ -15,8 +15,7 @@ from drf_paseto.revocation import CacheStore, RevocationStore
 from drf_paseto.serializers import TokenObtainSerializer, TokenRefreshSerializer
 from drf_paseto.tokens import RefreshToken
 from drf_paseto.views import LogoutAllView, LogoutView
-from tests.test_revocation import LOGOUT_ALL_URL, LOGOUT_URL
-from tests.test_views import REFRESH_URL, TokenAPITestCase, paseto_settings
+from tests.helpers import LOGOUT_ALL_URL, LOGOUT_URL, REFRESH_URL, TokenAPITestCase, paseto_settings
 
 SIGNALS = ("token_obtained", "token_refreshed", "token_revoked", "token_reuse_detected")
 

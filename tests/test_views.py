@@ -1,8 +1,6 @@
 """The token views (drf_paseto/views.py, drf_paseto/urls.py) and the reference pages' flow.
 
-The helpers at the top (``TokenAPITestCase``, ``paseto_settings``, ...) are shared by the other
-test modules of the package's API layer: test_authentication, test_permissions,
-test_serializers and test_exceptions.
+``TokenAPITestCase``, ``paseto_settings`` and the URLs come from tests/helpers.py.
 """
 
 from __future__ import annotations
@@ -19,177 +17,30 @@ from django.contrib.auth import get_user_model
 from django.test import LiveServerTestCase, override_settings
 from django.urls import path, reverse
 from rest_framework import status
-from rest_framework.test import APITestCase
 
-from drf_paseto import exceptions as paseto_exceptions
 from drf_paseto.serializers import TokenObtainSerializer
 from drf_paseto.tokens import AccessToken, RefreshToken, current_time
 from drf_paseto.views import TokenObtainView
 from tests import keys
-
-USERNAME = "alice"
-PASSWORD = "correct-horse-battery-staple-42"
-CHALLENGE = 'Bearer realm="api"'
-
-LOGIN_URL = "/auth/login/"
-REFRESH_URL = "/auth/refresh/"
-VERIFY_URL = "/auth/verify/"
-KEYS_URL = "/auth/keys/"
-
-
-def paseto_settings(**overrides: Any) -> override_settings:
-    """``override_settings(DRF_PASETO=...)`` on top of the test suite's own DRF_PASETO."""
-    return override_settings(DRF_PASETO={"SECRET_KEY": keys.LOCAL_V4_1, **overrides})
-
-
-# The configurations the whole flow must work under.
-LOCAL_V4 = {"SECRET_KEY": keys.LOCAL_V4_1}
-LOCAL_V3 = {"VERSION": 3, "SECRET_KEY": keys.LOCAL_V3_1}
-PUBLIC_V4 = {"PURPOSE": "public", "PRIVATE_KEY": keys.SECRET_V4_1}
-PUBLIC_V3 = {"PURPOSE": "public", "VERSION": 3, "PRIVATE_KEY": keys.SECRET_V3_1}
-
-
-def _secret_fragments() -> list[str]:
-    """Every local and secret key of tests/keys.py, whole and as its bare key data."""
-    fragments: list[str] = []
-    for name, value in vars(keys).items():
-        if not name.isupper() or not isinstance(value, str):
-            continue
-        if name.startswith(("LOCAL_", "SECRET_", "PRIVATE_")):
-            fragments.append(value)
-            if value.startswith("k"):
-                fragments.append(value.split(".", 2)[2])
-            else:
-                fragments.extend(
-                    line for line in value.splitlines() if line and not line.startswith("-----")
-                )
-    return fragments
-
-
-SECRET_FRAGMENTS = _secret_fragments()
-# Also the key material of public keys: an error response has no business showing any key.
-KEY_FRAGMENTS = [
-    *SECRET_FRAGMENTS,
-    *(v for k, v in vars(keys).items() if k.startswith("PUBLIC_") and isinstance(v, str)),
-]
-SECRET_KEY_PREFIXES = ("k4.secret", "k4.local", "k3.secret", "k3.local", "PRIVATE KEY")
-
-# The exact ``detail`` of every code (the suite runs in English).
-MESSAGES: dict[str, str] = {}
-_pending: list[type[paseto_exceptions.TokenError]] = [paseto_exceptions.TokenError]
-while _pending:
-    _cls = _pending.pop()
-    MESSAGES[_cls.code] = str(_cls.message)
-    _pending.extend(_cls.__subclasses__())
-MESSAGES["not_authenticated"] = "Authentication credentials were not provided."
-MESSAGES["invalid_request"] = "Invalid request."
-MESSAGES["parse_error"] = "Malformed request."
-
-
-def response_text(response: Any) -> str:
-    """Body and every header of a test-client response, as one string."""
-    headers = "\n".join(f"{name}: {value}" for name, value in response.items())
-    return response.content.decode("utf-8", "replace") + "\n" + headers
-
-
-class TokenAPITestCase(APITestCase):
-    """One active user, login/refresh helpers, and the assertions every error must pass."""
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
-
-    def setUp(self) -> None:
-        super().setUp()
-        # Every token the test has seen: none may come back in an error response.
-        self.issued: list[str] = []
-
-    # --- helpers --------------------------------------------------------------------------
-
-    def login(self, username: str = USERNAME, password: str = PASSWORD) -> dict[str, str]:
-        response = self.client.post(
-            LOGIN_URL, {"username": username, "password": password}, format="json"
-        )
-        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
-        tokens: dict[str, str] = response.json()
-        self.issued.extend(tokens.values())
-        return tokens
-
-    def refresh(self, refresh_token: str) -> str:
-        response = self.client.post(REFRESH_URL, **self.bearer(refresh_token))
-        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
-        access: str = response.json()["access_token"]
-        self.issued.append(access)
-        return access
-
-    def bearer(self, token: str, scheme: str = "Bearer") -> dict[str, str]:
-        self.issued.append(token)
-        return {"HTTP_AUTHORIZATION": f"{scheme} {token}"}
-
-    def get_with(self, url: str, token: str | None = None, **extra: Any) -> Any:
-        if token is not None:
-            extra.update(self.bearer(token))
-        return self.client.get(url, **extra)
-
-    # --- assertions -----------------------------------------------------------------------
-
-    def assertNoSecrets(self, response: Any, *secrets: str) -> None:
-        text = response_text(response)
-        for secret in (PASSWORD, *self.issued, *secrets):
-            self.assertNotIn(secret, text)
-        for fragment in KEY_FRAGMENTS:
-            self.assertNotIn(fragment, text)
-        for prefix in SECRET_KEY_PREFIXES:
-            self.assertNotIn(prefix, text)
-
-    def assertError(
-        self,
-        response: Any,
-        status_code: int,
-        code: str,
-        *secrets: str,
-        challenge: str | None = CHALLENGE,
-    ) -> None:
-        """Status, the exact ``{"detail", "code"}`` body, the challenge of a 401, no secret."""
-        self.assertEqual(response.status_code, status_code, response.content)
-        self.assertEqual(response["Content-Type"], "application/json")
-        self.assertEqual(response.json(), {"detail": MESSAGES[code], "code": code})
-        if status_code == status.HTTP_401_UNAUTHORIZED:
-            self.assertEqual(response["WWW-Authenticate"], challenge)
-        else:
-            self.assertFalse(response.has_header("WWW-Authenticate"))
-        self.assertNoSecrets(response, *secrets)
-
-    def assertCodedError(self, response: Any, status_code: int, code: str, *secrets: str) -> None:
-        """An error DRF words itself: ``{"detail": <any text>, "code": code}``."""
-        self.assertEqual(response.status_code, status_code, response.content)
-        body = response.json()
-        self.assertEqual(set(body), {"detail", "code"})
-        self.assertIsInstance(body["detail"], str)
-        self.assertEqual(body["code"], code)
-        self.assertNoSecrets(response, *secrets)
-
-    def assertInvalidRequest(
-        self, response: Any, fields: set[str], *secrets: str
-    ) -> dict[str, Any]:
-        """400 ``{"detail", "code": "invalid_request", "errors": {field: [...]}}``."""
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST, response.content)
-        body = response.json()
-        self.assertEqual(set(body), {"detail", "code", "errors"})
-        self.assertEqual(body["detail"], MESSAGES["invalid_request"])
-        self.assertEqual(body["code"], "invalid_request")
-        self.assertEqual(set(body["errors"]), fields)
-        for messages in body["errors"].values():
-            self.assertIsInstance(messages, list)
-            self.assertTrue(all(isinstance(m, str) for m in messages))
-        self.assertFalse(response.has_header("WWW-Authenticate"))
-        self.assertNoSecrets(response, *secrets)
-        errors: dict[str, Any] = body["errors"]
-        return errors
-
-    def assertUser(self, response: Any, username: str | None = USERNAME) -> None:
-        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
-        self.assertEqual(response.json(), {"user": username})
+from tests.helpers import (
+    CHALLENGE,
+    KEYS_URL,
+    LOCAL_V3,
+    LOCAL_V4,
+    LOGIN_URL,
+    MESSAGES,
+    PASSWORD,
+    PUBLIC_V3,
+    PUBLIC_V4,
+    REFRESH_URL,
+    SECRET_FRAGMENTS,
+    SECRET_KEY_PREFIXES,
+    USERNAME,
+    VERIFY_URL,
+    TokenAPITestCase,
+    paseto_settings,
+    response_text,
+)
 
 
 class UrlTests(TokenAPITestCase):
