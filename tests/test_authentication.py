@@ -151,7 +151,7 @@ class SplitTests(TokenAPITestCase):
             if url == "/authenticated/":
                 continue
             with self.subTest(url=url):
-                self.assertError(self.client.get(url), 401, "not_authenticated")
+                self.assertNotAuthenticated(self.client.get(url))
         # IsAuthenticated is DRF's: its body has a code only with drf_paseto's optional
         # exception handler (tests/test_exceptions.py); the challenge is there either way.
         response = self.client.get("/authenticated/")
@@ -306,7 +306,7 @@ class HeaderParsingTests(TokenAPITestCase):
             with self.subTest(header=header[:20]):
                 self.assertUser(self.with_header("/optional/", header), None)
                 self.assertUser(self.with_header("/open/", header), None)
-                self.assertError(self.with_header("/protected/", header), 401, "not_authenticated")
+                self.assertNotAuthenticated(self.with_header("/protected/", header))
 
     def test_scheme_is_case_insensitive(self) -> None:
         for scheme in ("bearer", "BEARER", "bEaReR"):
@@ -373,9 +373,7 @@ class HeaderParsingTests(TokenAPITestCase):
                 )
         # Authorization is no longer read at all.
         self.assertUser(self.with_header("/optional/", f"Bearer {self.access}"), None)
-        self.assertError(
-            self.with_header("/protected/", f"Bearer {self.access}"), 401, "not_authenticated"
-        )
+        self.assertNotAuthenticated(self.with_header("/protected/", f"Bearer {self.access}"))
         response = self.client.post("/auth/refresh/", **{name: refresh})
         self.assertEqual(response.status_code, 200)
 
@@ -385,10 +383,8 @@ class HeaderParsingTests(TokenAPITestCase):
         self.assertUser(self.with_header("/protected/", f"Token {self.access}"))
         self.assertUser(self.with_header("/protected/", f"token {self.access}"))
         self.assertUser(self.with_header("/optional/", f"Bearer {self.access}"), None)
-        self.assertError(
+        self.assertNotAuthenticated(
             self.with_header("/protected/", f"Bearer {self.access}"),
-            401,
-            "not_authenticated",
             challenge=challenge,
         )
         self.assertError(
@@ -408,16 +404,14 @@ class HeaderParsingTests(TokenAPITestCase):
     def test_custom_header_name_keeps_the_type(self) -> None:
         name = "HTTP_X_API_KEY"
         self.assertUser(self.with_header("/protected/", f"Bearer {self.access}", name))
-        self.assertError(
-            self.with_header("/protected/", self.access, name), 401, "not_authenticated"
-        )
+        self.assertNotAuthenticated(self.with_header("/protected/", self.access, name))
 
 
 class SessionAndTokenTests(TokenAPITestCase):
     def test_token_user_replaces_nothing_of_the_session(self) -> None:
         # The session middleware runs, but the API views here authenticate with tokens only.
         self.client.force_login(self.user)
-        self.assertError(self.client.get("/protected/"), 401, "not_authenticated")
+        self.assertNotAuthenticated(self.client.get("/protected/"))
         self.assertUser(self.client.get("/optional/"), None)
 
     def test_validated_token_hook(self) -> None:
