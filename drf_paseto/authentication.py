@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -286,14 +287,41 @@ class PasetoRefreshAuthentication(PasetoAuthentication):
         return (api_settings.REFRESH_COOKIE_KEY,)
 
 
-class PasetoSessionAuthentication(PasetoAuthentication):
-    """An access or a refresh token: for views acting on the login session (logout)."""
+class PasetoAnyTokenAuthentication(PasetoAuthentication):
+    """An access or a refresh token: for views acting on the login session (logout).
+
+    Its JSON body key is ``REFRESH_JSON_KEY``; it reads the access cookie, then the refresh
+    cookie.
+    """
 
     token_classes = (AccessToken, RefreshToken)
     json_key_setting = "REFRESH_JSON_KEY"
 
     def get_cookie_keys(self) -> tuple[str, ...]:
         return (api_settings.ACCESS_COOKIE_KEY, api_settings.REFRESH_COOKIE_KEY)
+
+
+_SESSION_RENAMED = (
+    "PasetoSessionAuthentication is deprecated: use PasetoAnyTokenAuthentication "
+    "(the same authenticator, renamed; it has nothing to do with Django sessions)."
+)
+
+
+class PasetoSessionAuthentication(PasetoAnyTokenAuthentication):
+    """Deprecated: the old name of ``PasetoAnyTokenAuthentication``.
+
+    Instantiating it (as DRF does for every request when it is in
+    ``DEFAULT_AUTHENTICATION_CLASSES`` or a view's ``authentication_classes``) or
+    subclassing it emits a ``DeprecationWarning``.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        warnings.warn(_SESSION_RENAMED, DeprecationWarning, stacklevel=2)
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self) -> None:
+        warnings.warn(_SESSION_RENAMED, DeprecationWarning, stacklevel=2)
+        super().__init__()
 
 
 # --- the user lookup, compiled once ------------------------------------------------------

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 
 from drf_paseto import cookies, revocation
 from drf_paseto.authentication import (
+    PasetoAnyTokenAuthentication,
     PasetoAuthentication,
     PasetoRefreshAuthentication,
-    PasetoSessionAuthentication,
     read_request_data,
 )
 from drf_paseto.exceptions import (
@@ -183,7 +183,7 @@ class PublicKeysView(PasetoAPIView):
 class _RevokeView(PasetoAPIView):
     """POST with a token of the session (access or refresh): revoke, then 204."""
 
-    authentication_classes = (PasetoSessionAuthentication,)
+    authentication_classes = (PasetoAnyTokenAuthentication,)
     permission_classes = (AllowAny,)  # checked in post(): 401 without a token of ours
     always_read_from = ("headers", "json")
 

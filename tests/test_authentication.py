@@ -3,6 +3,7 @@ split on every kind of view, and user resolution."""
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from types import SimpleNamespace
 from unittest import mock
@@ -12,8 +13,10 @@ from django.test import SimpleTestCase
 from rest_framework.test import APIRequestFactory
 
 from drf_paseto.authentication import (
+    PasetoAnyTokenAuthentication,
     PasetoAuthentication,
     PasetoRefreshAuthentication,
+    PasetoSessionAuthentication,
     header_meta_key,
 )
 from drf_paseto.exceptions import InvalidToken
@@ -56,6 +59,37 @@ class HelperTests(SimpleTestCase):
     def test_token_classes(self) -> None:
         self.assertIs(PasetoAuthentication.token_class, AccessToken)
         self.assertIs(PasetoRefreshAuthentication.token_class, RefreshToken)
+
+
+class DeprecatedNameTests(TokenAPITestCase):
+    """``PasetoSessionAuthentication``: the old name of ``PasetoAnyTokenAuthentication``."""
+
+    def test_instantiating_warns_and_still_authenticates(self) -> None:
+        tokens = self.login()
+        with self.assertWarnsRegex(DeprecationWarning, "PasetoAnyTokenAuthentication"):
+            authenticator = PasetoSessionAuthentication()
+        self.assertIsInstance(authenticator, PasetoAnyTokenAuthentication)
+        for raw in tokens.values():
+            request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+            user, token = authenticator.authenticate(request)  # type: ignore[misc]
+            self.assertEqual(user, self.user)
+            self.assertEqual(str(token), raw)
+
+    def test_subclassing_warns(self) -> None:
+        with self.assertWarnsRegex(DeprecationWarning, "PasetoAnyTokenAuthentication"):
+
+            class Mine(PasetoSessionAuthentication):
+                pass
+
+    def test_the_new_name_does_not_warn(self) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+
+            class Mine(PasetoAnyTokenAuthentication):
+                pass
+
+            Mine()
+            PasetoAnyTokenAuthentication()
 
 
 class AuthenticateContractTests(TokenAPITestCase):

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from drf_paseto.authentication import (
+    PasetoAnyTokenAuthentication,
     PasetoAuthentication,
     PasetoRefreshAuthentication,
-    PasetoSessionAuthentication,
 )
 from drf_paseto.permissions import IsAccessToken, IsFreshToken, IsRefreshToken
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token
@@ -60,10 +60,10 @@ urlpatterns = [
     # Composition: DRF's operators on the token permissions.
     path("fresh-or-admin/", view([PasetoAuthentication], IsFreshToken | IsAdminUser)),
     path("fresh-and-admin/", view([PasetoAuthentication], IsFreshToken & IsAdminUser)),
-    path("not-refresh/", view([PasetoSessionAuthentication], ~IsRefreshToken)),
+    path("not-refresh/", view([PasetoAnyTokenAuthentication], ~IsRefreshToken)),
     path(
         "access-or-refresh/",
-        view([PasetoSessionAuthentication], IsAccessToken | IsRefreshToken),
+        view([PasetoAnyTokenAuthentication], IsAccessToken | IsRefreshToken),
     ),
 ]
 

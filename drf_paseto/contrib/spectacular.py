@@ -5,7 +5,7 @@ registers the extensions below with drf-spectacular:
 
 - one security scheme per kind of token the authenticators accept: ``PasetoAuth`` (an access
   token, for ``PasetoAuthentication``) and ``PasetoRefreshAuth`` (a refresh token, for
-  ``PasetoRefreshAuthentication``); ``PasetoSessionAuthentication`` accepts either. Both are
+  ``PasetoRefreshAuthentication``); ``PasetoAnyTokenAuthentication`` accepts either. Both are
   ``http``/``bearer`` schemes with ``bearerFormat: PASETO`` for the default
   ``Authorization: Bearer <token>``, and ``apiKey`` schemes in the configured header
   otherwise (OpenAPI's bearer scheme knows no other header name and no other prefix);
@@ -223,10 +223,10 @@ class PasetoRefreshAuthenticationScheme(PasetoScheme):  # type: ignore[no-untype
     schemes = {REFRESH_SCHEME: "refresh token"}
 
 
-class PasetoSessionAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
-    """``PasetoSessionAuthentication``: an access token or a refresh token."""
+class PasetoAnyTokenAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
+    """``PasetoAnyTokenAuthentication``: an access token or a refresh token."""
 
-    target_class = "drf_paseto.authentication.PasetoSessionAuthentication"
+    target_class = "drf_paseto.authentication.PasetoAnyTokenAuthentication"
     priority = -1  # before PasetoAuthentication's, whose subclass it is
     schemes = {ACCESS_SCHEME: "access token", REFRESH_SCHEME: "refresh token"}
 
