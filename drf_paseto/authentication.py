@@ -52,6 +52,7 @@ from drf_paseto.exceptions import (
 from drf_paseto.revocation import PreparedSelect
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
+from drf_paseto.users import TokenUser
 
 # What a PASETO string is made of; anything else in the header is refused before decoding.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.\-]+", re.ASCII)
@@ -299,6 +300,21 @@ class PasetoAnyTokenAuthentication(PasetoAuthentication):
 
     def get_cookie_keys(self) -> tuple[str, ...]:
         return (api_settings.ACCESS_COOKIE_KEY, api_settings.REFRESH_COOKIE_KEY)
+
+
+class PasetoStatelessAuthentication(PasetoAuthentication):
+    """An access token, and a ``TokenUser`` built from it: no user table, no query.
+
+    For services that do not own the user table (as simplejwt's
+    ``JWTStatelessUserAuthentication``): ``request.user`` is a
+    ``drf_paseto.users.TokenUser`` whose ``pk`` is the token's subject. Everything else is
+    ``PasetoAuthentication``'s: where tokens are read from, strict decoding, and, with
+    ``DENYLIST_ENABLED``, the revocation check. Whether the user still exists or is active
+    is not known here: the token's lifetime and revocation bound it.
+    """
+
+    def get_user(self, token: Token) -> TokenUser:
+        return TokenUser(token)
 
 
 _SESSION_RENAMED = (

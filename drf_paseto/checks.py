@@ -168,6 +168,15 @@ def _check_claims() -> list[CheckMessage]:
                 "Use 'pk' (default) or a unique field of AUTH_USER_MODEL.",
             )
         )
+    claim = api_settings.TOKEN_USER_USERNAME_CLAIM
+    if claim is not None and (not isinstance(claim, str) or not claim):
+        messages.append(
+            Error(
+                "TOKEN_USER_USERNAME_CLAIM must be a claim name or None.",
+                hint="None (the default) makes the subject the username.",
+                id="drf_paseto.E037",
+            )
+        )
     return messages
 
 

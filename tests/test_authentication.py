@@ -12,15 +12,18 @@ from django.contrib.auth import get_user_model
 from django.test import SimpleTestCase
 from rest_framework.test import APIRequestFactory
 
+from drf_paseto import revocation
 from drf_paseto.authentication import (
     PasetoAnyTokenAuthentication,
     PasetoAuthentication,
     PasetoRefreshAuthentication,
     PasetoSessionAuthentication,
+    PasetoStatelessAuthentication,
     header_meta_key,
 )
 from drf_paseto.exceptions import InvalidToken
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token, current_time
+from drf_paseto.users import TokenUser
 from tests import keys
 from tests.test_views import USERNAME, TokenAPITestCase, paseto_settings
 
@@ -59,6 +62,63 @@ class HelperTests(SimpleTestCase):
     def test_token_classes(self) -> None:
         self.assertIs(PasetoAuthentication.token_class, AccessToken)
         self.assertIs(PasetoRefreshAuthentication.token_class, RefreshToken)
+
+
+class StatelessTests(TokenAPITestCase):
+    """``PasetoStatelessAuthentication``: a ``TokenUser`` from the token, no user query."""
+
+    def authenticate(self, raw: str) -> tuple[object, Token]:
+        request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        result = PasetoStatelessAuthentication().authenticate(request)
+        assert result is not None
+        return result
+
+    def test_a_token_user_without_a_query(self) -> None:
+        raw = self.login()["access_token"]
+        with self.assertNumQueries(0):
+            user, token = self.authenticate(raw)
+        self.assertIsInstance(user, TokenUser)
+        assert isinstance(user, TokenUser)
+        self.assertEqual(user.pk, str(self.user.pk))
+        self.assertIs(user.token, token)
+        self.assertIsInstance(token, AccessToken)
+
+    def test_the_user_table_is_not_consulted(self) -> None:
+        # A subject no row has, and an inactive user: the token alone speaks for them.
+        user, _ = self.authenticate(str(AccessToken.for_subject("someone-elsewhere")))
+        self.assertEqual(user, TokenUser(AccessToken.for_subject("someone-elsewhere")))
+
+    def test_refresh_tokens_and_bad_tokens_are_refused(self) -> None:
+        tokens = self.login()
+        for raw, code in (
+            (tokens["refresh_token"], "token_wrong_type"),
+            ("v4.local.x", "token_invalid"),
+        ):
+            with self.subTest(code=code), self.assertRaises(InvalidToken) as caught:
+                self.authenticate(raw)
+            self.assertEqual(caught.exception.code, code)
+
+    def test_no_token_is_none(self) -> None:
+        request = APIRequestFactory().get("/")
+        self.assertIsNone(PasetoStatelessAuthentication().authenticate(request))
+
+    @paseto_settings(DENYLIST_ENABLED=True)
+    def test_revocation_still_applies(self) -> None:
+        raw = self.login()["access_token"]
+        _, token = self.authenticate(raw)
+        revocation.revoke_session(token, reason="logout")
+        with self.assertRaises(InvalidToken) as caught:
+            self.authenticate(raw)
+        self.assertEqual(caught.exception.code, "token_revoked")
+
+    @paseto_settings(TOKEN_USER_USERNAME_CLAIM="name")
+    def test_username_claim(self) -> None:
+        raw = str(AccessToken.for_subject("7", claims={"name": "alice"}))
+        user, _ = self.authenticate(raw)
+        self.assertEqual(user.get_username(), "alice")  # type: ignore[attr-defined]
+        with self.assertRaises(InvalidToken) as caught:
+            self.authenticate(str(AccessToken.for_subject("7")))
+        self.assertEqual(caught.exception.code, "token_claims_invalid")
 
 
 class DeprecatedNameTests(TokenAPITestCase):
