@@ -16,7 +16,7 @@ import hmac
 import logging
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -34,6 +34,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from drf_paseto import revocation
+from drf_paseto.cookies import COOKIES
 from drf_paseto.exceptions import (
     BadAuthorizationHeader,
     BadCookieToken,
@@ -77,6 +78,43 @@ def read_request_data(request: Request) -> Any:
 def header_meta_key(name: str) -> str:
     """``Authorization`` -> ``HTTP_AUTHORIZATION``, as WSGI names request headers."""
     return "HTTP_" + name.upper().replace("-", "_")
+
+
+def is_token_text(value: str) -> bool:
+    """Whether ``value`` is made only of the characters a PASETO string has (and is not
+    empty): anything else in a header, cookie or body is refused before decoding."""
+    return _TOKEN_CHARS.fullmatch(value) is not None
+
+
+def token_from_authorization(header: str) -> str | None:
+    """The token of a ``HEADER_NAME`` header's value (``Bearer <token>``, as
+    ``HEADER_TYPE`` says); ``None`` for another scheme, some other authenticator's business.
+
+    The scheme ends at the first whitespace of any kind, so ``Bearer<TAB><token>`` is a
+    malformed Bearer header, not another scheme silently ignored. Raises
+    ``BadAuthorizationHeader`` when what follows the scheme is not a token. HTTP
+    (``PasetoAuthentication``) and WebSocket handshakes (``drf_paseto.channels``) read the
+    header with this one function.
+    """
+    header_type = api_settings.HEADER_TYPE
+    if header_type:
+        scheme = _SCHEME_END.split(header, maxsplit=1)[0]
+        if scheme.lower() != header_type.lower():
+            return None
+        raw = header[len(scheme) :].strip(" ")
+    else:
+        raw = header.strip(" ")
+    if not is_token_text(raw):
+        raise BadAuthorizationHeader()
+    return raw
+
+
+def as_locations(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Token locations as a tuple: ``None`` is ``TOKEN_LOCATION``; a single string is one
+    location (``paseto_token_location = "cookies"``)."""
+    if value is None:
+        value = api_settings.TOKEN_LOCATION
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 class PasetoAuthentication(BaseAuthentication):
@@ -165,20 +203,10 @@ class PasetoAuthentication(BaseAuthentication):
         header: str | None = request.META.get(header_meta_key(api_settings.HEADER_NAME))
         if header is None:
             return None
-        header_type = api_settings.HEADER_TYPE
-        if header_type:
-            # The scheme ends at the first whitespace of any kind, so "Bearer<TAB><token>" is
-            # a malformed Bearer header (401), not another scheme that is silently ignored.
-            scheme = _SCHEME_END.split(header, maxsplit=1)[0]
-            rest = header[len(scheme) :]
-            if scheme.lower() != header_type.lower():
-                return None  # another scheme: some other authenticator's business
-            raw = rest.strip(" ")
-        else:
-            raw = header.strip(" ")
-        if not _TOKEN_CHARS.fullmatch(raw):
-            raise to_api_exception(BadAuthorizationHeader())
-        return raw
+        try:
+            return token_from_authorization(header)
+        except TokenError as err:
+            raise to_api_exception(err) from err
 
     def get_cookie_keys(self) -> tuple[str, ...]:
         """The cookies this authenticator reads, in order."""
@@ -188,7 +216,7 @@ class PasetoAuthentication(BaseAuthentication):
         for key in self.get_cookie_keys():
             value = request.COOKIES.get(key)
             if value:
-                if not _TOKEN_CHARS.fullmatch(value):
+                if not is_token_text(value):
                     raise to_api_exception(BadCookieToken())
                 return str(value)
         return None
@@ -200,12 +228,8 @@ class PasetoAuthentication(BaseAuthentication):
             return
         if request.method not in api_settings.CSRF_METHODS:
             return
-        header = (
-            api_settings.REFRESH_CSRF_HEADER_NAME
-            if token.type == "refresh"
-            else api_settings.ACCESS_CSRF_HEADER_NAME
-        )
-        sent = request.META.get(header_meta_key(header))
+        names = COOKIES["refresh" if token.type == "refresh" else "access"]
+        sent = request.META.get(header_meta_key(names.value("csrf_header")))
         if not sent:
             raise CSRFMissing()
         expected = token.get("csrf")
@@ -232,7 +256,7 @@ class PasetoAuthentication(BaseAuthentication):
             scheme, _, value = value.partition(" ")
             if scheme.lower() != json_type.lower():
                 raise to_api_exception(BadJSONToken())
-        if not _TOKEN_CHARS.fullmatch(value):
+        if not is_token_text(value):
             raise to_api_exception(BadJSONToken())
         return value
 
@@ -464,7 +488,6 @@ def token_locations_of(view: Any) -> Sequence[str]:
     """A view's token locations: ``get_paseto_token_location()``, ``paseto_token_location``,
     or ``TOKEN_LOCATION``. A single string is one location."""
     getter = getattr(view, "get_paseto_token_location", None)
-    locations = getter() if callable(getter) else getattr(view, "paseto_token_location", None)
-    if locations is None:
-        locations = api_settings.TOKEN_LOCATION
-    return (locations,) if isinstance(locations, str) else tuple(locations)
+    return as_locations(
+        getter() if callable(getter) else getattr(view, "paseto_token_location", None)
+    )

@@ -85,7 +85,9 @@ def check_settings(
 def _check_format() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     version, purpose = api_settings.VERSION, api_settings.PURPOSE
-    if type(version) is not int or version not in backend.SUPPORTED_VERSIONS:
+    try:
+        backend.check_version(version)
+    except KeyConfigurationError:
         messages.append(
             _error(
                 3,

@@ -76,20 +76,12 @@ def as_lifetime(value: Any, name: str) -> timedelta:
 
 
 def as_leeway(value: Any) -> timedelta:
+    """``DECODE_LEEWAY`` (seconds or a ``timedelta``, not negative) as a ``timedelta``."""
     if isinstance(value, timedelta) and value >= timedelta(0):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return timedelta(seconds=value)
     raise ImproperlyConfigured("DRF_PASETO['DECODE_LEEWAY'] must be seconds or a timedelta")
-
-
-def decode_leeway() -> timedelta:
-    """``DECODE_LEEWAY`` as a ``timedelta``, converted once per settings change."""
-    leeway: timedelta | None = api_settings.derived.get("decode_leeway")
-    if leeway is None:
-        leeway = as_leeway(api_settings.DECODE_LEEWAY)
-        api_settings.derived["decode_leeway"] = leeway
-    return leeway
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str]:
@@ -242,7 +234,7 @@ class Token:
 
     @classmethod
     def validate_times(cls, payload: dict[str, Any]) -> None:
-        leeway = decode_leeway()
+        leeway = as_leeway(api_settings.DECODE_LEEWAY)
         now = current_time()
         try:
             expires = encoding.parse_time(payload.get("exp"))

@@ -18,6 +18,7 @@ from drf_paseto.authentication import (
     PasetoAnyTokenAuthentication,
     PasetoAuthentication,
     PasetoRefreshAuthentication,
+    as_locations,
     read_request_data,
 )
 from drf_paseto.exceptions import (
@@ -54,10 +55,7 @@ class PasetoAPIView(GenericAPIView[Any]):
     always_read_from: tuple[str, ...] = ()
 
     def get_delivery_locations(self) -> tuple[str, ...]:
-        configured = self.paseto_token_location
-        if configured is None:
-            configured = api_settings.TOKEN_LOCATION
-        return (configured,) if isinstance(configured, str) else tuple(configured)
+        return as_locations(self.paseto_token_location)
 
     def get_paseto_token_location(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.get_delivery_locations(), *self.always_read_from)))

@@ -19,9 +19,12 @@ from drf_paseto.authentication import (
     PasetoRefreshAuthentication,
     PasetoSessionAuthentication,
     PasetoStatelessAuthentication,
+    as_locations,
     header_meta_key,
+    is_token_text,
+    token_from_authorization,
 )
-from drf_paseto.exceptions import InvalidToken
+from drf_paseto.exceptions import BadAuthorizationHeader, InvalidToken
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token, current_time
 from drf_paseto.users import TokenUser
 from tests import keys
@@ -37,6 +40,33 @@ class HelperTests(SimpleTestCase):
         self.assertEqual(header_meta_key("Authorization"), "HTTP_AUTHORIZATION")
         self.assertEqual(header_meta_key("X-Auth-Token"), "HTTP_X_AUTH_TOKEN")
         self.assertEqual(header_meta_key("x-auth-token"), "HTTP_X_AUTH_TOKEN")
+
+    def test_token_from_authorization(self) -> None:
+        self.assertEqual(token_from_authorization("Bearer v4.local.a-b_c"), "v4.local.a-b_c")
+        self.assertEqual(token_from_authorization("bearer   v4.local.x  "), "v4.local.x")
+        for other in ("Basic abc", "Token v4.local.x", "", "Bearerv4.local.x"):
+            with self.subTest(header=other):
+                self.assertIsNone(token_from_authorization(other))
+        for bad in ("Bearer", "Bearer ", "Bearer\tv4.local.x", "Bearer a b", "Bearer a+b"):
+            with self.subTest(header=bad), self.assertRaises(BadAuthorizationHeader):
+                token_from_authorization(bad)
+        with paseto_settings(HEADER_TYPE=""):
+            self.assertEqual(token_from_authorization(" v4.local.x "), "v4.local.x")
+            with self.assertRaises(BadAuthorizationHeader):
+                token_from_authorization("Bearer v4.local.x")
+
+    def test_is_token_text(self) -> None:
+        self.assertTrue(is_token_text("v4.local.AZaz09-_"))
+        for bad in ("", " v4", "a+b", "a/b", "a=", "é", "a\n"):
+            with self.subTest(value=bad):
+                self.assertFalse(is_token_text(bad))
+
+    def test_as_locations(self) -> None:
+        self.assertEqual(as_locations("cookies"), ("cookies",))
+        self.assertEqual(as_locations(["headers", "json"]), ("headers", "json"))
+        self.assertEqual(as_locations(None), ("headers",))
+        with paseto_settings(TOKEN_LOCATION="json"):
+            self.assertEqual(as_locations(None), ("json",))
 
     def test_authenticate_header(self) -> None:
         request = APIRequestFactory().get("/")

@@ -32,6 +32,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from drf_paseto.cookies import COOKIES
 from drf_paseto.settings import api_settings
 
 ACCESS_SCHEME = "PasetoAuth"
@@ -147,16 +148,15 @@ def header_security_scheme(token: str) -> dict[str, Any]:
 
 # With "cookies" in TOKEN_LOCATION, each header scheme has a cookie twin (an alternative).
 COOKIE_SCHEMES = {ACCESS_SCHEME: "PasetoCookieAuth", REFRESH_SCHEME: "PasetoRefreshCookieAuth"}
-_COOKIE_SETTINGS = {
-    ACCESS_SCHEME: ("ACCESS_COOKIE_KEY", "ACCESS_CSRF_HEADER_NAME", "ACCESS_CSRF_COOKIE_KEY"),
-    REFRESH_SCHEME: ("REFRESH_COOKIE_KEY", "REFRESH_CSRF_HEADER_NAME", "REFRESH_CSRF_COOKIE_KEY"),
-}
+# The token type each header scheme carries: its cookies' settings are cookies.COOKIES[type].
+SCHEME_TOKEN_TYPES = {ACCESS_SCHEME: "access", REFRESH_SCHEME: "refresh"}
 
 
 def cookie_security_scheme(header_scheme: str, token: str) -> dict[str, Any]:
     """The token in its httpOnly cookie; unsafe methods also need the CSRF header."""
+    names = COOKIES[SCHEME_TOKEN_TYPES[header_scheme]]
     cookie, csrf_header, csrf_cookie = (
-        getattr(api_settings, name) for name in _COOKIE_SETTINGS[header_scheme]
+        names.value(part) for part in ("key", "csrf_header", "csrf_cookie")
     )
     description = f"A PASETO {token} in the httpOnly `{cookie}` cookie."
     if api_settings.COOKIE_CSRF_PROTECT:
