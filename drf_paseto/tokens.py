@@ -1,7 +1,8 @@
 """Token classes: built for a user they create a token, built from a string they validate it.
 
 ``AccessToken`` and ``RefreshToken`` are the two types the reference pages describe; any
-other type is a subclass with its own ``token_type`` (see ``create_token`` for one-liners).
+other type is a subclass with its own ``token_type`` (``create_token`` issues a plain
+``Token`` of any other type, for one-liners).
 Every token carries these registered claims, which custom claims can never overwrite:
 
 ``sub`` (the user id, a string), ``type``, ``jti`` (unique id), ``sid`` (the login session the
@@ -160,7 +161,29 @@ class Token:
         lifetime: timedelta | None = None,
     ) -> T:
         if cls.token_type is None:
-            raise TypeError("Token has no type: use a subclass or create_token()")
+            raise TypeError("Token has no type: use a subclass with a token_type")
+        payload = cls.new_payload(
+            subject,
+            token_type=cls.token_type,
+            lifetime=lifetime or cls.get_lifetime(),
+            claims=claims,
+            session_id=session_id,
+        )
+        token = cls(payload=payload)
+        token.init_claims()
+        return token
+
+    @staticmethod
+    def new_payload(
+        subject: str,
+        *,
+        token_type: str,
+        lifetime: timedelta,
+        claims: Mapping[str, Any] | None = None,
+        session_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The payload of a new token: ``claims`` and the registered claims, which they can
+        never overwrite (``ValueError``)."""
         reserved = RESERVED_CLAIMS.intersection(claims or {})
         if reserved:
             raise ValueError(f"reserved claims cannot be set: {', '.join(sorted(reserved))}")
@@ -169,11 +192,11 @@ class Token:
         payload.update(
             {
                 "sub": str(subject),
-                "type": cls.token_type,
+                "type": token_type,
                 "jti": uuid.uuid4().hex,
                 "sid": session_id or uuid.uuid4().hex,
                 "iat": encoding.format_time(now),
-                "exp": encoding.format_time(now + (lifetime or cls.get_lifetime())),
+                "exp": encoding.format_time(now + lifetime),
             }
         )
         issuer = api_settings.ENCODE_ISSUER
@@ -182,9 +205,7 @@ class Token:
         audience = api_settings.ENCODE_AUDIENCE
         if audience is not None:
             payload["aud"] = audience if isinstance(audience, str) else list(audience)
-        token = cls(payload=payload)
-        token.init_claims()
-        return token
+        return payload
 
     def init_claims(self) -> None:
         """Hook: set type-specific claims on a new token."""
@@ -401,18 +422,25 @@ def create_token(
     claims: Mapping[str, Any] | None = None,
     session_id: str | None = None,
 ) -> Token:
-    """A token of a custom type (the original's ``create_token(type=...)``).
+    """A ``Token`` of a custom type (the original's ``create_token(type=...)``).
 
-    Decode it with a subclass that names the same ``token_type``, or with ``Token`` and a
-    check of ``token.type``; the access and refresh authenticators refuse it.
+    The one-liner for a token issued in one place; a type used in several places reads
+    better as a subclass (``class EmailVerifyToken(Token)`` with a ``token_type`` and a
+    ``lifetime``), which issues with ``for_user()`` and validates the type when decoding.
+    Decode this one with such a subclass, or with ``Token`` and a check of ``token.type``;
+    the access and refresh authenticators refuse it.
     """
     if token_type in (AccessToken.token_type, RefreshToken.token_type):
         raise ValueError("use AccessToken or RefreshToken for these types")
-    token_class: type[Token] = type(
-        "CustomToken", (Token,), {"token_type": token_type, "lifetime": lifetime}
+    return Token(
+        payload=Token.new_payload(
+            Token.get_subject(user),
+            token_type=token_type,
+            lifetime=lifetime,
+            claims=claims,
+            session_id=session_id,
+        )
     )
-    token: Token = token_class.for_user(user, claims=claims, session_id=session_id)
-    return token
 
 
 __all__ = [
