@@ -17,7 +17,7 @@ import logging
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import (
@@ -54,6 +54,9 @@ from drf_paseto.revocation import PreparedSelect
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 from drf_paseto.users import TokenUser
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # What a PASETO string is made of; anything else in the header is refused before decoding.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.\-]+", re.ASCII)
@@ -133,7 +136,7 @@ class PasetoAuthentication(BaseAuthentication):
     json_key_setting = "JSON_KEY"
     www_authenticate_realm = "api"
 
-    def authenticate(self, request: Request) -> tuple[Any, Token] | None:
+    def authenticate(self, request: Request) -> tuple[AbstractBaseUser | TokenUser, Token] | None:
         found = self.get_raw_token(request)
         if found is None:
             return None
@@ -294,7 +297,7 @@ class PasetoAuthentication(BaseAuthentication):
             raise UserInactive()
         return user
 
-    def user_can_authenticate(self, user: Any) -> bool:
+    def user_can_authenticate(self, user: AbstractBaseUser | TokenUser) -> bool:
         return getattr(user, "is_active", True) is not False
 
 

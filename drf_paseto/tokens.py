@@ -16,7 +16,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -33,6 +33,9 @@ from drf_paseto.exceptions import (
 )
 from drf_paseto.keys import get_key_ring
 from drf_paseto.settings import api_settings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 RESERVED_CLAIMS = frozenset(
     {"sub", "type", "jti", "sid", "iat", "exp", "nbf", "iss", "aud", "fresh", "csrf"}
@@ -134,13 +137,13 @@ class Token:
         return as_lifetime(getattr(api_settings, cls.lifetime_setting), cls.lifetime_setting)
 
     @classmethod
-    def get_subject(cls, user: Any) -> str:
+    def get_subject(cls, user: AbstractBaseUser) -> str:
         return str(getattr(user, api_settings.USER_ID_FIELD))
 
     @classmethod
     def for_user(
         cls: type[T],
-        user: Any,
+        user: AbstractBaseUser,
         *,
         claims: Mapping[str, Any] | None = None,
         session_id: str | None = None,
@@ -368,7 +371,7 @@ class AccessToken(Token):
     @classmethod
     def for_user(
         cls,
-        user: Any,
+        user: AbstractBaseUser,
         *,
         fresh: bool = False,
         claims: Mapping[str, Any] | None = None,
@@ -415,7 +418,7 @@ class RefreshToken(Token):
 
 
 def create_token(
-    user: Any,
+    user: AbstractBaseUser,
     token_type: str,
     *,
     lifetime: timedelta,
