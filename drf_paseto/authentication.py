@@ -15,8 +15,9 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-from collections.abc import Sequence
-from typing import Any
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import (
@@ -30,6 +31,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from drf_paseto import revocation
+from drf_paseto.cookies import COOKIES
 from drf_paseto.exceptions import (
     BadAuthorizationHeader,
     BadCookieToken,
@@ -46,6 +48,10 @@ from drf_paseto.exceptions import (
 )
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
+from drf_paseto.users import TokenUser
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # What a PASETO string is made of; anything else in the header is refused before decoding.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.\-]+", re.ASCII)
@@ -72,6 +78,43 @@ def header_meta_key(name: str) -> str:
     return "HTTP_" + name.upper().replace("-", "_")
 
 
+def is_token_text(value: str) -> bool:
+    """Whether ``value`` is made only of the characters a PASETO string has (and is not
+    empty): anything else in a header, cookie or body is refused before decoding."""
+    return _TOKEN_CHARS.fullmatch(value) is not None
+
+
+def token_from_authorization(header: str) -> str | None:
+    """The token of a ``HEADER_NAME`` header's value (``Bearer <token>``, as
+    ``HEADER_TYPE`` says); ``None`` for another scheme, some other authenticator's business.
+
+    The scheme ends at the first whitespace of any kind, so ``Bearer<TAB><token>`` is a
+    malformed Bearer header, not another scheme silently ignored. Raises
+    ``BadAuthorizationHeader`` when what follows the scheme is not a token. HTTP
+    (``PasetoAuthentication``) and WebSocket handshakes (``drf_paseto.channels``) read the
+    header with this one function.
+    """
+    header_type = api_settings.HEADER_TYPE
+    if header_type:
+        scheme = _SCHEME_END.split(header, maxsplit=1)[0]
+        if scheme.lower() != header_type.lower():
+            return None
+        raw = header[len(scheme) :].strip(" ")
+    else:
+        raw = header.strip(" ")
+    if not is_token_text(raw):
+        raise BadAuthorizationHeader()
+    return raw
+
+
+def as_locations(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Token locations as a tuple: ``None`` is ``TOKEN_LOCATION``; a single string is one
+    location (``paseto_token_location = "cookies"``)."""
+    if value is None:
+        value = api_settings.TOKEN_LOCATION
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 class PasetoAuthentication(BaseAuthentication):
     """Authenticate with an access token from ``Authorization: Bearer <token>``.
 
@@ -88,7 +131,7 @@ class PasetoAuthentication(BaseAuthentication):
     json_key_setting = "JSON_KEY"
     www_authenticate_realm = "api"
 
-    def authenticate(self, request: Request) -> tuple[Any, Token] | None:
+    def authenticate(self, request: Request) -> tuple[AbstractBaseUser | TokenUser, Token] | None:
         found = self.get_raw_token(request)
         if found is None:
             return None
@@ -150,20 +193,10 @@ class PasetoAuthentication(BaseAuthentication):
         header: str | None = request.META.get(header_meta_key(api_settings.HEADER_NAME))
         if header is None:
             return None
-        header_type = api_settings.HEADER_TYPE
-        if header_type:
-            # The scheme ends at the first whitespace of any kind, so "Bearer<TAB><token>" is
-            # a malformed Bearer header (401), not another scheme that is silently ignored.
-            scheme = _SCHEME_END.split(header, maxsplit=1)[0]
-            rest = header[len(scheme) :]
-            if scheme.lower() != header_type.lower():
-                return None  # another scheme: some other authenticator's business
-            raw = rest.strip(" ")
-        else:
-            raw = header.strip(" ")
-        if not _TOKEN_CHARS.fullmatch(raw):
-            raise to_api_exception(BadAuthorizationHeader())
-        return raw
+        try:
+            return token_from_authorization(header)
+        except TokenError as err:
+            raise to_api_exception(err) from err
 
     def get_cookie_keys(self) -> tuple[str, ...]:
         """The cookies this authenticator reads, in order."""
@@ -173,7 +206,7 @@ class PasetoAuthentication(BaseAuthentication):
         for key in self.get_cookie_keys():
             value = request.COOKIES.get(key)
             if value:
-                if not _TOKEN_CHARS.fullmatch(value):
+                if not is_token_text(value):
                     raise to_api_exception(BadCookieToken())
                 return str(value)
         return None
@@ -185,12 +218,8 @@ class PasetoAuthentication(BaseAuthentication):
             return
         if request.method not in api_settings.CSRF_METHODS:
             return
-        header = (
-            api_settings.REFRESH_CSRF_HEADER_NAME
-            if token.type == "refresh"
-            else api_settings.ACCESS_CSRF_HEADER_NAME
-        )
-        sent = request.META.get(header_meta_key(header))
+        names = COOKIES["refresh" if token.type == "refresh" else "access"]
+        sent = request.META.get(header_meta_key(names.value("csrf_header")))
         if not sent:
             raise CSRFMissing()
         expected = token.get("csrf")
@@ -217,7 +246,7 @@ class PasetoAuthentication(BaseAuthentication):
             scheme, _, value = value.partition(" ")
             if scheme.lower() != json_type.lower():
                 raise to_api_exception(BadJSONToken())
-        if not _TOKEN_CHARS.fullmatch(value):
+        if not is_token_text(value):
             raise to_api_exception(BadJSONToken())
         return value
 
@@ -258,7 +287,7 @@ class PasetoAuthentication(BaseAuthentication):
             raise UserInactive()
         return user
 
-    def user_can_authenticate(self, user: Any) -> bool:
+    def user_can_authenticate(self, user: AbstractBaseUser | TokenUser) -> bool:
         return getattr(user, "is_active", True) is not False
 
 
@@ -276,8 +305,12 @@ class PasetoRefreshAuthentication(PasetoAuthentication):
         return (api_settings.REFRESH_COOKIE_KEY,)
 
 
-class PasetoSessionAuthentication(PasetoAuthentication):
-    """An access or a refresh token: for views acting on the login session (logout)."""
+class PasetoAnyTokenAuthentication(PasetoAuthentication):
+    """An access or a refresh token: for views acting on the login session (logout).
+
+    Its JSON body key is ``REFRESH_JSON_KEY``; it reads the access cookie, then the refresh
+    cookie.
+    """
 
     token_classes = (AccessToken, RefreshToken)
     json_key_setting = "REFRESH_JSON_KEY"
@@ -286,11 +319,48 @@ class PasetoSessionAuthentication(PasetoAuthentication):
         return (api_settings.ACCESS_COOKIE_KEY, api_settings.REFRESH_COOKIE_KEY)
 
 
+class PasetoStatelessAuthentication(PasetoAuthentication):
+    """An access token, and a ``TokenUser`` built from it: no user table, no query.
+
+    For services that do not own the user table (as simplejwt's
+    ``JWTStatelessUserAuthentication``): ``request.user`` is a
+    ``drf_paseto.users.TokenUser`` whose ``pk`` is the token's subject. Everything else is
+    ``PasetoAuthentication``'s: where tokens are read from, strict decoding, and, with
+    ``DENYLIST_ENABLED``, the revocation check. Whether the user still exists or is active
+    is not known here: the token's lifetime and revocation bound it.
+    """
+
+    def get_user(self, token: Token) -> TokenUser:
+        return TokenUser(token)
+
+
+_SESSION_RENAMED = (
+    "PasetoSessionAuthentication is deprecated: use PasetoAnyTokenAuthentication "
+    "(the same authenticator, renamed; it has nothing to do with Django sessions)."
+)
+
+
+class PasetoSessionAuthentication(PasetoAnyTokenAuthentication):
+    """Deprecated: the old name of ``PasetoAnyTokenAuthentication``.
+
+    Instantiating it (as DRF does for every request when it is in
+    ``DEFAULT_AUTHENTICATION_CLASSES`` or a view's ``authentication_classes``) or
+    subclassing it emits a ``DeprecationWarning``.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        warnings.warn(_SESSION_RENAMED, DeprecationWarning, stacklevel=2)
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self) -> None:
+        warnings.warn(_SESSION_RENAMED, DeprecationWarning, stacklevel=2)
+        super().__init__()
+
+
 def token_locations_of(view: Any) -> Sequence[str]:
     """A view's token locations: ``get_paseto_token_location()``, ``paseto_token_location``,
     or ``TOKEN_LOCATION``. A single string is one location."""
     getter = getattr(view, "get_paseto_token_location", None)
-    locations = getter() if callable(getter) else getattr(view, "paseto_token_location", None)
-    if locations is None:
-        locations = api_settings.TOKEN_LOCATION
-    return (locations,) if isinstance(locations, str) else tuple(locations)
+    return as_locations(
+        getter() if callable(getter) else getattr(view, "paseto_token_location", None)
+    )

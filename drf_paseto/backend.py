@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -55,16 +54,6 @@ _MIN_BODY: dict[tuple[int, str], int] = {
     (3, "public"): 96,
     (4, "public"): 64,
 }
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
-_B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-# The last character of a canonical encoding, by length % 4: 2 characters carry 8 bits of
-# 12 (the last 4 unused, so zero), 3 characters carry 16 bits of 18 (the last 2 zero).
-_CANONICAL_LAST: dict[int, frozenset[str]] = {
-    2: frozenset(c for i, c in enumerate(_B64URL_ALPHABET) if i % 16 == 0),
-    3: frozenset(c for i, c in enumerate(_B64URL_ALPHABET) if i % 4 == 0),
-}
-_PADDING = {0: b"", 2: b"==", 3: b"="}
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 # The domain-separation label of the key derivation for non-PASERK secrets (docs: keys.md).
 KDF_LABEL = "drf_paseto key derivation: v{version}.local"
 
@@ -76,23 +65,19 @@ def b64url_encode(data: bytes) -> str:
 def b64url_decode(text: str) -> bytes:
     """Decode unpadded base64url, refusing every non-canonical spelling.
 
-    Refused: padding, characters outside the URL-safe alphabet, a length that no encoding
-    produces, and non-zero unused bits in the last character (the official vectors 4-F-4 and
-    4-F-5, which ``base64.urlsafe_b64decode`` accepts). The last check reads the last
-    character alone: an encoding is canonical exactly when the bits it leaves unused are
-    zero, which is what encoding the decoded bytes again and comparing would tell.
+    The rule: decode, encode the bytes again, and accept only if that gives ``text`` back.
+    It refuses padding, characters outside the URL-safe alphabet (which the lenient decoder
+    would skip), a length that no encoding produces, and non-zero unused bits in the last
+    character (the official vectors 4-F-4 and 4-F-5, which ``base64.urlsafe_b64decode``
+    accepts).
     """
-    remainder = len(text) % 4
-    if remainder == 1 or not _B64URL.fullmatch(text):
-        raise ValueError("not canonical base64url")
-    if remainder and text[-1] not in _CANONICAL_LAST[remainder]:
-        raise ValueError("not canonical base64url")
     try:
-        return binascii.a2b_base64(
-            text.encode("ascii").translate(_FROM_URLSAFE) + _PADDING[remainder]
-        )
-    except (binascii.Error, ValueError) as err:  # pragma: no cover - the regex stops these
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as err:  # a length no encoding has, not ASCII
         raise ValueError("not canonical base64url") from err
+    if b64url_encode(data) != text:
+        raise ValueError("not canonical base64url")
+    return data
 
 
 @dataclass(frozen=True)
@@ -122,10 +107,14 @@ class PasetoKey:
         return f"PasetoKey(v{self.version}.{self.kind}, kid={self.kid!r})"
 
 
-def _check_version(version: int) -> None:
+def check_version(version: object) -> None:
+    """The one version rule: 4 or 3, as an ``int``. Raises ``KeyConfigurationError``."""
     # type(): 4.0 == 4 and True == 1, but a float or bool version would build "v4.0." headers.
     if type(version) is not int or version not in SUPPORTED_VERSIONS:
-        raise KeyConfigurationError(f"PASETO version {version!r} is not supported (use 3 or 4)")
+        raise KeyConfigurationError(
+            f"PASETO version {version!r} is not supported: VERSION must be 4 or 3 "
+            "(v1 and v2 are refused)"
+        )
 
 
 def _wrap(version: int, kind: KeyKind, key: Any) -> PasetoKey:
@@ -182,7 +171,7 @@ def _public_key_from_raw(version: int, raw: bytes) -> PasetoKey:
 
 def key_from_paserk(paserk: str, version: int) -> PasetoKey:
     """Load a ``k<version>.local``, ``.secret`` or ``.public`` PASERK, strictly."""
-    _check_version(version)
+    check_version(version)
     kind, raw = _raw_from_paserk(paserk.strip(), version)
     if kind == "local":
         return local_key_from_bytes(raw, version)
@@ -195,7 +184,7 @@ def key_from_paserk(paserk: str, version: int) -> PasetoKey:
 
 def local_key_from_bytes(raw: bytes, version: int) -> PasetoKey:
     """A local key from exactly 32 raw bytes."""
-    _check_version(version)
+    check_version(version)
     if len(raw) != 32:
         raise KeyConfigurationError(f"a v{version}.local key must be exactly 32 bytes")
     return _wrap(version, "local", pyseto.Key.new(version, "local", raw))
@@ -214,7 +203,7 @@ def derive_local_key(secret: str, version: int) -> PasetoKey:
 
 def key_from_pem(pem: str | bytes, version: int) -> PasetoKey:
     """Load a PEM private or public key of the curve the version requires."""
-    _check_version(version)
+    check_version(version)
     data = pem.encode("utf-8") if isinstance(pem, str) else pem
     try:
         if b"PRIVATE KEY-----" in data:
@@ -257,7 +246,7 @@ def public_key_of(secret: PasetoKey) -> PasetoKey:
 
 def generate_key(version: int, purpose: str) -> PasetoKey:
     """A fresh random key: ``local``, or ``secret`` for the public purpose."""
-    _check_version(version)
+    check_version(version)
     if purpose not in PURPOSES:
         raise KeyConfigurationError(f"PASETO purpose {purpose!r} is not 'local' or 'public'")
     if purpose == "local":

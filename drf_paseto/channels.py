@@ -32,8 +32,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
 from django.utils.http import is_same_domain
 
-from drf_paseto.authentication import _SCHEME_END, _TOKEN_CHARS, PasetoAuthentication
-from drf_paseto.exceptions import KeyConfigurationError, KeysUnavailable, TokenError
+from drf_paseto.authentication import (
+    PasetoAuthentication,
+    is_token_text,
+    token_from_authorization,
+)
+from drf_paseto.exceptions import (
+    BadAuthorizationHeader,
+    KeyConfigurationError,
+    KeysUnavailable,
+    TokenError,
+)
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, Token
 
@@ -44,8 +53,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 logger = logging.getLogger("drf_paseto")
 
-#: Every place a WebSocket token may come from.
-WEBSOCKET_TOKEN_LOCATIONS = ("headers", "subprotocol", "query", "cookies")
 # Codes of the refusals that have no ``TokenError`` (logged, and the close reason after accept).
 NOT_AUTHENTICATED = "not_authenticated"
 ORIGIN_NOT_ALLOWED = "origin_not_allowed"
@@ -102,18 +109,10 @@ def header_token(scope: Scope) -> str | None:
         return None
     if len(values) > 1:
         raise Refused(BAD_AUTHORIZATION_HEADER)
-    header = values[0]
-    header_type = api_settings.HEADER_TYPE
-    if header_type:
-        scheme = _SCHEME_END.split(header, maxsplit=1)[0]
-        if scheme.lower() != header_type.lower():
-            return None  # another scheme: not ours
-        raw = header[len(scheme) :].strip(" ")
-    else:
-        raw = header.strip(" ")
-    if not _TOKEN_CHARS.fullmatch(raw):
-        raise Refused(BAD_AUTHORIZATION_HEADER)
-    return raw
+    try:
+        return token_from_authorization(values[0])
+    except BadAuthorizationHeader as err:
+        raise Refused(BAD_AUTHORIZATION_HEADER) from err
 
 
 def subprotocol_token(scope: Scope) -> str | None:
@@ -128,7 +127,7 @@ def subprotocol_token(scope: Scope) -> str | None:
         return None
     index = offered.index(marker) + 1
     raw = offered[index] if index < len(offered) else None
-    if not isinstance(raw, str) or not _TOKEN_CHARS.fullmatch(raw):
+    if not isinstance(raw, str) or not is_token_text(raw):
         raise Refused(BAD_SUBPROTOCOL_TOKEN)
     return raw
 
@@ -145,7 +144,7 @@ def query_token(scope: Scope) -> str | None:
     if not found:
         return None
     raw = unquote(found[0], errors="replace")
-    if len(found) > 1 or not _TOKEN_CHARS.fullmatch(raw):
+    if len(found) > 1 or not is_token_text(raw):
         raise Refused(BAD_QUERY_TOKEN)
     return raw
 
@@ -156,7 +155,7 @@ def cookie_token(scope: Scope) -> str | None:
     value = cookies.get(api_settings.ACCESS_COOKIE_KEY)
     if not value:
         return None
-    if not _TOKEN_CHARS.fullmatch(value):
+    if not is_token_text(value):
         raise Refused(BAD_COOKIE_TOKEN)
     # Browsers send cookies with cross-site WebSocket handshakes (no CORS, no SameSite=Lax
     # protection for ws:// to the same site): the Origin check stands in for CSRF protection.

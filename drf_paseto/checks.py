@@ -43,14 +43,6 @@ SERIALIZER_SETTINGS = (
 )
 
 
-def _error(id_: int, msg: str, hint: str) -> Error:
-    return Error(msg, hint=hint, id=f"drf_paseto.E{id_:03d}")
-
-
-def _warning(id_: int, msg: str, hint: str) -> Warning:
-    return Warning(msg, hint=hint, id=f"drf_paseto.W{id_:03d}")
-
-
 def _is_str_or_strings(value: Any) -> bool:
     if isinstance(value, str):
         return True
@@ -67,13 +59,23 @@ def check_settings(
 ) -> list[CheckMessage]:
     raw = getattr(django_settings, SETTINGS_NAME, {})
     if not isinstance(raw, dict):
-        return [_error(1, f"{SETTINGS_NAME} must be a dict.", f"Set {SETTINGS_NAME} = {{...}}.")]
+        return [
+            Error(
+                f"{SETTINGS_NAME} must be a dict.",
+                hint=f"Set {SETTINGS_NAME} = {{...}}.",
+                id="drf_paseto.E001",
+            )
+        ]
     messages: list[CheckMessage] = []
     for name in raw:
         if name not in DEFAULTS:
             close = difflib.get_close_matches(str(name), list(DEFAULTS), n=1)
             hint = f"Did you mean {close[0]!r}?" if close else "See the settings reference."
-            messages.append(_error(2, f"{SETTINGS_NAME}[{name!r}] is not a setting.", hint))
+            messages.append(
+                Error(
+                    f"{SETTINGS_NAME}[{name!r}] is not a setting.", hint=hint, id="drf_paseto.E002"
+                )
+            )
     messages += _check_format()
     messages += _check_claims()
     messages += _check_request_settings()
@@ -86,34 +88,42 @@ def check_settings(
 def _check_format() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     version, purpose = api_settings.VERSION, api_settings.PURPOSE
-    if type(version) is not int or version not in backend.SUPPORTED_VERSIONS:
+    try:
+        backend.check_version(version)
+    except KeyConfigurationError:
         messages.append(
-            _error(
-                3,
+            Error(
                 f"VERSION {version!r} is not supported.",
-                "Use 4 (default) or 3; v1 and v2 are refused.",
+                hint="Use 4 (default) or 3; v1 and v2 are refused.",
+                id="drf_paseto.E003",
             )
         )
     if purpose not in backend.PURPOSES:
-        messages.append(_error(4, f"PURPOSE {purpose!r} is not valid.", "Use 'local' or 'public'."))
+        messages.append(
+            Error(
+                f"PURPOSE {purpose!r} is not valid.",
+                hint="Use 'local' or 'public'.",
+                id="drf_paseto.E004",
+            )
+        )
     if messages:
         return messages
     try:
         ring = build_key_ring()
     except KeyConfigurationError as err:
         return [
-            _error(
-                5,
+            Error(
                 f"The key settings cannot be used: {err}.",
-                "See docs/keys.md; `manage.py paseto_keygen` makes valid keys.",
+                hint="See docs/keys.md; `manage.py paseto_keygen` makes valid keys.",
+                id="drf_paseto.E005",
             )
         ]
     if ring.signing_key is None:
         messages.append(
-            _warning(
-                1,
+            Warning(
                 "No PRIVATE_KEY: this service can verify tokens but not issue them.",
-                "Set PRIVATE_KEY (or PRIVATE_KEY_FILE) where login/ and refresh/ are served.",
+                hint="Set PRIVATE_KEY (or PRIVATE_KEY_FILE) where login/ and refresh/ are served.",
+                id="drf_paseto.W001",
             )
         )
     return messages
@@ -126,27 +136,35 @@ def _check_claims() -> list[CheckMessage]:
         try:
             as_lifetime(value, name)
         except ImproperlyConfigured as err:
-            messages.append(_error(6, str(err), "Use an int of seconds, a timedelta, or False."))
+            messages.append(
+                Error(
+                    str(err),
+                    hint="Use an int of seconds, a timedelta, or False.",
+                    id="drf_paseto.E006",
+                )
+            )
             continue
         if value is False:
             messages.append(
-                _warning(
-                    2,
+                Warning(
                     f"{name} is False: these tokens expire only after 100 years.",
-                    "Prefer a lifetime; revocation is the only other way to end them.",
+                    hint="Prefer a lifetime; revocation is the only other way to end them.",
+                    id="drf_paseto.W002",
                 )
             )
     try:
         as_leeway(api_settings.DECODE_LEEWAY)
     except ImproperlyConfigured as err:
-        messages.append(_error(7, str(err), "Use a small number of seconds, such as 10."))
+        messages.append(
+            Error(str(err), hint="Use a small number of seconds, such as 10.", id="drf_paseto.E007")
+        )
     for name in ("ENCODE_ISSUER", "DECODE_ISSUER"):
         if not isinstance(getattr(api_settings, name), (str, type(None))):
             messages.append(
-                _error(
-                    8,
+                Error(
                     f"{name} must be a string or None.",
-                    "Use a string such as 'https://auth.example.com'.",
+                    hint="Use a string such as 'https://auth.example.com'.",
+                    id="drf_paseto.E008",
                 )
             )
     for name in ("ENCODE_AUDIENCE", "DECODE_AUDIENCE"):
@@ -154,19 +172,28 @@ def _check_claims() -> list[CheckMessage]:
         # An empty list would put ``"aud": []`` in every token, which no decoder accepts.
         if value is not None and (not _is_str_or_strings(value) or not value):
             messages.append(
-                _error(
-                    9,
+                Error(
                     f"{name} must be a string, a list of strings, or None.",
-                    "Use a string such as 'api'.",
+                    hint="Use a string such as 'api'.",
+                    id="drf_paseto.E009",
                 )
             )
     field = api_settings.USER_ID_FIELD
     if not isinstance(field, str) or (field != "pk" and not _user_has_field(field)):
         messages.append(
-            _error(
-                10,
+            Error(
                 f"USER_ID_FIELD {field!r} is not a unique field of the user model.",
-                "Use 'pk' (default) or a unique field of AUTH_USER_MODEL.",
+                hint="Use 'pk' (default) or a unique field of AUTH_USER_MODEL.",
+                id="drf_paseto.E010",
+            )
+        )
+    claim = api_settings.TOKEN_USER_USERNAME_CLAIM
+    if claim is not None and (not isinstance(claim, str) or not claim):
+        messages.append(
+            Error(
+                "TOKEN_USER_USERNAME_CLAIM must be a claim name or None.",
+                hint="None (the default) makes the subject the username.",
+                id="drf_paseto.E037",
             )
         )
     return messages
@@ -186,42 +213,55 @@ def _check_request_settings() -> list[CheckMessage]:
     locations = api_settings.TOKEN_LOCATION
     if not _is_strings(locations) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
         messages.append(
-            _error(
-                11,
+            Error(
                 f"TOKEN_LOCATION {locations!r} is not valid.",
-                f"Use a non-empty list of {', '.join(map(repr, TOKEN_LOCATIONS))}.",
+                hint=f"Use a non-empty list of {', '.join(map(repr, TOKEN_LOCATIONS))}.",
+                id="drf_paseto.E011",
             )
         )
     for name in ("HEADER_NAME", "JSON_KEY", "REFRESH_JSON_KEY"):
         value = getattr(api_settings, name)
         if not isinstance(value, str) or not value:
             messages.append(
-                _error(
-                    12, f"{name} must be a non-empty string.", f"The default is {DEFAULTS[name]!r}."
+                Error(
+                    f"{name} must be a non-empty string.",
+                    hint=f"The default is {DEFAULTS[name]!r}.",
+                    id="drf_paseto.E012",
                 )
             )
-    header_type = api_settings.HEADER_TYPE
-    if not isinstance(header_type, (str, type(None))) or (header_type and " " in header_type):
-        messages.append(
-            _error(
-                13,
-                "HEADER_TYPE must be one word, or empty for a bare token.",
-                "The default is 'Bearer'.",
+    for name, bare in (("HEADER_TYPE", "empty"), ("JSON_TYPE", "None")):
+        value = getattr(api_settings, name)
+        if not isinstance(value, (str, type(None))) or (value and " " in value):
+            messages.append(
+                Error(
+                    f"{name} must be one word, or {bare} for a bare token.",
+                    hint=f"The default is {DEFAULTS[name]!r}.",
+                    id="drf_paseto.E013",
+                )
             )
-        )
     rate = api_settings.LOGIN_THROTTLE_RATE
     if rate is not None and not (isinstance(rate, str) and _valid_rate(rate)):
         messages.append(
-            _error(23, f"LOGIN_THROTTLE_RATE {rate!r} is not a rate.", 'Use "20/min" or None.')
+            Error(
+                f"LOGIN_THROTTLE_RATE {rate!r} is not a rate.",
+                hint='Use "20/min" or None.',
+                id="drf_paseto.E023",
+            )
         )
     for name in BOOL_SETTINGS:
         if not isinstance(getattr(api_settings, name), bool):
-            messages.append(_error(16, f"{name} must be True or False.", "Use a bool."))
+            messages.append(
+                Error(f"{name} must be True or False.", hint="Use a bool.", id="drf_paseto.E016")
+            )
     for name in ("MAX_TOKEN_LENGTH", "MAX_JSON_DEPTH"):
         value = getattr(api_settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             messages.append(
-                _error(14, f"{name} must be a positive int.", f"The default is {DEFAULTS[name]!r}.")
+                Error(
+                    f"{name} must be a positive int.",
+                    hint=f"The default is {DEFAULTS[name]!r}.",
+                    id="drf_paseto.E014",
+                )
             )
     for name in SERIALIZER_SETTINGS:
         value = getattr(api_settings, name)
@@ -231,8 +271,10 @@ def _check_request_settings() -> list[CheckMessage]:
             import_string(value)
         except ImportError:
             messages.append(
-                _error(
-                    15, f"{name} cannot be imported.", "Give the dotted path of a serializer class."
+                Error(
+                    f"{name} cannot be imported.",
+                    hint="Give the dotted path of a serializer class.",
+                    id="drf_paseto.E015",
                 )
             )
     return messages
@@ -256,54 +298,63 @@ def _check_cookies() -> list[CheckMessage]:
         value = getattr(api_settings, name)
         if not isinstance(value, str) or not _HTTP_TOKEN.fullmatch(value):
             messages.append(
-                _error(
-                    24, f"{name} must be a non-empty name.", f"The default is {DEFAULTS[name]!r}."
+                Error(
+                    f"{name} must be a non-empty name.",
+                    hint=f"The default is {DEFAULTS[name]!r}.",
+                    id="drf_paseto.E024",
                 )
             )
     for name in ("ACCESS_COOKIE_PATH", "REFRESH_COOKIE_PATH"):
         value = getattr(api_settings, name)
         if not isinstance(value, str) or not value.startswith("/"):
-            messages.append(_error(25, f"{name} must be a path starting with '/'.", "Such as '/'."))
+            messages.append(
+                Error(
+                    f"{name} must be a path starting with '/'.",
+                    hint="Such as '/'.",
+                    id="drf_paseto.E025",
+                )
+            )
     max_age = api_settings.COOKIE_MAX_AGE
     if max_age is not None and (type(max_age) is not int or max_age <= 0):
         messages.append(
-            _error(
-                26, "COOKIE_MAX_AGE must be None (session cookies) or seconds.", "Such as 86400."
+            Error(
+                "COOKIE_MAX_AGE must be None (session cookies) or seconds.",
+                hint="Such as 86400.",
+                id="drf_paseto.E026",
             )
         )
     if not isinstance(api_settings.COOKIE_DOMAIN, (str, type(None))):
-        messages.append(_error(27, "COOKIE_DOMAIN must be a string or None.", "Such as None."))
+        messages.append(
+            Error(
+                "COOKIE_DOMAIN must be a string or None.",
+                hint="Such as None.",
+                id="drf_paseto.E027",
+            )
+        )
     samesite = api_settings.COOKIE_SAMESITE
     if samesite not in ("Lax", "Strict", "None", False):
         messages.append(
-            _error(
-                28,
+            Error(
                 f"COOKIE_SAMESITE {samesite!r} is not valid.",
-                "'Lax', 'Strict', 'None' or False.",
+                hint="'Lax', 'Strict', 'None' or False.",
+                id="drf_paseto.E028",
             )
         )
     elif samesite == "None" and api_settings.COOKIE_SECURE is not True:
         messages.append(
-            _error(
-                29,
+            Error(
                 "COOKIE_SAMESITE 'None' needs COOKIE_SECURE: browsers drop such cookies.",
-                "Set COOKIE_SECURE = True.",
+                hint="Set COOKIE_SECURE = True.",
+                id="drf_paseto.E029",
             )
         )
     methods = api_settings.CSRF_METHODS
     if not _is_strings(methods) or any(m != m.upper() for m in methods):
         messages.append(
-            _error(
-                30,
+            Error(
                 "CSRF_METHODS must be a collection of upper-case method names.",
-                "The default is POST, PUT, PATCH and DELETE.",
-            )
-        )
-    json_type = api_settings.JSON_TYPE
-    if not isinstance(json_type, (str, type(None))) or (json_type and " " in json_type):
-        messages.append(
-            _error(
-                13, "JSON_TYPE must be one word, or None for a bare token.", "The default is None."
+                hint="The default is POST, PUT, PATCH and DELETE.",
+                id="drf_paseto.E030",
             )
         )
     return messages
@@ -326,38 +377,40 @@ def _check_websockets() -> list[CheckMessage]:
         or len(set(locations)) != len(locations)
     ):
         messages.append(
-            _error(
-                31,
+            Error(
                 f"WEBSOCKET_TOKEN_LOCATION {locations!r} is not valid.",
-                "Use an ordered list of distinct "
+                hint="Use an ordered list of distinct "
                 f"{', '.join(map(repr, WEBSOCKET_TOKEN_LOCATIONS))}.",
+                id="drf_paseto.E031",
             )
         )
     elif "query" in locations:
         messages.append(
-            _warning(
-                8,
+            Warning(
                 "WEBSOCKET_TOKEN_LOCATION includes 'query': tokens in URLs end up in server "
                 "and proxy logs and in browser history.",
-                "Prefer 'headers', 'subprotocol' or 'cookies'; keep access tokens short-lived.",
+                hint=(
+                    "Prefer 'headers', 'subprotocol' or 'cookies'; keep access tokens short-lived."
+                ),
+                id="drf_paseto.W008",
             )
         )
     key = api_settings.WEBSOCKET_QUERY_KEY
     if not isinstance(key, str) or not key or not key.isascii() or any(c in key for c in " &=#"):
         messages.append(
-            _error(
-                32,
+            Error(
                 "WEBSOCKET_QUERY_KEY must be a non-empty query parameter name.",
-                "The default is 'token'.",
+                hint="The default is 'token'.",
+                id="drf_paseto.E032",
             )
         )
     marker = api_settings.WEBSOCKET_SUBPROTOCOL
     if not isinstance(marker, str) or not marker or not set(marker) <= _TCHARS:
         messages.append(
-            _error(
-                33,
+            Error(
                 "WEBSOCKET_SUBPROTOCOL must be a non-empty subprotocol name (no spaces or commas).",
-                "The default is 'paseto'.",
+                hint="The default is 'paseto'.",
+                id="drf_paseto.E033",
             )
         )
     origins = api_settings.WEBSOCKET_ALLOWED_ORIGINS
@@ -365,21 +418,21 @@ def _check_websockets() -> list[CheckMessage]:
         not isinstance(origins, (list, tuple)) or not all(_is_origin(o) for o in origins)
     ):
         messages.append(
-            _error(
-                34,
+            Error(
                 "WEBSOCKET_ALLOWED_ORIGINS must be None or a list of origins such as "
                 "'https://app.example.com' or 'https://*.example.com'.",
-                "A scheme, a host and an optional port; no path, and no '*' alone.",
+                hint="A scheme, a host and an optional port; no path, and no '*' alone.",
+                id="drf_paseto.E034",
             )
         )
     code = api_settings.WEBSOCKET_CLOSE_CODE
     sendable = (*range(1000, 1004), *range(1007, 1015), *range(3000, 5000))
     if type(code) is not int or code not in sendable:
         messages.append(
-            _error(
-                35,
+            Error(
                 f"WEBSOCKET_CLOSE_CODE {code!r} is not a close code a server may send.",
-                "Use 1008 (policy violation, the default) or an application code 4000-4999.",
+                hint="Use 1008 (policy violation, the default) or an application code 4000-4999.",
+                id="drf_paseto.E035",
             )
         )
     return messages
@@ -415,18 +468,18 @@ def _check_revocation() -> list[CheckMessage]:
     checks = api_settings.DENYLIST_TOKEN_CHECKS
     if not _is_strings(checks) or not set(checks) <= {"access", "refresh"}:
         messages.append(
-            _error(
-                17,
+            Error(
                 f"DENYLIST_TOKEN_CHECKS {checks!r} is not valid.",
-                'Use a collection of "access" and/or "refresh".',
+                hint='Use a collection of "access" and/or "refresh".',
+                id="drf_paseto.E017",
             )
         )
     if api_settings.ROTATE_REFRESH_TOKENS is True and api_settings.DENYLIST_ENABLED is not True:
         messages.append(
-            _error(
-                19,
+            Error(
                 "ROTATE_REFRESH_TOKENS needs DENYLIST_ENABLED: spent tokens must be refused.",
-                "Set DENYLIST_ENABLED = True.",
+                hint="Set DENYLIST_ENABLED = True.",
+                id="drf_paseto.E019",
             )
         )
     name = api_settings.DENYLIST_STORE
@@ -443,11 +496,11 @@ def _check_revocation() -> list[CheckMessage]:
                 raise ImportError("not a RevocationStore")
         except ImportError:
             messages.append(
-                _error(
-                    20,
+                Error(
                     f"DENYLIST_STORE {name!r} is not a store.",
-                    '"database", "redis", "cache", or the dotted path of a RevocationStore '
-                    "subclass.",
+                    hint='"database", "redis", "cache", or the dotted path of a '
+                    "RevocationStore subclass.",
+                    id="drf_paseto.E020",
                 )
             )
         else:
@@ -458,11 +511,11 @@ def _check_revocation() -> list[CheckMessage]:
     checks = api_settings.DENYLIST_TOKEN_CHECKS
     if api_settings.DENYLIST_ENABLED is True and _is_strings(checks) and "refresh" not in checks:
         messages.append(
-            _warning(
-                7,
+            Warning(
                 "DENYLIST_TOKEN_CHECKS leaves out refresh tokens: logout and reuse detection "
                 "cannot stop a refresh token.",
-                'Keep "refresh" in DENYLIST_TOKEN_CHECKS.',
+                hint='Keep "refresh" in DENYLIST_TOKEN_CHECKS.',
+                id="drf_paseto.W007",
             )
         )
     field = api_settings.USER_ID_FIELD
@@ -522,15 +575,19 @@ def _check_cache_store() -> list[CheckMessage]:
     configured = getattr(django_settings, "CACHES", {})
     if not isinstance(alias, str) or alias not in configured:
         return [
-            _error(21, f"DENYLIST_CACHE_ALIAS {alias!r} is not in CACHES.", "Name a CACHES alias.")
+            Error(
+                f"DENYLIST_CACHE_ALIAS {alias!r} is not in CACHES.",
+                hint="Name a CACHES alias.",
+                id="drf_paseto.E021",
+            )
         ]
     backend_path = str(configured[alias].get("BACKEND", ""))
     if backend_path.endswith("DummyCache"):
         return [
-            _error(
-                22,
+            Error(
                 f"The revocation cache {alias!r} is a DummyCache: nothing would be revoked.",
-                "Use Redis or memcached.",
+                hint="Use Redis or memcached.",
+                id="drf_paseto.E022",
             )
         ]
     location = configured[alias].get("LOCATION", "")
@@ -556,11 +613,11 @@ def _check_cache_store() -> list[CheckMessage]:
         ]
     if backend_path.endswith("FileBasedCache"):
         return [
-            _warning(
-                4,
+            Warning(
                 f"The revocation cache {alias!r} is local to one machine: a session revoked "
                 "on one machine stays valid in the copies the others keep.",
-                "Use a cache that every server shares (Redis, memcached) in production.",
+                hint="Use a cache that every server shares (Redis, memcached) in production.",
+                id="drf_paseto.W004",
             )
         ]
     return []
@@ -578,12 +635,12 @@ def check_error_reports(
     )
     if django.VERSION < (5, 0) and configured == "django.views.debug.SafeExceptionReporterFilter":
         return [
-            _warning(
-                9,
+            Warning(
                 "Django 4.2's error reports (mail to ADMINS, the django.request log) show the "
                 "Authorization header, and with it bearer tokens.",
-                "Set DEFAULT_EXCEPTION_REPORTER_FILTER = "
+                hint="Set DEFAULT_EXCEPTION_REPORTER_FILTER = "
                 '"drf_paseto.reporting.PasetoExceptionReporterFilter".',
+                id="drf_paseto.W009",
             )
         ]
     return []
@@ -598,18 +655,20 @@ def check_deploy(
     if isinstance(locations, (list, tuple, set)) and "cookies" in locations:
         if api_settings.COOKIE_SECURE is not True:
             messages.append(
-                _warning(
-                    5,
+                Warning(
                     "Token cookies are sent without Secure: plain HTTP exposes them on the way.",
-                    "Set DRF_PASETO['COOKIE_SECURE'] = True (the default) and serve over HTTPS.",
+                    hint=(
+                        "Set DRF_PASETO['COOKIE_SECURE'] = True (the default) and serve over HTTPS."
+                    ),
+                    id="drf_paseto.W005",
                 )
             )
         if api_settings.COOKIE_CSRF_PROTECT is not True or not api_settings.CSRF_METHODS:
             messages.append(
-                _warning(
-                    6,
+                Warning(
                     "Token cookies without CSRF protection: other sites can send requests.",
-                    "Set DRF_PASETO['COOKIE_CSRF_PROTECT'] = True (the default).",
+                    hint="Set DRF_PASETO['COOKIE_CSRF_PROTECT'] = True (the default).",
+                    id="drf_paseto.W006",
                 )
             )
     return messages + _check_deploy_secret()
@@ -624,10 +683,10 @@ def _check_deploy_secret() -> list[CheckMessage]:
         and len(secret) < 32
     ):
         return [
-            _warning(
-                3,
+            Warning(
                 "DRF_PASETO['SECRET_KEY'] is not a PASERK and is shorter than 32 characters.",
-                "Use `manage.py paseto_keygen` for a k4.local key, or a long random string.",
+                hint="Use `manage.py paseto_keygen` for a k4.local key, or a long random string.",
+                id="drf_paseto.W003",
             )
         ]
     return []

@@ -6,6 +6,7 @@ follows the ``COOKIE_*`` settings, read when the response is made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rest_framework.response import Response
@@ -13,10 +14,36 @@ from rest_framework.response import Response
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
-# Per token name: (token cookie key setting, its path setting, CSRF cookie key setting).
+
+@dataclass(frozen=True)
+class CookieSettings:
+    """The names of the settings that name one token type's cookies and CSRF header."""
+
+    key: str
+    path: str
+    csrf_cookie: str
+    csrf_header: str
+
+    def value(self, part: str) -> Any:
+        """The current value of one of them: ``value("key")`` is the cookie's name."""
+        return getattr(api_settings, getattr(self, part))
+
+
+#: Per token type, the settings of its cookies: the one map of them (the authenticators'
+#: CSRF check and the OpenAPI schema read it too).
 COOKIES = {
-    "access": ("ACCESS_COOKIE_KEY", "ACCESS_COOKIE_PATH", "ACCESS_CSRF_COOKIE_KEY"),
-    "refresh": ("REFRESH_COOKIE_KEY", "REFRESH_COOKIE_PATH", "REFRESH_CSRF_COOKIE_KEY"),
+    "access": CookieSettings(
+        "ACCESS_COOKIE_KEY",
+        "ACCESS_COOKIE_PATH",
+        "ACCESS_CSRF_COOKIE_KEY",
+        "ACCESS_CSRF_HEADER_NAME",
+    ),
+    "refresh": CookieSettings(
+        "REFRESH_COOKIE_KEY",
+        "REFRESH_COOKIE_PATH",
+        "REFRESH_CSRF_COOKIE_KEY",
+        "REFRESH_CSRF_HEADER_NAME",
+    ),
 }
 # CSRF cookies live at "/" whatever the token cookies' paths: the page must read them.
 CSRF_COOKIE_PATH = "/"
@@ -35,17 +62,17 @@ def set_token_cookies(response: Response, issued: dict[str, Token]) -> None:
     """Set the token cookie (httpOnly) and, if the token has one, its CSRF cookie."""
     attributes = _attributes()
     for name, token in issued.items():
-        key_setting, path_setting, csrf_setting = COOKIES[name]
+        names = COOKIES[name]
         response.set_cookie(
-            getattr(api_settings, key_setting),
+            names.value("key"),
             str(token),
-            path=getattr(api_settings, path_setting),
+            path=names.value("path"),
             httponly=True,
             **attributes,
         )
         if "csrf" in token:
             response.set_cookie(
-                getattr(api_settings, csrf_setting),
+                names.value("csrf_cookie"),
                 token["csrf"],
                 path=CSRF_COOKIE_PATH,
                 httponly=False,
@@ -62,15 +89,15 @@ def sent_token_cookie(request: Any) -> bool:
 def clear_token_cookies(response: Response) -> None:
     """Expire all four cookies (the logout of a cookie client)."""
     domain, samesite = api_settings.COOKIE_DOMAIN, api_settings.COOKIE_SAMESITE
-    for key_setting, path_setting, csrf_setting in COOKIES.values():
+    for names in COOKIES.values():
         response.delete_cookie(
-            getattr(api_settings, key_setting),
-            path=getattr(api_settings, path_setting),
+            names.value("key"),
+            path=names.value("path"),
             domain=domain,
             samesite=samesite,
         )
         response.delete_cookie(
-            getattr(api_settings, csrf_setting),
+            names.value("csrf_cookie"),
             path=CSRF_COOKIE_PATH,
             domain=domain,
             samesite=samesite,

@@ -54,14 +54,7 @@ def loads_object(data: bytes, *, max_depth: int) -> dict[str, Any]:
         raise ValueError("not a JSON object") from err
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
-    if max_depth < 1:
-        _depth(value, max_depth)
-    else:
-        # An object holding no container is depth 1: walk it only when something nests.
-        for item in value.values():
-            if isinstance(item, (dict, list)):
-                _depth(value, max_depth)
-                break
+    _depth(value, max_depth)
     return value
 
 
@@ -78,25 +71,10 @@ def format_time(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "+00:00"
 
 
-# What ``format_time`` writes: UTC, "+00:00", no fraction or exactly six digits. Such a string
-# is parsed by ``fromisoformat`` directly; every other one takes the general RFC 3339 path.
-_CANONICAL_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00",
-    re.ASCII,
-)
-
-
 def parse_time(value: Any) -> datetime:
-    """Parse an RFC 3339 date-time string (with its offset) into an aware datetime."""
-    if type(value) is str and _CANONICAL_TIME.fullmatch(value):
-        try:
-            return datetime.fromisoformat(value).astimezone(timezone.utc)
-        except ValueError:  # month 13, hour 25 ...: the general path says so
-            pass
-    return _parse_rfc3339(value)
+    """Parse an RFC 3339 date-time string (with its offset) into an aware datetime in UTC.
 
-
-def _parse_rfc3339(value: Any) -> datetime:
+    Fractions of a second beyond microseconds are cut, not rounded."""
     if not isinstance(value, str):
         raise ValueError("not an RFC 3339 string")
     match = _RFC3339.fullmatch(value)

@@ -4,41 +4,63 @@ They are the view-level statement of what a view needs, and a second line of def
 if an authenticator of the project lets some other token through, ``IsAccessToken`` opens
 only to an access token, ``IsRefreshToken`` only to a refresh token, and ``IsFreshToken``
 only to an access token minted from credentials.
+
+DRF's contract, to the letter: ``has_permission`` returns a boolean and never raises. On
+``False`` it leaves the reason in ``message`` (the ``{"detail", "code"}`` body) and ``code``
+of the instance, and DRF's ``APIView.permission_denied`` answers: 401 ``not_authenticated``
+when the request carries no credentials at all, 403 with that body otherwise. So the
+permissions compose with ``|``, ``&`` and ``~``: ``IsFreshToken | IsAdminUser`` lets a staff
+user in with a token that is not fresh.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from drf_paseto.exceptions import (
-    NotAuthenticated,
+    TokenError,
     TokenNotFresh,
     TokenRequired,
     TokenWrongType,
-    to_api_exception,
+    error_body,
 )
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
 
 class _TokenPermission(BasePermission):
     token_class: type[Token] = Token
+    #: Read by DRF's ``permission_denied`` after ``has_permission`` returned ``False``; set
+    #: on the instance (DRF makes one per request) to the reason of that refusal.
+    message: Any = error_body(TokenRequired.message, TokenRequired.code)
+    code: str = TokenRequired.code
 
-    def get_token(self, request: Request) -> Any:
-        token = request.auth
-        if request.successful_authenticator is None:
-            raise NotAuthenticated()
-        if not isinstance(token, Token):
-            raise to_api_exception(TokenRequired())
-        if not isinstance(token, self.token_class) or token.type != self.token_class.token_type:
-            raise to_api_exception(TokenWrongType())
-        return token
+    def refuse(self, error: TokenError) -> bool:
+        """Keep ``error`` as the reason DRF will answer with; return ``False``."""
+        self.message = error_body(error.message, error.code)
+        self.code = error.code
+        return False
+
+    def refuse_anonymous(self) -> bool:
+        """Nothing authenticated the request. DRF answers 401 ``not_authenticated`` itself
+        when the view has authenticators; without any, 403 with this body."""
+        not_authenticated = exceptions.NotAuthenticated
+        self.message = error_body(not_authenticated.default_detail, not_authenticated.default_code)
+        self.code = not_authenticated.default_code
+        return False
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        self.get_token(request)
+        token = request.auth
+        if request.successful_authenticator is None:
+            return self.refuse_anonymous()
+        if not isinstance(token, Token):
+            return self.refuse(TokenRequired())
+        if not isinstance(token, self.token_class) or token.type != self.token_class.token_type:
+            return self.refuse(TokenWrongType())
         return True
 
 
@@ -58,7 +80,9 @@ class IsFreshToken(IsAccessToken):
     """The request is authenticated with a fresh access token: one minted from credentials."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        token = self.get_token(request)
-        if not token.fresh:
-            raise to_api_exception(TokenNotFresh())
+        if not super().has_permission(request, view):
+            return False
+        token = request.auth  # an AccessToken: IsAccessToken granted
+        if not (isinstance(token, AccessToken) and token.fresh):
+            return self.refuse(TokenNotFresh())
         return True

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "ENCODE_AUDIENCE": None,
     "DECODE_AUDIENCE": None,
     "USER_ID_FIELD": "pk",
+    "TOKEN_USER_USERNAME_CLAIM": None,
     # Where tokens come from
     "TOKEN_LOCATION": ["headers"],
     "HEADER_NAME": "Authorization",

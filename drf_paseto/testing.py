@@ -14,7 +14,7 @@ clients that send them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework.test import APIClient
 
@@ -22,9 +22,12 @@ from drf_paseto.authentication import header_meta_key
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
 
 def tokens_for(
-    user: Any, *, fresh: bool = True, claims: dict[str, Any] | None = None
+    user: AbstractBaseUser, *, fresh: bool = True, claims: dict[str, Any] | None = None
 ) -> dict[str, str]:
     """A new login session for ``user``, as ``login/`` would answer: both token strings."""
     refresh = RefreshToken.for_user(user, claims=claims)
@@ -33,7 +36,7 @@ def tokens_for(
 
 
 def access_token_for(
-    user: Any, *, fresh: bool = True, claims: dict[str, Any] | None = None
+    user: AbstractBaseUser, *, fresh: bool = True, claims: dict[str, Any] | None = None
 ) -> AccessToken:
     """An access token for ``user`` (fresh by default) in a new session."""
     return AccessToken.for_user(user, fresh=fresh, claims=claims)
@@ -57,7 +60,7 @@ class PasetoClientMixin:
     defaults: dict[str, Any]
 
     def authenticate_as(
-        self, user: Any, *, fresh: bool = True, claims: dict[str, Any] | None = None
+        self, user: AbstractBaseUser, *, fresh: bool = True, claims: dict[str, Any] | None = None
     ) -> AccessToken:
         """Send an access token for ``user`` with every following request; returns it."""
         token = access_token_for(user, fresh=fresh, claims=claims)

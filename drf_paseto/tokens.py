@@ -1,7 +1,8 @@
 """Token classes: built for a user they create a token, built from a string they validate it.
 
 ``AccessToken`` and ``RefreshToken`` are the two types the reference pages describe; any
-other type is a subclass with its own ``token_type`` (see ``create_token`` for one-liners).
+other type is a subclass with its own ``token_type`` (``create_token`` issues a plain
+``Token`` of any other type, for one-liners).
 Every token carries these registered claims, which custom claims can never overwrite:
 
 ``sub`` (the user id, a string), ``type``, ``jti`` (unique id), ``sid`` (the login session the
@@ -15,7 +16,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -32,6 +33,9 @@ from drf_paseto.exceptions import (
 )
 from drf_paseto.keys import get_key_ring
 from drf_paseto.settings import api_settings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 RESERVED_CLAIMS = frozenset(
     {"sub", "type", "jti", "sid", "iat", "exp", "nbf", "iss", "aud", "fresh", "csrf"}
@@ -76,20 +80,12 @@ def as_lifetime(value: Any, name: str) -> timedelta:
 
 
 def as_leeway(value: Any) -> timedelta:
+    """``DECODE_LEEWAY`` (seconds or a ``timedelta``, not negative) as a ``timedelta``."""
     if isinstance(value, timedelta) and value >= timedelta(0):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return timedelta(seconds=value)
     raise ImproperlyConfigured("DRF_PASETO['DECODE_LEEWAY'] must be seconds or a timedelta")
-
-
-def decode_leeway() -> timedelta:
-    """``DECODE_LEEWAY`` as a ``timedelta``, converted once per settings change."""
-    leeway: timedelta | None = api_settings.derived.get("decode_leeway")
-    if leeway is None:
-        leeway = as_leeway(api_settings.DECODE_LEEWAY)
-        api_settings.derived["decode_leeway"] = leeway
-    return leeway
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str]:
@@ -147,13 +143,13 @@ class Token:
         return as_lifetime(getattr(api_settings, cls.lifetime_setting), cls.lifetime_setting)
 
     @classmethod
-    def get_subject(cls, user: Any) -> str:
+    def get_subject(cls, user: AbstractBaseUser) -> str:
         return str(getattr(user, api_settings.USER_ID_FIELD))
 
     @classmethod
     def for_user(
         cls: type[T],
-        user: Any,
+        user: AbstractBaseUser,
         *,
         claims: Mapping[str, Any] | None = None,
         session_id: str | None = None,
@@ -184,7 +180,29 @@ class Token:
         lifetime: timedelta | None = None,
     ) -> T:
         if cls.token_type is None:
-            raise TypeError("Token has no type: use a subclass or create_token()")
+            raise TypeError("Token has no type: use a subclass with a token_type")
+        payload = cls.new_payload(
+            subject,
+            token_type=cls.token_type,
+            lifetime=lifetime or cls.get_lifetime(),
+            claims=claims,
+            session_id=session_id,
+        )
+        token = cls(payload=payload)
+        token.init_claims()
+        return token
+
+    @staticmethod
+    def new_payload(
+        subject: str,
+        *,
+        token_type: str,
+        lifetime: timedelta,
+        claims: Mapping[str, Any] | None = None,
+        session_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The payload of a new token: ``claims`` and the registered claims, which they can
+        never overwrite (``ValueError``)."""
         reserved = RESERVED_CLAIMS.intersection(claims or {})
         if reserved:
             raise ValueError(f"reserved claims cannot be set: {', '.join(sorted(reserved))}")
@@ -193,11 +211,11 @@ class Token:
         payload.update(
             {
                 "sub": str(subject),
-                "type": cls.token_type,
+                "type": token_type,
                 "jti": uuid.uuid4().hex,
                 "sid": session_id or uuid.uuid4().hex,
                 "iat": encoding.format_time(now),
-                "exp": encoding.format_time(now + (lifetime or cls.get_lifetime())),
+                "exp": encoding.format_time(now + lifetime),
             }
         )
         issuer = api_settings.ENCODE_ISSUER
@@ -206,9 +224,7 @@ class Token:
         audience = api_settings.ENCODE_AUDIENCE
         if audience is not None:
             payload["aud"] = audience if isinstance(audience, str) else list(audience)
-        token = cls(payload=payload)
-        token.init_claims()
-        return token
+        return payload
 
     def init_claims(self) -> None:
         """Hook: set type-specific claims on a new token."""
@@ -258,7 +274,7 @@ class Token:
 
     @classmethod
     def validate_times(cls, payload: dict[str, Any]) -> None:
-        leeway = decode_leeway()
+        leeway = as_leeway(api_settings.DECODE_LEEWAY)
         now = current_time()
         try:
             expires = encoding.parse_time(payload.get("exp"))
@@ -372,7 +388,7 @@ class AccessToken(Token):
     @classmethod
     def for_user(
         cls,
-        user: Any,
+        user: AbstractBaseUser,
         *,
         fresh: bool = False,
         claims: Mapping[str, Any] | None = None,
@@ -420,25 +436,32 @@ class RefreshToken(Token):
 
 
 def create_token(
-    user: Any,
+    user: AbstractBaseUser,
     token_type: str,
     *,
     lifetime: timedelta,
     claims: Mapping[str, Any] | None = None,
     session_id: str | None = None,
 ) -> Token:
-    """A token of a custom type (the original's ``create_token(type=...)``).
+    """A ``Token`` of a custom type (the original's ``create_token(type=...)``).
 
-    Decode it with a subclass that names the same ``token_type``, or with ``Token`` and a
-    check of ``token.type``; the access and refresh authenticators refuse it.
+    The one-liner for a token issued in one place; a type used in several places reads
+    better as a subclass (``class EmailVerifyToken(Token)`` with a ``token_type`` and a
+    ``lifetime``), which issues with ``for_user()`` and validates the type when decoding.
+    Decode this one with such a subclass, or with ``Token`` and a check of ``token.type``;
+    the access and refresh authenticators refuse it.
     """
     if token_type in (AccessToken.token_type, RefreshToken.token_type):
         raise ValueError("use AccessToken or RefreshToken for these types")
-    token_class: type[Token] = type(
-        "CustomToken", (Token,), {"token_type": token_type, "lifetime": lifetime}
+    return Token(
+        payload=Token.new_payload(
+            Token.get_subject(user),
+            token_type=token_type,
+            lifetime=lifetime,
+            claims=claims,
+            session_id=session_id,
+        )
     )
-    token: Token = token_class.for_user(user, claims=claims, session_id=session_id)
-    return token
 
 
 __all__ = [

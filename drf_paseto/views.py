@@ -15,9 +15,10 @@ from rest_framework.response import Response
 
 from drf_paseto import cookies, revocation
 from drf_paseto.authentication import (
+    PasetoAnyTokenAuthentication,
     PasetoAuthentication,
     PasetoRefreshAuthentication,
-    PasetoSessionAuthentication,
+    as_locations,
     read_request_data,
 )
 from drf_paseto.exceptions import (
@@ -60,10 +61,7 @@ class PasetoAPIView(GenericAPIView[Any]):
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def get_delivery_locations(self) -> tuple[str, ...]:
-        configured = self.paseto_token_location
-        if configured is None:
-            configured = api_settings.TOKEN_LOCATION
-        return (configured,) if isinstance(configured, str) else tuple(configured)
+        return as_locations(self.paseto_token_location)
 
     def get_paseto_token_location(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.get_delivery_locations(), *self.always_read_from)))
@@ -191,7 +189,7 @@ class PublicKeysView(PasetoAPIView):
 class _RevokeView(PasetoAPIView):
     """POST with a token of the session (access or refresh): revoke, then 204."""
 
-    authentication_classes = (PasetoSessionAuthentication,)
+    authentication_classes = (PasetoAnyTokenAuthentication,)
     permission_classes = (AllowAny,)  # checked in post(): 401 without a token of ours
     always_read_from = ("headers", "json")
 

@@ -286,6 +286,19 @@ class TokenAPITestCase(APITestCase):
             self.assertFalse(response.has_header("WWW-Authenticate"))
         self.assertNoSecrets(response, *secrets)
 
+    def assertNotAuthenticated(
+        self, response: Any, *secrets: str, challenge: str | None = CHALLENGE
+    ) -> None:
+        """401 from DRF's ``permission_denied``: no credentials on a view that needs some.
+
+        DRF words this one itself (as for ``IsAuthenticated``): its body carries a ``code``
+        only with drf_paseto's optional exception handler (tests/test_exceptions.py).
+        """
+        self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED, response.content)
+        self.assertEqual(response.json(), {"detail": MESSAGES["not_authenticated"]})
+        self.assertEqual(response["WWW-Authenticate"], challenge)
+        self.assertNoSecrets(response, *secrets)
+
     def assertCodedError(self, response: Any, status_code: int, code: str, *secrets: str) -> None:
         """An error DRF words itself: ``{"detail": <any text>, "code": code}``."""
         self.assertEqual(response.status_code, status_code, response.content)

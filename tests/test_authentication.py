@@ -3,6 +3,7 @@ split on every kind of view, and user resolution."""
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from types import SimpleNamespace
 from unittest import mock
@@ -11,13 +12,21 @@ from django.contrib.auth import get_user_model
 from django.test import SimpleTestCase
 from rest_framework.test import APIRequestFactory
 
+from drf_paseto import revocation
 from drf_paseto.authentication import (
+    PasetoAnyTokenAuthentication,
     PasetoAuthentication,
     PasetoRefreshAuthentication,
+    PasetoSessionAuthentication,
+    PasetoStatelessAuthentication,
+    as_locations,
     header_meta_key,
+    is_token_text,
+    token_from_authorization,
 )
-from drf_paseto.exceptions import InvalidToken
+from drf_paseto.exceptions import BadAuthorizationHeader, InvalidToken
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token, current_time
+from drf_paseto.users import TokenUser
 from tests import keys
 from tests.helpers import USERNAME, TokenAPITestCase, paseto_settings
 
@@ -31,6 +40,33 @@ class HelperTests(SimpleTestCase):
         self.assertEqual(header_meta_key("Authorization"), "HTTP_AUTHORIZATION")
         self.assertEqual(header_meta_key("X-Auth-Token"), "HTTP_X_AUTH_TOKEN")
         self.assertEqual(header_meta_key("x-auth-token"), "HTTP_X_AUTH_TOKEN")
+
+    def test_token_from_authorization(self) -> None:
+        self.assertEqual(token_from_authorization("Bearer v4.local.a-b_c"), "v4.local.a-b_c")
+        self.assertEqual(token_from_authorization("bearer   v4.local.x  "), "v4.local.x")
+        for other in ("Basic abc", "Token v4.local.x", "", "Bearerv4.local.x"):
+            with self.subTest(header=other):
+                self.assertIsNone(token_from_authorization(other))
+        for bad in ("Bearer", "Bearer ", "Bearer\tv4.local.x", "Bearer a b", "Bearer a+b"):
+            with self.subTest(header=bad), self.assertRaises(BadAuthorizationHeader):
+                token_from_authorization(bad)
+        with paseto_settings(HEADER_TYPE=""):
+            self.assertEqual(token_from_authorization(" v4.local.x "), "v4.local.x")
+            with self.assertRaises(BadAuthorizationHeader):
+                token_from_authorization("Bearer v4.local.x")
+
+    def test_is_token_text(self) -> None:
+        self.assertTrue(is_token_text("v4.local.AZaz09-_"))
+        for bad in ("", " v4", "a+b", "a/b", "a=", "é", "a\n"):
+            with self.subTest(value=bad):
+                self.assertFalse(is_token_text(bad))
+
+    def test_as_locations(self) -> None:
+        self.assertEqual(as_locations("cookies"), ("cookies",))
+        self.assertEqual(as_locations(["headers", "json"]), ("headers", "json"))
+        self.assertEqual(as_locations(None), ("headers",))
+        with paseto_settings(TOKEN_LOCATION="json"):
+            self.assertEqual(as_locations(None), ("json",))
 
     def test_authenticate_header(self) -> None:
         request = APIRequestFactory().get("/")
@@ -56,6 +92,94 @@ class HelperTests(SimpleTestCase):
     def test_token_classes(self) -> None:
         self.assertIs(PasetoAuthentication.token_class, AccessToken)
         self.assertIs(PasetoRefreshAuthentication.token_class, RefreshToken)
+
+
+class StatelessTests(TokenAPITestCase):
+    """``PasetoStatelessAuthentication``: a ``TokenUser`` from the token, no user query."""
+
+    def authenticate(self, raw: str) -> tuple[object, Token]:
+        request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        result = PasetoStatelessAuthentication().authenticate(request)
+        assert result is not None
+        return result
+
+    def test_a_token_user_without_a_query(self) -> None:
+        raw = self.login()["access_token"]
+        with self.assertNumQueries(0):
+            user, token = self.authenticate(raw)
+        self.assertIsInstance(user, TokenUser)
+        assert isinstance(user, TokenUser)
+        self.assertEqual(user.pk, str(self.user.pk))
+        self.assertIs(user.token, token)
+        self.assertIsInstance(token, AccessToken)
+
+    def test_the_user_table_is_not_consulted(self) -> None:
+        # A subject no row has, and an inactive user: the token alone speaks for them.
+        user, _ = self.authenticate(str(AccessToken.for_subject("someone-elsewhere")))
+        self.assertEqual(user, TokenUser(AccessToken.for_subject("someone-elsewhere")))
+
+    def test_refresh_tokens_and_bad_tokens_are_refused(self) -> None:
+        tokens = self.login()
+        for raw, code in (
+            (tokens["refresh_token"], "token_wrong_type"),
+            ("v4.local.x", "token_invalid"),
+        ):
+            with self.subTest(code=code), self.assertRaises(InvalidToken) as caught:
+                self.authenticate(raw)
+            self.assertEqual(caught.exception.code, code)
+
+    def test_no_token_is_none(self) -> None:
+        request = APIRequestFactory().get("/")
+        self.assertIsNone(PasetoStatelessAuthentication().authenticate(request))
+
+    @paseto_settings(DENYLIST_ENABLED=True)
+    def test_revocation_still_applies(self) -> None:
+        raw = self.login()["access_token"]
+        _, token = self.authenticate(raw)
+        revocation.revoke_session(token.session_id, token.subject, reason="logout")
+        with self.assertRaises(InvalidToken) as caught:
+            self.authenticate(raw)
+        self.assertEqual(caught.exception.code, "token_revoked")
+
+    @paseto_settings(TOKEN_USER_USERNAME_CLAIM="name")
+    def test_username_claim(self) -> None:
+        raw = str(AccessToken.for_subject("7", claims={"name": "alice"}))
+        user, _ = self.authenticate(raw)
+        self.assertEqual(user.get_username(), "alice")  # type: ignore[attr-defined]
+        with self.assertRaises(InvalidToken) as caught:
+            self.authenticate(str(AccessToken.for_subject("7")))
+        self.assertEqual(caught.exception.code, "token_claims_invalid")
+
+
+class DeprecatedNameTests(TokenAPITestCase):
+    """``PasetoSessionAuthentication``: the old name of ``PasetoAnyTokenAuthentication``."""
+
+    def test_instantiating_warns_and_still_authenticates(self) -> None:
+        tokens = self.login()
+        with self.assertWarnsRegex(DeprecationWarning, "PasetoAnyTokenAuthentication"):
+            authenticator = PasetoSessionAuthentication()
+        self.assertIsInstance(authenticator, PasetoAnyTokenAuthentication)
+        for raw in tokens.values():
+            request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+            user, token = authenticator.authenticate(request)  # type: ignore[misc]
+            self.assertEqual(user, self.user)
+            self.assertEqual(str(token), raw)
+
+    def test_subclassing_warns(self) -> None:
+        with self.assertWarnsRegex(DeprecationWarning, "PasetoAnyTokenAuthentication"):
+
+            class Mine(PasetoSessionAuthentication):
+                pass
+
+    def test_the_new_name_does_not_warn(self) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+
+            class Mine(PasetoAnyTokenAuthentication):
+                pass
+
+            Mine()
+            PasetoAnyTokenAuthentication()
 
 
 class AuthenticateContractTests(TokenAPITestCase):
@@ -151,7 +275,7 @@ class SplitTests(TokenAPITestCase):
             if url == "/authenticated/":
                 continue
             with self.subTest(url=url):
-                self.assertError(self.client.get(url), 401, "not_authenticated")
+                self.assertNotAuthenticated(self.client.get(url))
         # IsAuthenticated is DRF's: its body has a code only with drf_paseto's optional
         # exception handler (tests/test_exceptions.py); the challenge is there either way.
         response = self.client.get("/authenticated/")
@@ -306,7 +430,7 @@ class HeaderParsingTests(TokenAPITestCase):
             with self.subTest(header=header[:20]):
                 self.assertUser(self.with_header("/optional/", header), None)
                 self.assertUser(self.with_header("/open/", header), None)
-                self.assertError(self.with_header("/protected/", header), 401, "not_authenticated")
+                self.assertNotAuthenticated(self.with_header("/protected/", header))
 
     def test_scheme_is_case_insensitive(self) -> None:
         for scheme in ("bearer", "BEARER", "bEaReR"):
@@ -373,9 +497,7 @@ class HeaderParsingTests(TokenAPITestCase):
                 )
         # Authorization is no longer read at all.
         self.assertUser(self.with_header("/optional/", f"Bearer {self.access}"), None)
-        self.assertError(
-            self.with_header("/protected/", f"Bearer {self.access}"), 401, "not_authenticated"
-        )
+        self.assertNotAuthenticated(self.with_header("/protected/", f"Bearer {self.access}"))
         response = self.client.post("/auth/refresh/", **{name: refresh})
         self.assertEqual(response.status_code, 200)
 
@@ -385,10 +507,8 @@ class HeaderParsingTests(TokenAPITestCase):
         self.assertUser(self.with_header("/protected/", f"Token {self.access}"))
         self.assertUser(self.with_header("/protected/", f"token {self.access}"))
         self.assertUser(self.with_header("/optional/", f"Bearer {self.access}"), None)
-        self.assertError(
+        self.assertNotAuthenticated(
             self.with_header("/protected/", f"Bearer {self.access}"),
-            401,
-            "not_authenticated",
             challenge=challenge,
         )
         self.assertError(
@@ -408,16 +528,14 @@ class HeaderParsingTests(TokenAPITestCase):
     def test_custom_header_name_keeps_the_type(self) -> None:
         name = "HTTP_X_API_KEY"
         self.assertUser(self.with_header("/protected/", f"Bearer {self.access}", name))
-        self.assertError(
-            self.with_header("/protected/", self.access, name), 401, "not_authenticated"
-        )
+        self.assertNotAuthenticated(self.with_header("/protected/", self.access, name))
 
 
 class SessionAndTokenTests(TokenAPITestCase):
     def test_token_user_replaces_nothing_of_the_session(self) -> None:
         # The session middleware runs, but the API views here authenticate with tokens only.
         self.client.force_login(self.user)
-        self.assertError(self.client.get("/protected/"), 401, "not_authenticated")
+        self.assertNotAuthenticated(self.client.get("/protected/"))
         self.assertUser(self.client.get("/optional/"), None)
 
     def test_validated_token_hook(self) -> None:

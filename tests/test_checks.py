@@ -217,6 +217,15 @@ class ClaimSettingTests(CheckTestCase):
             "drf_paseto.E010",
         )
 
+    def test_e037_token_user_username_claim(self) -> None:
+        self.assert_each_only(
+            [local(TOKEN_USER_USERNAME_CLAIM=v) for v in ("", 5, ["username"], b"username")],
+            "drf_paseto.E037",
+        )
+        for value in (None, "username", "email"):
+            with self.subTest(value=value):
+                self.assert_clean(local(TOKEN_USER_USERNAME_CLAIM=value), deploy=False)
+
     def test_unique_user_fields_are_accepted(self) -> None:
         for field in ("pk", "id", "username"):
             with self.subTest(field=field):

@@ -611,9 +611,7 @@ class RefreshCookiePathTests(CookieTestCase):
         self.assertIn(CSRF_REFRESH, self.cookie_header("/where/"))
         # ...and without the access cookie they have nothing.
         self.jar.pop((ACCESS, "/"))
-        self.assertError(
-            self.browse("get", "/where/"), status.HTTP_401_UNAUTHORIZED, "not_authenticated"
-        )
+        self.assertNotAuthenticated(self.browse("get", "/where/"))
         # The refresh view still gets it.
         response = self.browse("post", "/auth/refresh/", csrf=self.jar_value(CSRF_REFRESH))
         self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
@@ -864,33 +862,23 @@ class LocationTests(CookieTestCase):
     def test_cookies_ignored_when_not_a_location(self) -> None:
         access = tokens_for(self.user)["access_token"]
         response = self.with_cookies("get", "/where/", {ACCESS: access})
-        self.assertError(response, status.HTTP_401_UNAUTHORIZED, "not_authenticated")
+        self.assertNotAuthenticated(response)
         # Not even a malformed one is looked at.
         response = self.with_cookies("get", "/where/", {ACCESS: "not!a!token"})
-        self.assertError(response, status.HTTP_401_UNAUTHORIZED, "not_authenticated")
+        self.assertNotAuthenticated(response)
 
     def test_per_view_location_as_a_plain_string(self) -> None:
         # TOKEN_LOCATION is ["headers"]; the view takes "cookies" only.
         access = tokens_for(self.user)["access_token"]
         self.assertWhere(self.with_cookies("get", "/cookie-only/", {ACCESS: access}), "cookies")
-        self.assertError(
+        self.assertNotAuthenticated(
             self.client.get("/cookie-only/", **self.bearer(access)),
-            status.HTTP_401_UNAUTHORIZED,
-            "not_authenticated",
         )
-        self.assertError(
-            self.with_cookies("get", "/where/", {ACCESS: access}),
-            status.HTTP_401_UNAUTHORIZED,
-            "not_authenticated",
-        )
+        self.assertNotAuthenticated(self.with_cookies("get", "/where/", {ACCESS: access}))
         self.assertWhere(
             self.client.post("/json-only/", {"access_token": access}, format="json"), "json"
         )
-        self.assertError(
-            self.client.post("/json-only/", **self.bearer(access)),
-            status.HTTP_401_UNAUTHORIZED,
-            "not_authenticated",
-        )
+        self.assertNotAuthenticated(self.client.post("/json-only/", **self.bearer(access)))
 
     @cookie_settings()
     def test_malformed_cookie_values(self) -> None:
@@ -913,10 +901,8 @@ class LocationTests(CookieTestCase):
 
     @cookie_settings()
     def test_an_empty_cookie_is_no_cookie(self) -> None:
-        self.assertError(
+        self.assertNotAuthenticated(
             self.with_cookies("get", "/where/", {ACCESS: ""}),
-            status.HTTP_401_UNAUTHORIZED,
-            "not_authenticated",
         )
         self.assertEqual(
             self.with_cookies("get", "/optional/", {ACCESS: ""}).json(),
@@ -930,7 +916,7 @@ class LocationTests(CookieTestCase):
         self.assertError(response, status.HTTP_401_UNAUTHORIZED, "token_wrong_type")
         # And protected views never read the refresh cookie.
         response = self.with_cookies("get", "/where/", {REFRESH: refresh})
-        self.assertError(response, status.HTTP_401_UNAUTHORIZED, "not_authenticated")
+        self.assertNotAuthenticated(response)
 
     @cookie_settings(ACCESS_COOKIE_KEY="a", REFRESH_COOKIE_KEY="r")
     def test_cookie_names_follow_the_settings(self) -> None:
@@ -938,10 +924,8 @@ class LocationTests(CookieTestCase):
         self.assertWhere(
             self.with_cookies("get", "/where/", {"a": tokens["access_token"]}), "cookies"
         )
-        self.assertError(
+        self.assertNotAuthenticated(
             self.with_cookies("get", "/where/", {ACCESS: tokens["access_token"]}),
-            status.HTTP_401_UNAUTHORIZED,
-            "not_authenticated",
         )
         response = self.with_cookies(
             "get", "/browser/refresh/", {"r": tokens["refresh_token"]}
@@ -991,11 +975,11 @@ class JSONTypeTests(CookieTestCase):
         value = f"Bearer {self.tokens['access_token']}"
         # Not a JSON body: not searched.
         response = self.client.post("/where/", {"access_token": value})
-        self.assertError(response, status.HTTP_401_UNAUTHORIZED, "not_authenticated")
+        self.assertNotAuthenticated(response)
         for body in ([value], {"other": value}, {"access_token": None}):
             with self.subTest(body=body):
                 response = self.client.post("/where/", body, format="json")
-                self.assertError(response, status.HTTP_401_UNAUTHORIZED, "not_authenticated")
+                self.assertNotAuthenticated(response)
         for bad in (5, [value], {"token": value}, True):
             with self.subTest(bad=bad):
                 response = self.client.post("/where/", {"access_token": bad}, format="json")

@@ -400,7 +400,7 @@ class AuthorizationHeaderTests(HostileRequestTestCase):
         for name in ("basic", "digest", "token scheme", "JWT", "non-ASCII scheme", "empty"):
             with self.subTest(header=name):
                 response = self.send("get", "/protected/", HTTP_AUTHORIZATION=ODD_HEADERS[name])
-                self.assertError(response, 401, "not_authenticated")
+                self.assertNotAuthenticated(response)
                 response = self.send("get", "/optional/", HTTP_AUTHORIZATION=ODD_HEADERS[name])
                 self.assertUser(response, None)
 
@@ -440,7 +440,7 @@ class AuthorizationHeaderTests(HostileRequestTestCase):
         ):
             with self.subTest(extra=list(extra)):
                 response = self.client.get("/protected/", **extra)
-                self.assertError(response, 401, "not_authenticated", token)
+                self.assertNotAuthenticated(response, token)
 
     def test_odd_header_settings(self) -> None:
         token = self.login()["access_token"]

@@ -41,7 +41,7 @@ SPECTACULAR_REST_FRAMEWORK = {
 }
 ACCESS = [{"PasetoAuth": []}]
 REFRESH_OR_BODY = [{"PasetoRefreshAuth": []}, {}]
-SESSION_OR_BODY = [{"PasetoAuth": []}, {"PasetoRefreshAuth": []}, {}]
+ANY_TOKEN_OR_BODY = [{"PasetoAnyTokenAuth": []}, {}]
 NONE = [{}]
 
 
@@ -150,8 +150,24 @@ class RegistrationTests(SchemaTestCase):
 class SecuritySchemeTests(SchemaTestCase):
     def test_bearer_schemes(self) -> None:
         schemes = self.generate()["components"]["securitySchemes"]
-        self.assertEqual(set(schemes), {"PasetoAuth", "PasetoRefreshAuth"})
-        for name, token in (("PasetoAuth", "access"), ("PasetoRefreshAuth", "refresh")):
+        # One scheme per authenticator class; a subclass has its class name appended.
+        self.assertEqual(
+            set(schemes),
+            {
+                "PasetoAuth",
+                "PasetoRefreshAuth",
+                "PasetoAnyTokenAuth",
+                "PasetoAuth_CustomAuthentication",
+                "PasetoRefreshAuth_CustomRefreshAuthentication",
+            },
+        )
+        for name, token in (
+            ("PasetoAuth", "access"),
+            ("PasetoRefreshAuth", "refresh"),
+            ("PasetoAnyTokenAuth", "access or refresh"),
+            ("PasetoAuth_CustomAuthentication", "access"),
+            ("PasetoRefreshAuth_CustomRefreshAuthentication", "refresh"),
+        ):
             scheme = schemes[name]
             self.assertEqual(
                 {k: scheme[k] for k in ("type", "scheme", "bearerFormat")},
@@ -164,11 +180,11 @@ class SecuritySchemeTests(SchemaTestCase):
         schema = self.generate()
         expected = {
             ("/protected/", "get"): ACCESS,
-            ("/custom/", "get"): ACCESS,
-            ("/custom-refresh/", "get"): [{"PasetoRefreshAuth": []}],
+            ("/custom/", "get"): [{"PasetoAuth_CustomAuthentication": []}],
+            ("/custom-refresh/", "get"): [{"PasetoRefreshAuth_CustomRefreshAuthentication": []}],
             ("/auth/refresh/", "post"): REFRESH_OR_BODY,
-            ("/auth/logout/", "post"): SESSION_OR_BODY,
-            ("/auth/logout/all/", "post"): SESSION_OR_BODY,
+            ("/auth/logout/", "post"): ANY_TOKEN_OR_BODY,
+            ("/auth/logout/all/", "post"): ANY_TOKEN_OR_BODY,
             ("/auth/login/", "post"): NONE,
             ("/auth/verify/", "post"): NONE,
             ("/auth/keys/", "get"): NONE,
@@ -193,6 +209,17 @@ class SecuritySchemeTests(SchemaTestCase):
         )
         refresh = self.operation(schema, "/auth/refresh/", "post")["security"]
         self.assertIn({"PasetoRefreshCookieAuth": []}, refresh)
+        # The logout views read the access cookie, then the refresh cookie.
+        self.assertEqual(
+            self.operation(schema, "/auth/logout/", "post")["security"],
+            [
+                {"PasetoAnyTokenAuth": []},
+                {"PasetoAnyTokenCookieAuth": []},
+                {"PasetoAnyTokenRefreshCookieAuth": []},
+                {},
+            ],
+        )
+        self.assertEqual(schemes["PasetoAnyTokenRefreshCookieAuth"]["name"], "refresh_token_cookie")
 
     def test_cookie_scheme_without_csrf(self) -> None:
         with paseto_settings(TOKEN_LOCATION=["cookies"], COOKIE_CSRF_PROTECT=False):
@@ -222,7 +249,8 @@ class SecuritySchemeTests(SchemaTestCase):
         for name in ("PasetoAuth", "PasetoRefreshAuth"):
             scheme = schemes[name]
             self.assertEqual((scheme["type"], scheme["in"]), ("apiKey", "header"))
-            self.assertEqual(scheme["name"], "X-Auth-Token")
+            # drf-spectacular's builder capitalizes the name (header names ignore case).
+            self.assertEqual(scheme["name"], "X-auth-token")
             self.assertIn('"Bearer <token>"', scheme["description"])
 
     def test_no_prefix(self) -> None:
@@ -230,7 +258,7 @@ class SecuritySchemeTests(SchemaTestCase):
             schema = self.generate()
         scheme = schema["components"]["securitySchemes"]["PasetoAuth"]
         self.assertEqual(
-            (scheme["type"], scheme["in"], scheme["name"]), ("apiKey", "header", "X-Token")
+            (scheme["type"], scheme["in"], scheme["name"]), ("apiKey", "header", "X-token")
         )
         self.assertIn("no prefix", scheme["description"])
         logout = self.operation(schema, "/auth/logout/")["description"]

@@ -1,24 +1,9 @@
 """OpenAPI 3 schema for drf_paseto through drf-spectacular (the ``spectacular`` extra).
 
-``DrfPasetoConfig.ready()`` imports this module when drf-spectacular is installed, which
-registers the extensions below with drf-spectacular:
-
-- one security scheme per kind of token the authenticators accept: ``PasetoAuth`` (an access
-  token, for ``PasetoAuthentication``) and ``PasetoRefreshAuth`` (a refresh token, for
-  ``PasetoRefreshAuthentication``); ``PasetoSessionAuthentication`` accepts either. Both are
-  ``http``/``bearer`` schemes with ``bearerFormat: PASETO`` for the default
-  ``Authorization: Bearer <token>``, and ``apiKey`` schemes in the configured header
-  otherwise (OpenAPI's bearer scheme knows no other header name and no other prefix);
-- the request and response bodies of the token views (login, refresh, verify, keys, logout,
-  logout-all), their ``{"detail", "code"}`` errors and logout's 204.
-
-Every setting is read while the schema is generated, never at import, so
-``override_settings`` and per-deployment settings are reflected. The targets are dotted
-strings: nothing of drf_paseto's views is imported until drf-spectacular looks for them.
-
-Only the views themselves are matched, not subclasses of them: a subclass that changes what
-a view accepts or answers documents itself with ``@extend_schema``, and can reuse the
-serializers defined here.
+drf-spectacular extensions: one security scheme per authenticator, and the bodies of the
+token views. ``DrfPasetoConfig.ready()`` imports this module when drf-spectacular is
+installed; settings are read while the schema is generated. docs/openapi.md describes what
+the schema shows and how to extend it.
 """
 
 from __future__ import annotations
@@ -27,15 +12,17 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import ComponentIdentity, ResolvedComponent
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from drf_paseto.cookies import COOKIES
 from drf_paseto.settings import api_settings
 
 ACCESS_SCHEME = "PasetoAuth"
 REFRESH_SCHEME = "PasetoRefreshAuth"
+ANY_TOKEN_SCHEME = "PasetoAnyTokenAuth"
 BEARER_FORMAT = "PASETO"
 
 # --- Response bodies -------------------------------------------------------------------------
@@ -120,45 +107,41 @@ def header_example(token: str) -> str:
 def header_security_scheme(token: str) -> dict[str, Any]:
     """The security scheme for a token in the configured header (``HEADER_NAME``/``_TYPE``).
 
-    OpenAPI 3.0's ``http``/``bearer`` scheme is the ``Authorization`` header with the
-    ``Bearer`` prefix; any other header or prefix (or none) is an ``apiKey`` header whose
-    value the client sends whole, prefix included.
+    drf-spectacular's ``build_bearer_security_scheme_object`` makes it: OpenAPI 3.0's
+    ``http``/``bearer`` scheme for ``Authorization: Bearer`` (header names and schemes are
+    case-insensitive), an ``apiKey`` header whose value the client sends whole otherwise.
     """
     name: str = api_settings.HEADER_NAME
     prefix: str = api_settings.HEADER_TYPE or ""
-    if name.lower() == "authorization" and prefix.lower() == "bearer":
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": BEARER_FORMAT,
-            "description": f"A PASETO {token}: `{header_example('<token>')}`.",
-        }
-    if prefix:
-        how = f'the value is "{prefix} <token>" (prefix included)'
-    else:
-        how = "the value is the token itself, with no prefix"
-    return {
-        "type": "apiKey",
-        "in": "header",
-        "name": name,
-        "description": f"A PASETO {token} in the `{name}` header: {how}.",
-    }
-
-
-# With "cookies" in TOKEN_LOCATION, each header scheme has a cookie twin (an alternative).
-COOKIE_SCHEMES = {ACCESS_SCHEME: "PasetoCookieAuth", REFRESH_SCHEME: "PasetoRefreshCookieAuth"}
-_COOKIE_SETTINGS = {
-    ACCESS_SCHEME: ("ACCESS_COOKIE_KEY", "ACCESS_CSRF_HEADER_NAME", "ACCESS_CSRF_COOKIE_KEY"),
-    REFRESH_SCHEME: ("REFRESH_COOKIE_KEY", "REFRESH_CSRF_HEADER_NAME", "REFRESH_CSRF_COOKIE_KEY"),
-}
-
-
-def cookie_security_scheme(header_scheme: str, token: str) -> dict[str, Any]:
-    """The token in its httpOnly cookie; unsafe methods also need the CSRF header."""
-    cookie, csrf_header, csrf_cookie = (
-        getattr(api_settings, name) for name in _COOKIE_SETTINGS[header_scheme]
+    bearer = name.lower() == "authorization" and prefix.lower() == "bearer"
+    definition = build_bearer_security_scheme_object(
+        header_name="Authorization" if bearer else name,
+        token_prefix="Bearer" if bearer else prefix,
+        bearer_format=BEARER_FORMAT,
     )
-    description = f"A PASETO {token} in the httpOnly `{cookie}` cookie."
+    if bearer:
+        description = f"A PASETO {token}: `{header_example('<token>')}`."
+    elif prefix:
+        description = (
+            f'A PASETO {token} in the `{name}` header: the value is "{prefix} <token>" '
+            "(prefix included)."
+        )
+    else:
+        description = (
+            f"A PASETO {token} in the `{name}` header: the value is the token itself, with no "
+            "prefix."
+        )
+    return {**definition, "description": description}
+
+
+def cookie_security_scheme(token_type: str) -> dict[str, Any]:
+    """The ``token_type`` token in its httpOnly cookie; unsafe methods also need the CSRF
+    header."""
+    names = COOKIES[token_type]
+    cookie, csrf_header, csrf_cookie = (
+        names.value(part) for part in ("key", "csrf_header", "csrf_cookie")
+    )
+    description = f"A PASETO {token_type} token in the httpOnly `{cookie}` cookie."
     if api_settings.COOKIE_CSRF_PROTECT:
         methods = ", ".join(api_settings.CSRF_METHODS)
         description += (
@@ -169,66 +152,70 @@ def cookie_security_scheme(header_scheme: str, token: str) -> dict[str, Any]:
 
 
 class PasetoScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    """The base of the three extensions: ``schemes`` are alternatives (any one will do).
+    """The base of the three extensions: a header scheme and, with ``"cookies"`` in
+    ``TOKEN_LOCATION``, its cookie schemes, all alternatives (any one will do).
 
-    drf-spectacular files a definition under the authenticator class that produced it, so two
-    authenticators sharing a scheme (the session authenticator shares both) would collide. The
-    schemes are registered here instead, each under one identity of its own, and ``name`` is
-    left empty so that drf-spectacular registers nothing more.
-
-    Subclasses of the authenticators match too, at a negative priority: a project's own
-    extension for its subclass (priority 0, drf-spectacular's default) takes precedence.
+    Each authenticator class has schemes of its own names: drf-spectacular files a
+    definition under the authenticator class that produced it, and one name for two classes
+    would collide. Subclasses of the authenticators match too, at a negative priority, with
+    their class name appended (``PasetoAuth_MyAuthentication``); a project's own extension
+    for its subclass (priority 0, the default) takes precedence.
     """
 
     match_subclasses = True
     priority = -2
-    name: list[str] = []
-    #: Scheme name -> the token it carries.
-    schemes: dict[str, str] = {}
+    #: The header scheme's name, and the token it carries.
+    header_scheme = (ACCESS_SCHEME, "access token")
+    #: The cookie schemes' names, and the token type of each one's cookie.
+    cookie_schemes: tuple[tuple[str, str], ...] = (("PasetoCookieAuth", "access"),)
+
+    def __init__(self, target: Any) -> None:
+        super().__init__(target)  # type: ignore[no-untyped-call]
+        scheme, token = self.header_scheme
+        self.definitions = {self.scheme_name(scheme): header_security_scheme(token)}
+        if "cookies" in api_settings.TOKEN_LOCATION:
+            for name, token_type in self.cookie_schemes:
+                self.definitions[self.scheme_name(name)] = cookie_security_scheme(token_type)
+        self.name = list(self.definitions)
+
+    def scheme_name(self, name: str) -> str:
+        """``name`` for the authenticator itself, ``name_<ClassName>`` for a subclass."""
+        target = self.target if isinstance(self.target, type) else type(self.target)
+        # Matched, so target_class is loaded: the class itself.
+        return name if target is self.target_class else f"{name}_{target.__name__}"
 
     def get_security_requirement(self, auto_schema: AutoSchema) -> list[dict[str, list[Any]]]:
-        definitions = {
-            scheme: header_security_scheme(token) for scheme, token in self.schemes.items()
-        }
-        if "cookies" in api_settings.TOKEN_LOCATION:
-            for scheme, token in self.schemes.items():
-                definitions[COOKIE_SCHEMES[scheme]] = cookie_security_scheme(scheme, token)
-        for scheme, definition in definitions.items():
-            auto_schema.registry.register_on_missing(
-                ResolvedComponent(  # type: ignore[no-untyped-call]
-                    name=scheme,
-                    type=ResolvedComponent.SECURITY_SCHEMA,
-                    object=ComponentIdentity(f"drf_paseto.{scheme}"),  # type: ignore[no-untyped-call]
-                    schema=definition,
-                )
-            )
-        return [{scheme: []} for scheme in definitions]
+        return [{scheme: []} for scheme in self.definitions]
 
     def get_security_definition(self, auto_schema: AutoSchema) -> list[dict[str, Any]]:
-        return []  # registered by get_security_requirement()
+        return list(self.definitions.values())
 
 
 class PasetoAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
-    """``PasetoAuthentication``: an access token in the header."""
+    """``PasetoAuthentication``: an access token."""
 
     target_class = "drf_paseto.authentication.PasetoAuthentication"
-    schemes = {ACCESS_SCHEME: "access token"}
 
 
 class PasetoRefreshAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
-    """``PasetoRefreshAuthentication``: a refresh token in the header."""
+    """``PasetoRefreshAuthentication``: a refresh token."""
 
     target_class = "drf_paseto.authentication.PasetoRefreshAuthentication"
     priority = -1  # before PasetoAuthentication's, whose subclass it is
-    schemes = {REFRESH_SCHEME: "refresh token"}
+    header_scheme = (REFRESH_SCHEME, "refresh token")
+    cookie_schemes = (("PasetoRefreshCookieAuth", "refresh"),)
 
 
-class PasetoSessionAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
-    """``PasetoSessionAuthentication``: an access token or a refresh token."""
+class PasetoAnyTokenAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
+    """``PasetoAnyTokenAuthentication``: an access token or a refresh token."""
 
-    target_class = "drf_paseto.authentication.PasetoSessionAuthentication"
+    target_class = "drf_paseto.authentication.PasetoAnyTokenAuthentication"
     priority = -1  # before PasetoAuthentication's, whose subclass it is
-    schemes = {ACCESS_SCHEME: "access token", REFRESH_SCHEME: "refresh token"}
+    header_scheme = (ANY_TOKEN_SCHEME, "access or refresh token")
+    cookie_schemes = (
+        ("PasetoAnyTokenCookieAuth", "access"),
+        ("PasetoAnyTokenRefreshCookieAuth", "refresh"),
+    )
 
 
 # --- Token views -----------------------------------------------------------------------------
