@@ -208,10 +208,21 @@ def _check_request_settings() -> list[CheckMessage]:
                 "The default is 'Bearer'.",
             )
         )
-    rate = api_settings.LOGIN_THROTTLE_RATE
-    if rate is not None and not (isinstance(rate, str) and _valid_rate(rate)):
+    for name in ("LOGIN_THROTTLE_RATE", "LOGIN_FAILURE_THROTTLE_RATE"):
+        rate = getattr(api_settings, name)
+        if rate is not None and not (isinstance(rate, str) and _valid_rate(rate)):
+            messages.append(
+                _error(23, f"{name} {rate!r} is not a rate.", f"Use {DEFAULTS[name]!r} or None.")
+            )
+    proxies = api_settings.TRUSTED_PROXY_COUNT
+    if proxies is not None and (type(proxies) is not int or proxies < 0):
         messages.append(
-            _error(23, f"LOGIN_THROTTLE_RATE {rate!r} is not a rate.", 'Use "20/min" or None.')
+            Error(
+                f"TRUSTED_PROXY_COUNT {proxies!r} is not a number of proxies.",
+                hint="0 (the connecting address is the client), the number of proxies that "
+                "append to X-Forwarded-For, or None for DRF's NUM_PROXIES.",
+                id="drf_paseto.E040",
+            )
         )
     for name in BOOL_SETTINGS:
         if not isinstance(getattr(api_settings, name), bool):

@@ -124,6 +124,12 @@ class CSRFMismatch(TokenError):
     status_code = status.HTTP_403_FORBIDDEN
 
 
+class OriginNotAllowed(TokenError):
+    code = "origin_not_allowed"
+    message = _("This request comes from a page of another site: it is refused.")
+    status_code = status.HTTP_403_FORBIDDEN
+
+
 class TokenRevoked(TokenError):
     code = "token_revoked"
     message = _("Token has been revoked.")

@@ -85,7 +85,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # The suite logs in far more often than any person: the throttle has its own tests.
-    "DEFAULT_THROTTLE_RATES": {"paseto_login": None},
+    "DEFAULT_THROTTLE_RATES": {"paseto_login": None, "paseto_login_failures": None},
 }
 
 DRF_PASETO = {

@@ -373,6 +373,24 @@ class LoginSettingTests(CheckTestCase):
             "drf_paseto.E023",
         )
 
+    def test_login_failure_throttle_rate(self) -> None:
+        for rate in ("20/hour", "3/min", None):
+            with self.subTest(rate=rate):
+                self.assert_clean(local(LOGIN_FAILURE_THROTTLE_RATE=rate), deploy=False)
+        self.assert_each_only(
+            [local(LOGIN_FAILURE_THROTTLE_RATE=rate) for rate in ("x", "0/min", 20)],
+            "drf_paseto.E023",
+        )
+
+    def test_trusted_proxy_count(self) -> None:
+        for count in (None, 0, 1, 3):
+            with self.subTest(count=count):
+                self.assert_clean(local(TRUSTED_PROXY_COUNT=count), deploy=False)
+        self.assert_each_only(
+            [local(TRUSTED_PROXY_COUNT=count) for count in (-1, True, "1", 1.0)],
+            "drf_paseto.E040",
+        )
+
     def test_update_last_login_must_be_a_bool(self) -> None:
         self.assert_only(local(UPDATE_LAST_LOGIN="no"), "drf_paseto.E016")
 

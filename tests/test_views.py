@@ -894,3 +894,66 @@ class LiveServerFlowTests(LiveServerTestCase):
             401,
             "invalid_credentials",
         )
+
+
+@override_settings(ADMINS=[("Admin", "admin@example.com")], MANAGERS=[])
+class ErrorMailTests(TokenAPITestCase):
+    """Django mails ADMINS a report of every 5xx, with the POST parameters and the local
+    variables of the traceback: no password and no token may be in it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        from django.core import mail
+
+        self.outbox = mail.outbox
+        self.outbox.clear()
+        self.client.raise_request_exception = False
+
+    def post_form(self, url: str, data: dict[str, str]) -> Any:
+        from urllib.parse import urlencode
+
+        return self.client.generic(
+            "POST", url, urlencode(data), content_type="application/x-www-form-urlencoded"
+        )
+
+    def assertMailHides(self, *secrets: str) -> None:
+        self.assertEqual(len(self.outbox), 1, [m.subject for m in self.outbox])
+        message = self.outbox[0]
+        text = "\n".join(
+            [message.subject, message.body, *(str(a[0]) for a in message.alternatives)]
+        )
+        for secret in secrets:
+            self.assertFalse(secret in text, "a secret is in the error mail")
+        self.assertIn("********", text)  # the cleansed values are there, hidden
+
+    def test_login_503_hides_the_password(self) -> None:
+        from django.db import OperationalError
+
+        with mock.patch("drf_paseto.serializers.authenticate", side_effect=OperationalError("x")):
+            response = self.post_form(LOGIN_URL, {"username": USERNAME, "password": PASSWORD})
+        self.assertEqual(response.status_code, status.HTTP_503_SERVICE_UNAVAILABLE)
+        self.assertMailHides(PASSWORD)
+
+    def test_login_500_hides_the_password_in_the_traceback(self) -> None:
+        with mock.patch("drf_paseto.serializers.authenticate", side_effect=RuntimeError("boom")):
+            response = self.post_form(LOGIN_URL, {"username": USERNAME, "password": PASSWORD})
+        self.assertEqual(response.status_code, status.HTTP_500_INTERNAL_SERVER_ERROR)
+        self.assertMailHides(PASSWORD)
+
+    def test_verify_and_refresh_5xx_hide_the_token(self) -> None:
+        from django.db import OperationalError
+
+        tokens = self.login()
+        target = "drf_paseto.serializers._AnyTokenAuthentication.authenticate_token"
+        with mock.patch(target, side_effect=OperationalError("x")):
+            response = self.post_form(VERIFY_URL, {"token": tokens["access_token"]})
+        self.assertEqual(response.status_code, status.HTTP_503_SERVICE_UNAVAILABLE)
+        self.assertMailHides(tokens["access_token"], tokens["refresh_token"])
+        self.outbox.clear()
+        target = "drf_paseto.serializers.TokenRefreshSerializer.get_tokens"
+        with mock.patch(target, side_effect=RuntimeError("boom")):
+            response = self.client.post(
+                REFRESH_URL, {"refresh_token": tokens["refresh_token"]}, format="json"
+            )
+        self.assertEqual(response.status_code, status.HTTP_500_INTERNAL_SERVER_ERROR)
+        self.assertMailHides(tokens["refresh_token"])
