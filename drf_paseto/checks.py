@@ -542,6 +542,32 @@ def check_error_reports(
     return []
 
 
+EXCEPTION_HANDLER = "drf_paseto.exceptions.exception_handler"
+
+
+@register()
+def check_exception_handler(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Without drf_paseto's handler, the errors DRF raises itself (``IsAuthenticated``'s 401,
+    a parse error of the authenticator, throttling) have no ``code``."""
+    from rest_framework.settings import api_settings as drf_settings
+
+    handler = drf_settings.EXCEPTION_HANDLER
+    if getattr(handler, "__module__", None) == "drf_paseto.exceptions":
+        return []
+    return [
+        Warning(
+            "REST_FRAMEWORK['EXCEPTION_HANDLER'] is not drf_paseto's: the errors DRF raises "
+            "itself (no credentials on an IsAuthenticated view, a throttled request) have no "
+            "'code', unlike drf_paseto's.",
+            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{EXCEPTION_HANDLER}" (a handler '
+            "of your own can call drf_paseto.exceptions.add_error_code(); then silence this).",
+            id="drf_paseto.W010",
+        )
+    ]
+
+
 @register(Tags.security, deploy=True)
 def check_deploy(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any

@@ -251,7 +251,7 @@ def add_error_code(response: Any, exc: Exception) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """DRF's exception handler, with a ``code`` added to every error body.
 
-    Optional: set ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` to
+    Set ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` to
     ``"drf_paseto.exceptions.exception_handler"`` so that errors raised by DRF itself
     (``IsAuthenticated``, throttling, parse errors) carry a stable ``code`` like drf_paseto's
     own. drf_paseto's views add it in any case.

@@ -395,6 +395,20 @@ class LoginSettingTests(CheckTestCase):
         self.assert_only(local(UPDATE_LAST_LOGIN="no"), "drf_paseto.E016")
 
 
+class ExceptionHandlerCheckTests(CheckTestCase):
+    def test_warns_without_drf_pasetos_handler(self) -> None:
+        from django.conf import settings
+
+        without = {k: v for k, v in settings.REST_FRAMEWORK.items() if k != "EXCEPTION_HANDLER"}
+        own = {**without, "EXCEPTION_HANDLER": "tests.test_exceptions.tagging_handler"}
+        for rest_framework in (without, own):
+            with self.subTest(rest_framework=rest_framework):
+                with override_settings(REST_FRAMEWORK=rest_framework):
+                    ids = [m.id for m in ours(run_checks())]
+                self.assertEqual(ids, ["drf_paseto.W010"])
+        self.assertEqual(ours(run_checks()), [])
+
+
 class ShortSecretWarningTests(CheckTestCase):
     def test_short_non_paserk_strings_warn_under_deploy_only(self) -> None:
         # "k4.x" looks like a PASERK prefix but is not one: it is a short derived secret.
