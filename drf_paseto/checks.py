@@ -70,8 +70,12 @@ def check_settings(
     messages: list[CheckMessage] = []
     for name in raw:
         if name not in DEFAULTS:
-            close = difflib.get_close_matches(str(name), list(DEFAULTS), n=1)
-            hint = f"Did you mean {close[0]!r}?" if close else "See the settings reference."
+            upper = str(name).upper()
+            close = difflib.get_close_matches(upper, list(DEFAULTS), n=1)
+            if upper in DEFAULTS:
+                hint = f"Setting names are upper-case: did you mean {upper!r}?"
+            else:
+                hint = f"Did you mean {close[0]!r}?" if close else "See the settings reference."
             messages.append(_error(2, f"{SETTINGS_NAME}[{name!r}] is not a setting.", hint))
     messages += _check_format()
     messages += _check_claims()

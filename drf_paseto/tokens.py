@@ -80,6 +80,8 @@ def as_leeway(value: Any) -> timedelta:
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return timedelta(seconds=value)
+    if isinstance(value, (int, timedelta)) and not isinstance(value, bool):
+        raise ImproperlyConfigured(f"DRF_PASETO['DECODE_LEEWAY'] {value!r} must not be negative")
     raise ImproperlyConfigured("DRF_PASETO['DECODE_LEEWAY'] must be seconds or a timedelta")
 
 

@@ -111,6 +111,12 @@ class SettingsShapeTests(CheckTestCase):
         message = self.assert_only(local(REFRESH_TOKEN_LIFETIME=60), "drf_paseto.E002")
         self.assertEqual(message.hint, "Did you mean 'REFRESH_TOKEN_EXPIRES'?")
 
+    def test_e002_lower_case_names_suggest_the_upper_case_one(self) -> None:
+        message = self.assert_only({**local(), "secret_key": "x" * 40}, "drf_paseto.E002")
+        self.assertEqual(message.hint, "Setting names are upper-case: did you mean 'SECRET_KEY'?")
+        message = self.assert_only({**local(), "access_token_expire": 60}, "drf_paseto.E002")
+        self.assertEqual(message.hint, "Did you mean 'ACCESS_TOKEN_EXPIRES'?")
+
     def test_e002_without_a_close_name(self) -> None:
         for name in ("ZZZ", 5):
             with self.subTest(name=name):
@@ -214,6 +220,12 @@ class ClaimSettingTests(CheckTestCase):
             [local(DECODE_LEEWAY=v) for v in (-1, "10", 1.5, True, None, timedelta(seconds=-1))],
             "drf_paseto.E007",
         )
+        for value in (-1, timedelta(seconds=-1)):
+            with self.subTest(value=value):
+                message = self.assert_only(local(DECODE_LEEWAY=value), "drf_paseto.E007")
+                self.assertIn("must not be negative", message.msg)
+        message = self.assert_only(local(DECODE_LEEWAY="10"), "drf_paseto.E007")
+        self.assertIn("must be seconds or a timedelta", message.msg)
 
     def test_e008_issuer(self) -> None:
         self.assert_each_only(
