@@ -186,12 +186,19 @@ class TokenRefreshView(TokenView):
 
 
 class TokenVerifyView(TokenView):
-    """POST ``{"token"}``: 200 when valid, 401 with the reason otherwise."""
+    """POST ``{"token"}``, or the token in ``Authorization: Bearer`` as refresh/ and logout/
+    take it (the header wins): 200 when valid, 401 with the reason otherwise."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
     serializer_setting = "TOKEN_VERIFY_SERIALIZER"
     issues_tokens = False
+
+    def get_request_data(self, request: Request) -> Any:
+        header = PasetoAuthentication().get_header_token(request)  # 401 when malformed
+        if header is not None:
+            return {"token": header}
+        return super().get_request_data(request)
 
 
 class PublicKeysView(PasetoAPIView):

@@ -584,6 +584,36 @@ class VerifyViewTests(TokenAPITestCase):
                 )
                 self.assertNoSecrets(response)
 
+    def test_the_token_in_the_authorization_header(self) -> None:
+        # As refresh/ and logout/ read it; the header wins over the body.
+        tokens = self.login()
+        response = self.client.post(VERIFY_URL, **self.bearer(tokens["refresh_token"]))
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()["token_type"], "refresh")
+        response = self.client.post(
+            VERIFY_URL,
+            {"token": tokens["refresh_token"]},
+            format="json",
+            **self.bearer(tokens["access_token"]),
+        )
+        self.assertEqual(response.json()["token_type"], "access")
+        self.assertError(
+            self.client.post(VERIFY_URL, HTTP_AUTHORIZATION="Bearer not a token"),
+            401,
+            "bad_authorization_header",
+        )
+        self.assertError(
+            self.client.post(VERIFY_URL, **self.bearer("v4.local.AAAA")), 401, "token_invalid"
+        )
+        # Another scheme is not ours: the body is read.
+        response = self.client.post(
+            VERIFY_URL,
+            {"token": tokens["access_token"]},
+            format="json",
+            HTTP_AUTHORIZATION="Basic dXNlcjpwdw==",
+        )
+        self.assertEqual(response.json()["token_type"], "access")
+
     def test_garbage(self) -> None:
         cases = {
             "garbage": "token_invalid",
