@@ -179,6 +179,22 @@ class InvalidCredentials(TokenError):
     message = _("No active account found with the given credentials.")
 
 
+class TokenNotIssuable(TokenError):
+    """A token the server cannot issue (its custom claims): a 500, the reason in the log."""
+
+    code = "token_not_issuable"
+    message = _("The token cannot be issued; the server log says why.")
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+
+
+class ClaimsNotIssuable(ValueError, TypeError):
+    """Custom claims that cannot go into a token: a reserved name, a value JSON cannot hold,
+    a token over ``MAX_TOKEN_LENGTH`` or nested deeper than ``MAX_JSON_DEPTH``. The fault
+    is the server's code (a serializer's ``get_token_claims()``), never the client's; the
+    message names the cause and never a claim's value. Still a ``ValueError`` (and a
+    ``TypeError``, for values JSON cannot hold), as before it had its own class."""
+
+
 class KeyConfigurationError(Exception):
     """A key setting cannot be used. Raised while loading keys; surfaced by system checks."""
 

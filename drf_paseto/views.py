@@ -23,6 +23,7 @@ from drf_paseto.authentication import (
     read_request_data,
 )
 from drf_paseto.exceptions import (
+    ClaimsNotIssuable,
     DatabaseUnavailable,
     KeyConfigurationError,
     KeysUnavailable,
@@ -30,6 +31,7 @@ from drf_paseto.exceptions import (
     OriginNotAllowed,
     RevocationDisabled,
     TokenError,
+    TokenNotIssuable,
     add_error_code,
     to_api_exception,
 )
@@ -98,6 +100,10 @@ class PasetoAPIView(GenericAPIView[Any]):
             # A server misconfiguration (the system checks say which): 503, nothing more.
             logger.error("drf_paseto cannot use its keys: %s", exc)
             exc = to_api_exception(KeysUnavailable())
+        elif isinstance(exc, ClaimsNotIssuable):
+            # A login serializer's custom claims cannot go into a token: the server's fault.
+            logger.error("drf_paseto cannot issue a token: %s", exc)
+            exc = to_api_exception(TokenNotIssuable())
         elif isinstance(exc, DatabaseError):
             # The database is away (login's authenticate(), a lookup): fail closed, in JSON.
             logger.error("drf_paseto: database unavailable: %s", type(exc).__name__)

@@ -68,6 +68,7 @@ CODES = {
     "csrf_missing": 403,
     "csrf_mismatch": 403,
     "origin_not_allowed": 403,
+    "token_not_issuable": 500,
     "token_revoked": 401,
     "token_reused": 401,
     "revocation_store_unavailable": 503,

@@ -987,3 +987,52 @@ class ErrorMailTests(TokenAPITestCase):
             )
         self.assertEqual(response.status_code, status.HTTP_500_INTERNAL_SERVER_ERROR)
         self.assertMailHides(tokens["refresh_token"])
+
+
+class _ClaimsSerializer(TokenObtainSerializer):
+    """A login serializer whose custom claims are whatever the test puts in ``claims``."""
+
+    claims: dict[str, Any] = {}
+
+    def get_token_claims(self, user: Any) -> dict[str, Any]:
+        return self.claims
+
+
+class CustomClaimsAtIssueTests(TokenAPITestCase):
+    """Custom claims that cannot go into a token: a JSON 500 naming no value, and the cause
+    in the log; never an HTML 500."""
+
+    def test_each_cause_is_a_json_500_and_logged(self) -> None:
+        from datetime import datetime
+        from decimal import Decimal
+
+        deep: dict[str, Any] = {}
+        level = deep
+        for _ in range(10):
+            level["x"] = {}
+            level = level["x"]
+        cases = {
+            "reserved": ({"sub": "someone-else"}, "reserved claims cannot be set: sub"),
+            "datetime": ({"when": datetime(2020, 1, 1)}, "not JSON-serializable"),
+            "decimal": ({"price": Decimal("1.5")}, "not JSON-serializable"),
+            "nan": ({"ratio": float("nan")}, "not JSON-serializable"),
+            "deep": ({"tree": deep}, "deeper than MAX_JSON_DEPTH"),
+            "large": ({"blob": "secret-looking-value " * 400}, "over MAX_TOKEN_LENGTH"),
+        }
+        settings = {"TOKEN_OBTAIN_SERIALIZER": f"{__name__}._ClaimsSerializer"}
+        for name, (claims, cause) in cases.items():
+            with (
+                self.subTest(name=name),
+                paseto_settings(**settings),
+                mock.patch.object(_ClaimsSerializer, "claims", claims),
+                self.assertLogs("drf_paseto", "ERROR") as logs,
+            ):
+                response = self.client.post(
+                    LOGIN_URL, {"username": USERNAME, "password": PASSWORD}, format="json"
+                )
+                self.assertEqual(response.status_code, 500)
+                self.assertEqual(response["Content-Type"], "application/json")
+                self.assertEqual(response.json()["code"], "token_not_issuable")
+                self.assertIn(cause, "\n".join(logs.output))
+                self.assertNotIn("secret-looking-value", "\n".join(logs.output))
+                self.assertNotIn("secret-looking-value", response_text(response))
