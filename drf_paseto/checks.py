@@ -549,6 +549,83 @@ def check_error_reports(
 EXCEPTION_HANDLER = "drf_paseto.exceptions.exception_handler"
 
 
+def _views(patterns: Sequence[Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every DRF view class of the URLconf, with its route and ``as_view()`` arguments."""
+    found: list[tuple[str, Any]] = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if hasattr(pattern, "url_patterns"):
+            found += _views(pattern.url_patterns, route)
+            continue
+        view_class = getattr(pattern.callback, "cls", None)
+        if isinstance(view_class, type):
+            found.append((route, pattern.callback))
+    return found
+
+
+def _accepts_refresh_tokens(authentication_class: type) -> bool:
+    from drf_paseto.tokens import RefreshToken
+
+    classes = getattr(authentication_class, "token_classes", ()) or (
+        getattr(authentication_class, "token_class", None),
+    )
+    return any(isinstance(c, type) and issubclass(c, RefreshToken) for c in classes)
+
+
+@register(Tags.urls)
+def check_views(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """drf_paseto's permissions on a view that no authenticator of ours can satisfy: every
+    request would be refused (401 or 403 token_wrong_type)."""
+    from django.urls import get_resolver
+
+    from drf_paseto.authentication import PasetoAuthentication
+    from drf_paseto.permissions import IsRefreshToken, _TokenPermission
+
+    messages: list[CheckMessage] = []
+    for route, callback in _views(get_resolver().url_patterns):
+        view_class, initkwargs = callback.cls, getattr(callback, "initkwargs", {}) or {}
+        permissions = [
+            p
+            for p in initkwargs.get("permission_classes", view_class.permission_classes)
+            if isinstance(p, type) and issubclass(p, _TokenPermission)
+        ]
+        if not permissions:
+            continue
+        ours = [
+            a
+            for a in initkwargs.get("authentication_classes", view_class.authentication_classes)
+            if isinstance(a, type) and issubclass(a, PasetoAuthentication)
+        ]
+        names = ", ".join(p.__name__ for p in permissions)
+        if not ours:
+            messages.append(
+                Error(
+                    f"The view {view_class.__name__} at '{route}' requires {names}, but none "
+                    "of its authentication classes is drf_paseto's: every request is refused.",
+                    hint="Add drf_paseto.authentication.PasetoAuthentication to its "
+                    "authentication_classes (or to DEFAULT_AUTHENTICATION_CLASSES).",
+                    obj=view_class,
+                    id="drf_paseto.E041",
+                )
+            )
+        elif any(issubclass(p, IsRefreshToken) for p in permissions) and not any(
+            _accepts_refresh_tokens(a) for a in ours
+        ):
+            messages.append(
+                Error(
+                    f"The view {view_class.__name__} at '{route}' requires IsRefreshToken, but "
+                    "none of its authentication classes accepts refresh tokens: every request "
+                    "is refused (token_wrong_type).",
+                    hint="Use drf_paseto.authentication.PasetoRefreshAuthentication on it.",
+                    obj=view_class,
+                    id="drf_paseto.E042",
+                )
+            )
+    return messages
+
+
 @register()
 def check_exception_handler(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any

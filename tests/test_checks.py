@@ -429,3 +429,116 @@ class ShortSecretWarningTests(CheckTestCase):
                 self.assert_only(local(SECRET_KEY=secret), "drf_paseto.W003", deploy=True)
                 self.assertEqual(self.messages(local(SECRET_KEY=secret)), [])
         self.assert_clean(local(SECRET_KEY="x" * 32))
+
+
+# --- views that drf_paseto's permissions can never open (E041, E042) -------------------------
+
+
+def _view(name: str, **attributes: Any) -> Any:
+    from rest_framework.views import APIView
+
+    return type(name, (APIView,), attributes)
+
+
+def _view_urlconf() -> Any:
+    from types import SimpleNamespace
+
+    from django.urls import include, path
+    from rest_framework.authentication import SessionAuthentication
+
+    from drf_paseto.authentication import (
+        PasetoAuthentication,
+        PasetoRefreshAuthentication,
+        PasetoSessionAuthentication,
+    )
+    from drf_paseto.permissions import IsAccessToken, IsFreshToken, IsRefreshToken
+
+    session_only = [SessionAuthentication]
+    fine = [
+        path("a/", _view("Access", permission_classes=[IsAccessToken]).as_view()),
+        path(
+            "r/",
+            _view(
+                "Refresh",
+                authentication_classes=[PasetoRefreshAuthentication],
+                permission_classes=[IsRefreshToken],
+            ).as_view(),
+        ),
+        path(
+            "s/",
+            _view(
+                "Session",
+                authentication_classes=[PasetoSessionAuthentication],
+                permission_classes=[IsRefreshToken],
+            ).as_view(),
+        ),
+        path("o/", _view("Open", authentication_classes=session_only).as_view()),
+        path(
+            "c/",  # composed permissions are not inspected
+            _view("Composed", permission_classes=[IsAccessToken | IsRefreshToken]).as_view(),
+        ),
+    ]
+    broken = [
+        path(
+            "nested/fresh/",
+            _view(
+                "Fresh", authentication_classes=session_only, permission_classes=[IsFreshToken]
+            ).as_view(),
+        ),
+        path(
+            "kwargs/",
+            _view("ByKwargs", permission_classes=[IsAccessToken]).as_view(
+                authentication_classes=session_only
+            ),
+        ),
+        path(
+            "refresh-with-access/",
+            _view(
+                "RefreshWithAccess",
+                authentication_classes=[PasetoAuthentication],
+                permission_classes=[IsRefreshToken],
+            ).as_view(),
+        ),
+    ]
+    return SimpleNamespace(fine=fine, broken=broken, include=include, path=path)
+
+
+class ViewCheckTests(SimpleTestCase):
+    def run_view_checks(self, patterns: list[Any]) -> list[Any]:
+        import sys
+        import types
+
+        from drf_paseto.checks import check_views
+
+        module = types.ModuleType("tests._view_check_urls")
+        module.urlpatterns = patterns  # type: ignore[attr-defined]
+        sys.modules[module.__name__] = module
+        self.addCleanup(sys.modules.pop, module.__name__)
+        with override_settings(ROOT_URLCONF=module.__name__):
+            return check_views()
+
+    def test_views_our_authenticators_can_open_pass(self) -> None:
+        urls = _view_urlconf()
+        self.assertEqual(self.run_view_checks(urls.fine), [])
+        self.assertEqual(check_views_of_the_suite(), [])
+
+    def test_views_no_authenticator_of_ours_can_open(self) -> None:
+        urls = _view_urlconf()
+        nested = urls.path("nested/", urls.include(urls.broken[:1]))
+        messages = self.run_view_checks([*urls.fine, nested, *urls.broken[1:]])
+        self.assertEqual(
+            [(m.id, m.obj.__name__) for m in messages],
+            [
+                ("drf_paseto.E041", "Fresh"),
+                ("drf_paseto.E041", "ByKwargs"),
+                ("drf_paseto.E042", "RefreshWithAccess"),
+            ],
+        )
+        self.assertIn("'nested/nested/fresh/'", messages[0].msg)
+        self.assertIn("IsFreshToken", messages[0].msg)
+
+
+def check_views_of_the_suite() -> list[Any]:
+    from drf_paseto.checks import check_views
+
+    return check_views()
