@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+# One stamp per extra: `make demo` installs only what the demo needs, `make test` (and lint,
+# docs, ...) the development toolchain; neither undoes the other.
+STAMP := $(VENV)/.installed-dev
+DEMO_STAMP := $(VENV)/.installed-demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -29,13 +32,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[demo]"
+	@touch $(DEMO_STAMP)
+
 install: $(STAMP)
 
-demo: install
+demo: $(DEMO_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py create_demo_user
 	@echo ""
-	@echo "Example project on http://$(HOST):$(PORT) - the reference pages' flow:"
+	@echo "Example project on http://$(HOST):$(PORT) (/ opens the browser demo page, /demo/)"
+	@echo "The reference pages' flow:"
 	@echo ""
 	@echo "  curl -s -X POST http://$(HOST):$(PORT)/login/ -H 'Content-Type: application/json' -d '{\"username\": \"test\", \"password\": \"test\"}'"
 	@echo "  curl -s http://$(HOST):$(PORT)/protected/ -H 'Authorization: Bearer <access_token>'"

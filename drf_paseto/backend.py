@@ -205,6 +205,11 @@ def key_from_pem(pem: str | bytes, version: int) -> PasetoKey:
     """Load a PEM private or public key of the curve the version requires."""
     check_version(version)
     data = pem.encode("utf-8") if isinstance(pem, str) else pem
+    if b"ENCRYPTED" in data:  # "BEGIN ENCRYPTED PRIVATE KEY", or "Proc-Type: 4,ENCRYPTED"
+        raise KeyConfigurationError(
+            "encrypted PEM keys are not supported: give the key unencrypted, kept secret like "
+            "any other key setting"
+        )
     try:
         if b"PRIVATE KEY-----" in data:
             loaded: object = serialization.load_pem_private_key(data, password=None)

@@ -25,12 +25,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from channels.db import database_sync_to_async  # type: ignore[import-untyped]
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
-from django.utils.http import is_same_domain
 
 from drf_paseto.authentication import (
     PasetoAuthentication,
@@ -45,6 +44,8 @@ from drf_paseto.exceptions import (
 )
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, Token
+from drf_paseto.utils import origin_allowed as origin_is_allowed
+from drf_paseto.utils import trusted_origins
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -61,7 +62,10 @@ BAD_SUBPROTOCOL_TOKEN = "bad_subprotocol_token"
 BAD_AUTHORIZATION_HEADER = "bad_authorization_header"
 BAD_COOKIE_TOKEN = "bad_cookie_token"
 TOKEN_NOT_FRESH = "token_not_fresh"
-_DEFAULT_PORTS = {"http": "80", "ws": "80", "https": "443", "wss": "443"}
+#: The page scheme a WebSocket scheme stands for, as Origin names it.
+_PAGE_SCHEMES = {"ws": "http", "wss": "https"}
+#: The scope key holding the middleware's authentication class, for ``recheck()``.
+AUTHENTICATION_CLASS_KEY = "paseto_authentication_class"
 
 
 class Refused(Exception):
@@ -175,27 +179,18 @@ TOKEN_READERS: dict[str, Callable[[Scope], str | None]] = {
 # --- the Origin check of cookie tokens ------------------------------------------------------
 
 
-def _normalize(scheme: str, netloc: str) -> str:
-    """``host[:port]``, lower-case, without the scheme's default port."""
-    netloc = netloc.lower()
-    default = _DEFAULT_PORTS.get(scheme)
-    if default and netloc.endswith(":" + default):
-        netloc = netloc[: -len(default) - 1]
-    return netloc
-
-
 def allowed_origins() -> list[str]:
     """``WEBSOCKET_ALLOWED_ORIGINS``, or Django's ``CSRF_TRUSTED_ORIGINS`` when it is None."""
-    from django.conf import settings
-
     configured = api_settings.WEBSOCKET_ALLOWED_ORIGINS
     if configured is None:
-        configured = getattr(settings, "CSRF_TRUSTED_ORIGINS", [])
-    return [str(origin).lower() for origin in configured]
+        return trusted_origins()
+    return [str(origin) for origin in configured]
 
 
 def origin_allowed(scope: Scope) -> bool:
-    """Whether the handshake's ``Origin`` is this site (the ``Host`` header) or trusted.
+    """Whether the handshake's ``Origin`` is this site or trusted: Django's CSRF rule for
+    ``Origin`` (``drf_paseto.utils.origin_allowed``), scheme included. This site is the
+    ``Host`` header with ``https`` for a ``wss`` connection and ``http`` for ``ws``.
 
     A handshake without an Origin, with two, or with ``Origin: null`` is refused: browsers
     always send one, and a cookie token needs a browser's say on where the page came from.
@@ -203,26 +198,9 @@ def origin_allowed(scope: Scope) -> bool:
     origins, hosts = _headers(scope, "origin"), _headers(scope, "host")
     if len(origins) != 1:
         return False
-    try:
-        parsed = urlsplit(origins[0].strip().lower())
-        parsed.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError:
-        return False
-    if parsed.scheme not in _DEFAULT_PORTS or not parsed.hostname or parsed.path:
-        return False
-    origin = f"{parsed.scheme}://{parsed.netloc}"
-    netloc = _normalize(parsed.scheme, parsed.netloc)
-    if len(hosts) == 1 and netloc == _normalize(parsed.scheme, hosts[0].strip()):
-        return True
-    for pattern in allowed_origins():
-        scheme, _, pattern_netloc = pattern.partition("://")
-        if pattern == origin or (
-            scheme == parsed.scheme
-            and pattern_netloc.startswith("*.")
-            and is_same_domain(netloc, pattern_netloc[1:])
-        ):
-            return True
-    return False
+    scheme = _PAGE_SCHEMES.get(str(scope.get("scheme") or "ws"), "http")
+    host = hosts[0].strip() if len(hosts) == 1 else None
+    return origin_is_allowed(origins[0], scheme, host, allowed_origins())
 
 
 # --- the middleware -------------------------------------------------------------------------
@@ -276,6 +254,8 @@ class PasetoAuthMiddleware:
             await refuse(receive, send, refused.close_code)
             return
         scope["user"], scope["auth"] = user, token
+        # recheck() checks the token again with the same authenticator.
+        scope[AUTHENTICATION_CLASS_KEY] = self.authentication_class
         if token is not None and token.location == "subprotocol":
             send = self._accept_with_marker(scope, send)
         await self.inner(scope, receive, send)
@@ -371,8 +351,11 @@ async def _recheck(scope: Scope) -> Refused | None:
     token = scope.get("auth")
     if token is None:
         return None
+    authentication_class = scope.get(AUTHENTICATION_CLASS_KEY, PasetoAuthentication)
     try:
-        user, token = await authenticate(str(token), token.location or "headers")
+        user, token = await authenticate(
+            str(token), token.location or "headers", authentication_class
+        )
     except Refused as refused:
         scope["auth_error"] = refused.code
         return refused

@@ -69,8 +69,12 @@ def check_settings(
     messages: list[CheckMessage] = []
     for name in raw:
         if name not in DEFAULTS:
-            close = difflib.get_close_matches(str(name), list(DEFAULTS), n=1)
-            hint = f"Did you mean {close[0]!r}?" if close else "See the settings reference."
+            upper = str(name).upper()
+            close = difflib.get_close_matches(upper, list(DEFAULTS), n=1)
+            if upper in DEFAULTS:
+                hint = f"Setting names are upper-case: did you mean {upper!r}?"
+            else:
+                hint = f"Did you mean {close[0]!r}?" if close else "See the settings reference."
             messages.append(
                 Error(
                     f"{SETTINGS_NAME}[{name!r}] is not a setting.", hint=hint, id="drf_paseto.E002"
@@ -239,13 +243,24 @@ def _check_request_settings() -> list[CheckMessage]:
                     id="drf_paseto.E013",
                 )
             )
-    rate = api_settings.LOGIN_THROTTLE_RATE
-    if rate is not None and not (isinstance(rate, str) and _valid_rate(rate)):
+    for name in ("LOGIN_THROTTLE_RATE", "LOGIN_FAILURE_THROTTLE_RATE"):
+        rate = getattr(api_settings, name)
+        if rate is not None and not (isinstance(rate, str) and _valid_rate(rate)):
+            messages.append(
+                Error(
+                    f"{name} {rate!r} is not a rate.",
+                    hint=f"Use {DEFAULTS[name]!r} or None.",
+                    id="drf_paseto.E023",
+                )
+            )
+    proxies = api_settings.TRUSTED_PROXY_COUNT
+    if proxies is not None and (type(proxies) is not int or proxies < 0):
         messages.append(
             Error(
-                f"LOGIN_THROTTLE_RATE {rate!r} is not a rate.",
-                hint='Use "20/min" or None.',
-                id="drf_paseto.E023",
+                f"TRUSTED_PROXY_COUNT {proxies!r} is not a number of proxies.",
+                hint="0 (the connecting address is the client), the number of proxies that "
+                "append to X-Forwarded-For, or None for DRF's NUM_PROXIES.",
+                id="drf_paseto.E040",
             )
         )
     for name in BOOL_SETTINGS:
@@ -644,6 +659,109 @@ def check_error_reports(
             )
         ]
     return []
+
+
+EXCEPTION_HANDLER = "drf_paseto.exceptions.exception_handler"
+
+
+def _views(patterns: Sequence[Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every DRF view class of the URLconf, with its route and ``as_view()`` arguments."""
+    found: list[tuple[str, Any]] = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if hasattr(pattern, "url_patterns"):
+            found += _views(pattern.url_patterns, route)
+            continue
+        view_class = getattr(pattern.callback, "cls", None)
+        if isinstance(view_class, type):
+            found.append((route, pattern.callback))
+    return found
+
+
+def _accepts_refresh_tokens(authentication_class: type) -> bool:
+    from drf_paseto.tokens import RefreshToken
+
+    classes = getattr(authentication_class, "token_classes", ()) or (
+        getattr(authentication_class, "token_class", None),
+    )
+    return any(isinstance(c, type) and issubclass(c, RefreshToken) for c in classes)
+
+
+@register(Tags.urls)
+def check_views(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """drf_paseto's permissions on a view that no authenticator of ours can satisfy: every
+    request would be refused (401 or 403 token_wrong_type)."""
+    from django.urls import get_resolver
+
+    from drf_paseto.authentication import PasetoAuthentication
+    from drf_paseto.permissions import IsRefreshToken, _TokenPermission
+
+    messages: list[CheckMessage] = []
+    for route, callback in _views(get_resolver().url_patterns):
+        view_class, initkwargs = callback.cls, getattr(callback, "initkwargs", {}) or {}
+        permissions = [
+            p
+            for p in initkwargs.get("permission_classes", view_class.permission_classes)
+            if isinstance(p, type) and issubclass(p, _TokenPermission)
+        ]
+        if not permissions:
+            continue
+        ours = [
+            a
+            for a in initkwargs.get("authentication_classes", view_class.authentication_classes)
+            if isinstance(a, type) and issubclass(a, PasetoAuthentication)
+        ]
+        names = ", ".join(p.__name__ for p in permissions)
+        if not ours:
+            messages.append(
+                Error(
+                    f"The view {view_class.__name__} at '{route}' requires {names}, but none "
+                    "of its authentication classes is drf_paseto's: every request is refused.",
+                    hint="Add drf_paseto.authentication.PasetoAuthentication to its "
+                    "authentication_classes (or to DEFAULT_AUTHENTICATION_CLASSES).",
+                    obj=view_class,
+                    id="drf_paseto.E041",
+                )
+            )
+        elif any(issubclass(p, IsRefreshToken) for p in permissions) and not any(
+            _accepts_refresh_tokens(a) for a in ours
+        ):
+            messages.append(
+                Error(
+                    f"The view {view_class.__name__} at '{route}' requires IsRefreshToken, but "
+                    "none of its authentication classes accepts refresh tokens: every request "
+                    "is refused (token_wrong_type).",
+                    hint="Use drf_paseto.authentication.PasetoRefreshAuthentication on it.",
+                    obj=view_class,
+                    id="drf_paseto.E042",
+                )
+            )
+    return messages
+
+
+@register()
+def check_exception_handler(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Without drf_paseto's handler, the errors DRF raises itself (``IsAuthenticated``'s 401,
+    a parse error of the authenticator, throttling) have no ``code``."""
+    from rest_framework.settings import api_settings as drf_settings
+
+    handler = drf_settings.EXCEPTION_HANDLER
+    if getattr(handler, "__module__", None) == "drf_paseto.exceptions":
+        return []
+    return [
+        Warning(
+            "REST_FRAMEWORK['EXCEPTION_HANDLER'] is not drf_paseto's: the errors DRF raises "
+            "itself (no credentials on an IsAuthenticated view, a throttled request) have no "
+            "'code', unlike drf_paseto's.",
+            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{EXCEPTION_HANDLER}" (a handler '
+            "of your own can call drf_paseto.exceptions.add_error_code(); then silence this).",
+            id="drf_paseto.W010",
+        )
+    ]
 
 
 @register(Tags.security, deploy=True)

@@ -124,6 +124,12 @@ class CSRFMismatch(TokenError):
     status_code = status.HTTP_403_FORBIDDEN
 
 
+class OriginNotAllowed(TokenError):
+    code = "origin_not_allowed"
+    message = _("This request comes from a page of another site: it is refused.")
+    status_code = status.HTTP_403_FORBIDDEN
+
+
 class TokenRevoked(TokenError):
     code = "token_revoked"
     message = _("Token has been revoked.")
@@ -171,6 +177,22 @@ class UserInactive(TokenError):
 class InvalidCredentials(TokenError):
     code = "invalid_credentials"
     message = _("No active account found with the given credentials.")
+
+
+class TokenNotIssuable(TokenError):
+    """A token the server cannot issue (its custom claims): a 500, the reason in the log."""
+
+    code = "token_not_issuable"
+    message = _("The token cannot be issued; the server log says why.")
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+
+
+class ClaimsNotIssuable(ValueError, TypeError):
+    """Custom claims that cannot go into a token: a reserved name, a value JSON cannot hold,
+    a token over ``MAX_TOKEN_LENGTH`` or nested deeper than ``MAX_JSON_DEPTH``. The fault
+    is the server's code (a serializer's ``get_token_claims()``), never the client's; the
+    message names the cause and never a claim's value. Still a ``ValueError`` (and a
+    ``TypeError``, for values JSON cannot hold), as before it had its own class."""
 
 
 class KeyConfigurationError(Exception):
@@ -245,7 +267,7 @@ def add_error_code(response: Any, exc: Exception) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """DRF's exception handler, with a ``code`` added to every error body.
 
-    Optional: set ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` to
+    Set ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` to
     ``"drf_paseto.exceptions.exception_handler"`` so that errors raised by DRF itself
     (``IsAuthenticated``, throttling, parse errors) carry a stable ``code`` like drf_paseto's
     own. drf_paseto's views add it in any case.

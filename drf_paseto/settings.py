@@ -72,6 +72,8 @@ DEFAULTS: dict[str, Any] = {
     # Login hardening
     "LOGIN_THROTTLE_RATE": "20/min",
     "UPDATE_LAST_LOGIN": True,
+    "LOGIN_FAILURE_THROTTLE_RATE": "20/hour",
+    "TRUSTED_PROXY_COUNT": None,
     # Bounds on untrusted input
     "MAX_TOKEN_LENGTH": 4096,
     "MAX_JSON_DEPTH": 8,

@@ -10,36 +10,66 @@ clients that send them.
             self.client.authenticate_as(self.user)              # a fresh access token
             self.assertEqual(self.client.get("/profile/").status_code, 200)
             self.client.authenticate_as(self.user, fresh=False)  # as after a refresh
+            self.client.authenticate_as(self.user, cookies=True)  # a browser: cookie + CSRF
+            self.client.authenticate_as(self.user, expired=True)  # 401 token_expired
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rest_framework.test import APIClient
 
+from drf_paseto import encoding
 from drf_paseto.authentication import header_meta_key
 from drf_paseto.settings import api_settings
-from drf_paseto.tokens import AccessToken, RefreshToken
+from drf_paseto.tokens import AccessToken, RefreshToken, Token, as_leeway, current_time
+
+T = TypeVar("T", bound=Token)
+
+
+def expire(token: T) -> T:
+    """Move a token that is not issued yet an hour past its expiry (beyond ``DECODE_LEEWAY``):
+    it is refused with ``token_expired``. Returns it."""
+    expired_at = current_time() - as_leeway(api_settings.DECODE_LEEWAY) - timedelta(hours=1)
+    token.payload["exp"] = encoding.format_time(expired_at)
+    token.payload["iat"] = encoding.format_time(expired_at - timedelta(minutes=15))
+    return token
+
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
 
 def tokens_for(
-    user: AbstractBaseUser, *, fresh: bool = True, claims: dict[str, Any] | None = None
+    user: AbstractBaseUser,
+    *,
+    fresh: bool = True,
+    claims: dict[str, Any] | None = None,
+    expired: bool = False,
 ) -> dict[str, str]:
-    """A new login session for ``user``, as ``login/`` would answer: both token strings."""
+    """A new login session for ``user``, as ``login/`` would answer: both token strings
+    (both expired with ``expired=True``)."""
     refresh = RefreshToken.for_user(user, claims=claims)
     access = refresh.make_access_token(fresh=fresh)
+    if expired:
+        expire(refresh)
+        expire(access)
     return {"access_token": str(access), "refresh_token": str(refresh)}
 
 
 def access_token_for(
-    user: AbstractBaseUser, *, fresh: bool = True, claims: dict[str, Any] | None = None
+    user: AbstractBaseUser,
+    *,
+    fresh: bool = True,
+    claims: dict[str, Any] | None = None,
+    expired: bool = False,
 ) -> AccessToken:
-    """An access token for ``user`` (fresh by default) in a new session."""
-    return AccessToken.for_user(user, fresh=fresh, claims=claims)
+    """An access token for ``user`` (fresh by default) in a new session; ``expired=True``: one
+    that expired an hour ago."""
+    token = AccessToken.for_user(user, fresh=fresh, claims=claims)
+    return expire(token) if expired else token
 
 
 def auth_header(token: Any) -> dict[str, str]:
@@ -58,21 +88,47 @@ class PasetoClientMixin:
     """For any Django or DRF test client: ``authenticate_as(user)`` and ``logout()``."""
 
     defaults: dict[str, Any]
+    cookies: Any
 
     def authenticate_as(
-        self, user: AbstractBaseUser, *, fresh: bool = True, claims: dict[str, Any] | None = None
+        self,
+        user: AbstractBaseUser,
+        *,
+        fresh: bool = True,
+        claims: dict[str, Any] | None = None,
+        cookies: bool = False,
+        expired: bool = False,
     ) -> AccessToken:
-        """Send an access token for ``user`` with every following request; returns it."""
-        token = access_token_for(user, fresh=fresh, claims=claims)
-        self.use_token(token)
+        """Send an access token for ``user`` with every following request; returns it.
+
+        ``cookies=True`` sends it as a browser logged in with cookies does: in the
+        ``ACCESS_COOKIE_KEY`` cookie, with its CSRF value in ``ACCESS_CSRF_HEADER_NAME`` (for
+        views whose ``TOKEN_LOCATION`` includes ``"cookies"``). ``expired=True``: a token
+        that expired an hour ago.
+        """
+        token = access_token_for(user, fresh=fresh, claims=claims, expired=expired)
+        if cookies:
+            csrf = token.bind_csrf()
+            self.use_cookie_token(token, csrf)
+        else:
+            self.use_token(token)
         return token
 
     def use_token(self, token: Any) -> None:
         """Send this token (any type: a refresh token for refresh-style views)."""
         self.defaults.update(auth_header(token))
 
+    def use_cookie_token(self, token: Any, csrf: str | None = None) -> None:
+        """Send this access token in its cookie, and ``csrf`` (its ``csrf`` claim) in the
+        CSRF header."""
+        self.cookies[api_settings.ACCESS_COOKIE_KEY] = str(token)
+        if csrf is not None:
+            self.defaults[header_meta_key(api_settings.ACCESS_CSRF_HEADER_NAME)] = csrf
+
     def clear_token(self) -> None:
         self.defaults.pop(header_meta_key(api_settings.HEADER_NAME), None)
+        self.defaults.pop(header_meta_key(api_settings.ACCESS_CSRF_HEADER_NAME), None)
+        self.cookies.pop(api_settings.ACCESS_COOKIE_KEY, None)
 
 
 class PasetoAPIClient(PasetoClientMixin, APIClient):

@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from drf_paseto import encoding
 from drf_paseto.exceptions import (
+    ClaimsNotIssuable,
     TokenAudienceInvalid,
     TokenClaimsInvalid,
     TokenError,
@@ -85,6 +86,8 @@ def as_leeway(value: Any) -> timedelta:
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return timedelta(seconds=value)
+    if isinstance(value, (int, timedelta)) and not isinstance(value, bool):
+        raise ImproperlyConfigured(f"DRF_PASETO['DECODE_LEEWAY'] {value!r} must not be negative")
     raise ImproperlyConfigured("DRF_PASETO['DECODE_LEEWAY'] must be seconds or a timedelta")
 
 
@@ -205,7 +208,7 @@ class Token:
         never overwrite (``ValueError``)."""
         reserved = RESERVED_CLAIMS.intersection(claims or {})
         if reserved:
-            raise ValueError(f"reserved claims cannot be set: {', '.join(sorted(reserved))}")
+            raise ClaimsNotIssuable(f"reserved claims cannot be set: {', '.join(sorted(reserved))}")
         now = current_time()
         payload: dict[str, Any] = dict(claims or {})
         payload.update(
@@ -231,10 +234,24 @@ class Token:
 
     def __str__(self) -> str:
         if self._token is None:
-            token = get_key_ring().encode(encoding.dumps(self.payload))
+            # Issuing a token that decoding would refuse helps nobody: fail here, loudly,
+            # naming the cause (never a value: claims can be personal data).
+            try:
+                data = encoding.dumps(self.payload)
+            except (TypeError, ValueError) as err:
+                raise ClaimsNotIssuable(
+                    "a custom claim is not JSON-serializable (strings, numbers, booleans, "
+                    f"None, lists and dicts only): {type(err).__name__}"
+                ) from None
+            try:
+                encoding.loads_object(data, max_depth=api_settings.MAX_JSON_DEPTH)
+            except ValueError:
+                raise ClaimsNotIssuable(
+                    "the custom claims nest deeper than MAX_JSON_DEPTH: flatten them"
+                ) from None
+            token = get_key_ring().encode(data)
             if len(token) > api_settings.MAX_TOKEN_LENGTH:
-                # Issuing a token that decoding would refuse helps nobody: fail here, loudly.
-                raise ValueError(
+                raise ClaimsNotIssuable(
                     f"the token is {len(token)} characters, over MAX_TOKEN_LENGTH: "
                     "use fewer or smaller custom claims, or raise the limit"
                 )
@@ -336,7 +353,7 @@ class Token:
 
     def __setitem__(self, name: str, value: Any) -> None:
         if name in RESERVED_CLAIMS:
-            raise ValueError(f"{name!r} is a reserved claim")
+            raise ClaimsNotIssuable(f"{name!r} is a reserved claim")
         if self._token is not None:
             raise ValueError("an issued token cannot change")
         self.payload[name] = value

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django.db import DatabaseError, transaction
-from rest_framework import serializers, status
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -22,24 +24,32 @@ from drf_paseto.authentication import (
     read_request_data,
 )
 from drf_paseto.exceptions import (
+    ClaimsNotIssuable,
     DatabaseUnavailable,
     KeyConfigurationError,
     KeysUnavailable,
     NotAuthenticated,
+    OriginNotAllowed,
     RevocationDisabled,
     TokenError,
+    TokenNotIssuable,
     add_error_code,
     to_api_exception,
 )
 from drf_paseto.keys import get_key_ring
 from drf_paseto.serializers import get_serializer_class
 from drf_paseto.settings import api_settings
-from drf_paseto.throttling import LoginRateThrottle
+from drf_paseto.throttling import LoginFailureThrottle, LoginRateThrottle
 from drf_paseto.tokens import Token
+from drf_paseto.utils import is_same_origin
 
 logger = logging.getLogger("drf_paseto")
 
 
+# Passwords and tokens stay out of Django's error reports (mail to ADMINS on any 5xx): every
+# POST parameter, and every local variable of the frames below dispatch(), is hidden.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+@method_decorator(sensitive_variables(), name="dispatch")
 class PasetoAPIView(GenericAPIView[Any]):
     """Base view: every error body is ``{"detail", "code"}`` (plus ``errors`` for fields).
 
@@ -72,6 +82,12 @@ class PasetoAPIView(GenericAPIView[Any]):
     def delivers_body(self) -> bool:
         return bool({"headers", "json"} & set(self.get_delivery_locations()))
 
+    def check_origin(self, request: Request) -> None:
+        """Refuse (403 ``origin_not_allowed``) a request a page of another site made:
+        ``drf_paseto.utils.is_same_origin``, unless ``COOKIE_CSRF_PROTECT`` is off."""
+        if api_settings.COOKIE_CSRF_PROTECT and not is_same_origin(request):
+            raise to_api_exception(OriginNotAllowed())
+
     def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         if self.serializer_class is not None:
             return cast("type[serializers.Serializer[Any]]", self.serializer_class)
@@ -88,6 +104,10 @@ class PasetoAPIView(GenericAPIView[Any]):
             # A server misconfiguration (the system checks say which): 503, nothing more.
             logger.error("drf_paseto cannot use its keys: %s", exc)
             exc = to_api_exception(KeysUnavailable())
+        elif isinstance(exc, ClaimsNotIssuable):
+            # A login serializer's custom claims cannot go into a token: the server's fault.
+            logger.error("drf_paseto cannot issue a token: %s", exc)
+            exc = to_api_exception(TokenNotIssuable())
         elif isinstance(exc, DatabaseError):
             # The database is away (login's authenticate(), a lookup): fail closed, in JSON.
             logger.error("drf_paseto: database unavailable: %s", type(exc).__name__)
@@ -109,7 +129,20 @@ class PasetoAPIView(GenericAPIView[Any]):
 
 
 class TokenView(PasetoAPIView):
-    """A POST whose serializer turns the request into tokens (or a verdict)."""
+    """A POST whose serializer turns the request into tokens (or a verdict).
+
+    A view that issues tokens into cookies refuses requests from pages of other sites
+    (``check_origin``) before anything else: a forged form must not log the victim's browser
+    into the attacker's account (login CSRF).
+    """
+
+    #: Whether this view issues tokens (login/, refresh/) or only judges one (verify/).
+    issues_tokens = True
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if self.issues_tokens and self.delivers_cookies():
+            self.check_origin(request)
+        super().initial(request, *args, **kwargs)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
@@ -140,8 +173,18 @@ class TokenObtainView(TokenView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    throttle_classes = (LoginRateThrottle,)
+    throttle_classes = (LoginRateThrottle, LoginFailureThrottle)
     serializer_setting = "TOKEN_OBTAIN_SERIALIZER"
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.AuthenticationFailed:
+            # Wrong credentials: one more failure against the username (LoginFailureThrottle).
+            for throttle in self.get_throttles():
+                if isinstance(throttle, LoginFailureThrottle):
+                    throttle.record_failure(request, self)
+            raise
 
 
 class TokenRefreshView(TokenView):
@@ -155,11 +198,19 @@ class TokenRefreshView(TokenView):
 
 
 class TokenVerifyView(TokenView):
-    """POST ``{"token"}``: 200 when valid, 401 with the reason otherwise."""
+    """POST ``{"token"}``, or the token in ``Authorization: Bearer`` as refresh/ and logout/
+    take it (the header wins): 200 when valid, 401 with the reason otherwise."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
     serializer_setting = "TOKEN_VERIFY_SERIALIZER"
+    issues_tokens = False
+
+    def get_request_data(self, request: Request) -> Any:
+        header = PasetoAuthentication().get_header_token(request)  # 401 when malformed
+        if header is not None:
+            return {"token": header}
+        return super().get_request_data(request)
 
 
 class PublicKeysView(PasetoAPIView):
@@ -210,7 +261,11 @@ class _RevokeView(PasetoAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not api_settings.DENYLIST_ENABLED:
             if self.delivers_cookies():
-                # Nothing to revoke server-side: clearing the cookies is the logout.
+                # Nothing to revoke server-side: clearing the cookies is the logout, for a
+                # request that is ours: a token of ours (its CSRF header checked), or one from
+                # our own pages. A page of another site must not log the user out.
+                if not isinstance(request.auth, Token):
+                    self.check_origin(request)
                 return Response(status=status.HTTP_204_NO_CONTENT)
             raise to_api_exception(RevocationDisabled())
         token = request.auth

@@ -4,6 +4,7 @@
 from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from drf_paseto.views import LogoutView, TokenObtainView, TokenRefreshView
 from example_project import views
@@ -18,6 +19,8 @@ browser_urlpatterns = [
 ]
 
 urlpatterns = [
+    # The root leads to the demo page, which links the rest.
+    path("", RedirectView.as_view(pattern_name="demo", permanent=False), name="home"),
     path("", include("drf_paseto.urls")),
     path("browser/", include(browser_urlpatterns)),
     path("protected/", views.ProtectedView.as_view(), name="protected"),

@@ -292,10 +292,12 @@ class TokenAPITestCase(APITestCase):
         """401 from DRF's ``permission_denied``: no credentials on a view that needs some.
 
         DRF words this one itself (as for ``IsAuthenticated``): its body carries a ``code``
-        only with drf_paseto's optional exception handler (tests/test_exceptions.py).
+        through drf_paseto's exception handler, which the test settings install as the
+        README does (without it: tests/test_exceptions.py).
         """
         self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED, response.content)
-        self.assertEqual(response.json(), {"detail": MESSAGES["not_authenticated"]})
+        body = {"detail": MESSAGES["not_authenticated"], "code": "not_authenticated"}
+        self.assertEqual(response.json(), body)
         self.assertEqual(response["WWW-Authenticate"], challenge)
         self.assertNoSecrets(response, *secrets)
 

@@ -86,8 +86,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["drf_paseto.authentication.PasetoAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "drf_paseto.exceptions.exception_handler",
     # The suite logs in far more often than any person: the throttle has its own tests.
-    "DEFAULT_THROTTLE_RATES": {"paseto_login": None},
+    "DEFAULT_THROTTLE_RATES": {"paseto_login": None, "paseto_login_failures": None},
 }
 
 DRF_PASETO = {

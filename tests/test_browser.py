@@ -280,19 +280,30 @@ class DemoPageBrowserTests(SimpleTestCase):
         self.assertEqual((status, self.json_of(body)), (200, {"user": "test"}))
         self.assertEqual(set(self.token_cookies()), TOKEN_COOKIES)
 
-    def forge(self, host: str, kind: str, path: str = "/logout/all/") -> Forged:
+    def forge(
+        self,
+        host: str,
+        kind: str,
+        path: str = "/logout/all/",
+        fields: dict[str, str] | None = None,
+    ) -> Forged:
         """Open a page of the attacker's site (``host``:its port) that POSTs to ``path`` of the
         example project by itself, without the CSRF header; return the server's answer.
 
         ``form``: a form that submits itself, a top-level navigation (a classic CSRF attack).
         ``fetch``: fetch(..., credentials: "include"), a "simple" request, so no preflight;
         its answer is opaque to the attacker, and to the test only the status is sure to be.
+        ``fields``: a urlencoded form with these fields (``form`` only), such as credentials.
         """
         target = f"{self.origin}{path}"
         if kind == "form":
+            inputs = "".join(
+                f'<input type="hidden" name="{name}" value="{value}">'
+                for name, value in (fields or {"x": "y"}).items()
+            )
+            enctype = "application/x-www-form-urlencoded" if fields else "text/plain"
             html = f"""<!doctype html>
-                <form method="post" action="{target}" enctype="text/plain">
-                <input type="hidden" name="x" value="y"></form>
+                <form method="post" action="{target}" enctype="{enctype}">{inputs}</form>
                 <script>document.forms[0].submit()</script>"""
         else:
             html = f"""<!doctype html><script>
@@ -367,4 +378,19 @@ class DemoPageBrowserTests(SimpleTestCase):
             # The answer to a top-level navigation may set (or expire) SameSite=Lax cookies:
             # a 401 that cleared them would let any site log the user out (fixed in 1766ef2).
             self.assertEqual(self.token_cookies(), held)
+            self.assert_session_intact()
+
+    def test_forged_login_is_refused(self) -> None:
+        """Login CSRF: a page of another site (or of another origin of this site) submits the
+        attacker's credentials to the cookie login view; the victim's browser must not end up
+        logged in to the attacker's account. The demo page's own login works (test_flow)."""
+        credentials = {"username": "test", "password": "test"}
+        with self.evidence():
+            for host in ("localhost", "127.0.0.1"):
+                for path in ("/browser/login/", "/browser/refresh/"):
+                    form = self.forge(host, "form", path, fields=credentials)
+                    self.assertEqual(form.status, 403, (host, path))
+                    self.assertIn("origin_not_allowed", form.body or "")
+                    self.assertEqual(self.token_cookies(), {}, (host, path))
+            self.login()  # from the page itself: still fine
             self.assert_session_intact()

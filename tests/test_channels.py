@@ -35,6 +35,7 @@ from django.core import checks
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 
 from drf_paseto import revocation
+from drf_paseto.authentication import PasetoAuthentication
 from drf_paseto.checks import _check_websockets
 from drf_paseto.exceptions import KeyConfigurationError, StoreUnavailable
 from drf_paseto.tokens import AccessToken, RefreshToken, current_time
@@ -98,13 +99,17 @@ def communicator(
     headers: list[tuple[bytes, bytes]] | None = None,
     subprotocols: list[str] | None = None,
     consumer: Any = EchoConsumer,
+    scheme: str | None = None,
     **middleware: Any,
 ) -> WebsocketCommunicator:
     app = PasetoAuthMiddlewareStack(consumer.as_asgi(), **middleware)
     headers = list(headers or [])
     if not any(name == b"host" for name, _ in headers):
         headers.insert(0, HOST)
-    return WebsocketCommunicator(app, path, headers=headers, subprotocols=subprotocols)
+    comm = WebsocketCommunicator(app, path, headers=headers, subprotocols=subprotocols)
+    if scheme is not None:  # the ASGI scope's "scheme" ("ws" when absent)
+        comm.scope["scheme"] = scheme
+    return comm
 
 
 def bearer(token: Any) -> tuple[bytes, bytes]:
@@ -202,16 +207,26 @@ class TokenLocationTests(ChannelsTestCase):
             with self.subTest(origin=origin):
                 await self.assertRefused(communicator(headers=[cookie(self.access), *origin]))
 
-    async def test_default_ports_and_trusted_origins(self) -> None:
-        ok = [
-            [(b"host", b"testserver:443"), (b"origin", b"https://testserver")],
-            [(b"host", b"TestServer"), (b"origin", b"http://testserver:80")],
-        ]
-        for headers in ok:
-            with self.subTest(headers=headers):
-                await self.assertAccepted(
-                    communicator(headers=[cookie(self.access), *headers]), "cookies"
+    async def test_the_scheme_counts_and_trusted_origins(self) -> None:
+        # As Django's CSRF middleware compares Origin: scheme and host. A page served over
+        # plain http must not open a cookie connection to the https site (nor the reverse).
+        for scheme, origin, accepted in (
+            ("wss", b"https://testserver", True),
+            ("wss", b"http://testserver", False),
+            ("ws", b"http://testserver", True),
+            (None, b"http://testserver", True),
+            ("ws", b"https://testserver", False),
+            ("wss", b"https://testserver:8443", False),
+            ("wss", b"HTTPS://TestServer", True),
+        ):
+            with self.subTest(scheme=scheme, origin=origin):
+                comm = communicator(
+                    headers=[cookie(self.access), (b"origin", origin)], scheme=scheme
                 )
+                if accepted:
+                    await self.assertAccepted(comm, "cookies")
+                else:
+                    await self.assertRefused(comm)
         app = (b"origin", b"https://app.example.com")
         sub = (b"origin", b"https://a.b.example.org")
         with self.settings(CSRF_TRUSTED_ORIGINS=["https://app.example.com"]):
@@ -424,6 +439,25 @@ class RecheckTests(ChannelsTestCase):
             side_effect=StoreUnavailable(),
         ):
             await self.assertClosed(comm, 1008, "revocation_store_unavailable")
+
+    async def test_recheck_uses_the_middlewares_authentication_class(self) -> None:
+        class Counting(PasetoAuthentication):
+            calls = 0
+
+            def authenticate_token(self, raw: str, location: str) -> Any:
+                type(self).calls += 1
+                return super().authenticate_token(raw, location)
+
+        comm = communicator(headers=[bearer(self.access)])
+        comm.application.authentication_class = Counting
+        connected, _ = await comm.connect()
+        self.assertTrue(connected)
+        self.assertEqual(await comm.receive_from(), "alice")
+        self.assertEqual(Counting.calls, 1)
+        await comm.send_to(text_data="hi")  # the consumer rechecks on every message
+        self.assertEqual(await comm.receive_from(), "echo:hi")
+        self.assertEqual(Counting.calls, 2)
+        await comm.disconnect()
 
     async def test_recheck_reports_and_refreshes_the_scope(self) -> None:
         scope: dict[str, Any] = {"auth": self.access, "user": None}

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from drf_paseto.checks import check_deploy, check_settings
 from tests.helpers import CheckTestCase, local, ours
@@ -81,6 +81,12 @@ class SettingsShapeTests(CheckTestCase):
         self.assertIn("'ACCESS_TOKEN_EXPIRE'", message.msg)
         message = self.assert_only(local(REFRESH_TOKEN_LIFETIME=60), "drf_paseto.E002")
         self.assertEqual(message.hint, "Did you mean 'REFRESH_TOKEN_EXPIRES'?")
+
+    def test_e002_lower_case_names_suggest_the_upper_case_one(self) -> None:
+        message = self.assert_only({**local(), "secret_key": "x" * 40}, "drf_paseto.E002")
+        self.assertEqual(message.hint, "Setting names are upper-case: did you mean 'SECRET_KEY'?")
+        message = self.assert_only({**local(), "access_token_expire": 60}, "drf_paseto.E002")
+        self.assertEqual(message.hint, "Did you mean 'ACCESS_TOKEN_EXPIRES'?")
 
     def test_e002_without_a_close_name(self) -> None:
         for name in ("ZZZ", 5):
@@ -185,6 +191,12 @@ class ClaimSettingTests(CheckTestCase):
             [local(DECODE_LEEWAY=v) for v in (-1, "10", 1.5, True, None, timedelta(seconds=-1))],
             "drf_paseto.E007",
         )
+        for value in (-1, timedelta(seconds=-1)):
+            with self.subTest(value=value):
+                message = self.assert_only(local(DECODE_LEEWAY=value), "drf_paseto.E007")
+                self.assertIn("must not be negative", message.msg)
+        message = self.assert_only(local(DECODE_LEEWAY="10"), "drf_paseto.E007")
+        self.assertIn("must be seconds or a timedelta", message.msg)
 
     def test_e008_issuer(self) -> None:
         self.assert_each_only(
@@ -353,8 +365,40 @@ class LoginSettingTests(CheckTestCase):
             "drf_paseto.E023",
         )
 
+    def test_login_failure_throttle_rate(self) -> None:
+        for rate in ("20/hour", "3/min", None):
+            with self.subTest(rate=rate):
+                self.assert_clean(local(LOGIN_FAILURE_THROTTLE_RATE=rate), deploy=False)
+        self.assert_each_only(
+            [local(LOGIN_FAILURE_THROTTLE_RATE=rate) for rate in ("x", "0/min", 20)],
+            "drf_paseto.E023",
+        )
+
+    def test_trusted_proxy_count(self) -> None:
+        for count in (None, 0, 1, 3):
+            with self.subTest(count=count):
+                self.assert_clean(local(TRUSTED_PROXY_COUNT=count), deploy=False)
+        self.assert_each_only(
+            [local(TRUSTED_PROXY_COUNT=count) for count in (-1, True, "1", 1.0)],
+            "drf_paseto.E040",
+        )
+
     def test_update_last_login_must_be_a_bool(self) -> None:
         self.assert_only(local(UPDATE_LAST_LOGIN="no"), "drf_paseto.E016")
+
+
+class ExceptionHandlerCheckTests(CheckTestCase):
+    def test_warns_without_drf_pasetos_handler(self) -> None:
+        from django.conf import settings
+
+        without = {k: v for k, v in settings.REST_FRAMEWORK.items() if k != "EXCEPTION_HANDLER"}
+        own = {**without, "EXCEPTION_HANDLER": "tests.test_exceptions.tagging_handler"}
+        for rest_framework in (without, own):
+            with self.subTest(rest_framework=rest_framework):
+                with override_settings(REST_FRAMEWORK=rest_framework):
+                    ids = [m.id for m in ours(run_checks())]
+                self.assertEqual(ids, ["drf_paseto.W010"])
+        self.assertEqual(ours(run_checks()), [])
 
 
 class ShortSecretWarningTests(CheckTestCase):
@@ -365,3 +409,116 @@ class ShortSecretWarningTests(CheckTestCase):
                 self.assert_only(local(SECRET_KEY=secret), "drf_paseto.W003", deploy=True)
                 self.assertEqual(self.messages(local(SECRET_KEY=secret)), [])
         self.assert_clean(local(SECRET_KEY="x" * 32))
+
+
+# --- views that drf_paseto's permissions can never open (E041, E042) -------------------------
+
+
+def _view(name: str, **attributes: Any) -> Any:
+    from rest_framework.views import APIView
+
+    return type(name, (APIView,), attributes)
+
+
+def _view_urlconf() -> Any:
+    from types import SimpleNamespace
+
+    from django.urls import include, path
+    from rest_framework.authentication import SessionAuthentication
+
+    from drf_paseto.authentication import (
+        PasetoAuthentication,
+        PasetoRefreshAuthentication,
+        PasetoSessionAuthentication,
+    )
+    from drf_paseto.permissions import IsAccessToken, IsFreshToken, IsRefreshToken
+
+    session_only = [SessionAuthentication]
+    fine = [
+        path("a/", _view("Access", permission_classes=[IsAccessToken]).as_view()),
+        path(
+            "r/",
+            _view(
+                "Refresh",
+                authentication_classes=[PasetoRefreshAuthentication],
+                permission_classes=[IsRefreshToken],
+            ).as_view(),
+        ),
+        path(
+            "s/",
+            _view(
+                "Session",
+                authentication_classes=[PasetoSessionAuthentication],
+                permission_classes=[IsRefreshToken],
+            ).as_view(),
+        ),
+        path("o/", _view("Open", authentication_classes=session_only).as_view()),
+        path(
+            "c/",  # composed permissions are not inspected
+            _view("Composed", permission_classes=[IsAccessToken | IsRefreshToken]).as_view(),
+        ),
+    ]
+    broken = [
+        path(
+            "nested/fresh/",
+            _view(
+                "Fresh", authentication_classes=session_only, permission_classes=[IsFreshToken]
+            ).as_view(),
+        ),
+        path(
+            "kwargs/",
+            _view("ByKwargs", permission_classes=[IsAccessToken]).as_view(
+                authentication_classes=session_only
+            ),
+        ),
+        path(
+            "refresh-with-access/",
+            _view(
+                "RefreshWithAccess",
+                authentication_classes=[PasetoAuthentication],
+                permission_classes=[IsRefreshToken],
+            ).as_view(),
+        ),
+    ]
+    return SimpleNamespace(fine=fine, broken=broken, include=include, path=path)
+
+
+class ViewCheckTests(SimpleTestCase):
+    def run_view_checks(self, patterns: list[Any]) -> list[Any]:
+        import sys
+        import types
+
+        from drf_paseto.checks import check_views
+
+        module = types.ModuleType("tests._view_check_urls")
+        module.urlpatterns = patterns  # type: ignore[attr-defined]
+        sys.modules[module.__name__] = module
+        self.addCleanup(sys.modules.pop, module.__name__)
+        with override_settings(ROOT_URLCONF=module.__name__):
+            return check_views()
+
+    def test_views_our_authenticators_can_open_pass(self) -> None:
+        urls = _view_urlconf()
+        self.assertEqual(self.run_view_checks(urls.fine), [])
+        self.assertEqual(check_views_of_the_suite(), [])
+
+    def test_views_no_authenticator_of_ours_can_open(self) -> None:
+        urls = _view_urlconf()
+        nested = urls.path("nested/", urls.include(urls.broken[:1]))
+        messages = self.run_view_checks([*urls.fine, nested, *urls.broken[1:]])
+        self.assertEqual(
+            [(m.id, m.obj.__name__) for m in messages],
+            [
+                ("drf_paseto.E041", "Fresh"),
+                ("drf_paseto.E041", "ByKwargs"),
+                ("drf_paseto.E042", "RefreshWithAccess"),
+            ],
+        )
+        self.assertIn("'nested/nested/fresh/'", messages[0].msg)
+        self.assertIn("IsFreshToken", messages[0].msg)
+
+
+def check_views_of_the_suite() -> list[Any]:
+    from drf_paseto.checks import check_views
+
+    return check_views()

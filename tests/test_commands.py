@@ -30,6 +30,20 @@ def env_value(output: str, name: str) -> str:
 
 
 class PasetoKeygenTests(SimpleTestCase):
+    @override_settings(DRF_PASETO={"SECRET_KEY": "k4.local.not-a-key"})
+    def test_runs_while_the_key_settings_are_broken(self) -> None:
+        # The fix that drf_paseto.E005's hint names: it must not be stopped by E005.
+        from django.core.management.base import SystemCheckError
+
+        with self.assertRaises(SystemCheckError):
+            call_command("check")
+        from drf_paseto.management.commands.paseto_keygen import Command as Keygen
+
+        out = StringIO()
+        # As `manage.py paseto_keygen` runs it: run_from_argv() runs the checks it requires.
+        Keygen(stdout=out, stderr=StringIO()).run_from_argv(["manage.py", "paseto_keygen"])
+        self.assertTrue(env_value(out.getvalue(), "PASETO_SECRET_KEY").startswith("k4.local."))
+
     def test_local_v4_by_default(self) -> None:
         output = keygen()
         paserk = env_value(output, "PASETO_SECRET_KEY")
@@ -37,7 +51,7 @@ class PasetoKeygenTests(SimpleTestCase):
         self.assertEqual((key.version, key.kind), (4, "local"))
         self.assertIn(key.kid, output)
         self.assertTrue(key.kid.startswith("k4.lid."))
-        self.assertIn('"SECRET_KEY": env.str("PASETO_SECRET_KEY")', output)
+        self.assertIn('"SECRET_KEY": os.environ["PASETO_SECRET_KEY"]', output)
         self.assertNotIn('"VERSION"', output)
 
     def test_each_run_makes_a_new_key(self) -> None:

@@ -1028,3 +1028,151 @@ class LogoutWithoutCookiesTests(TokenAPITestCase):
         self.assertEqual(response.status_code, 401)
         self.assertEqual(response.json()["code"], "not_authenticated")
         self.assertEqual(response.cookies, {})
+
+
+# --- requests from pages of other sites (login CSRF) --------------------------------------
+
+
+CREDENTIALS = {"username": USERNAME, "password": PASSWORD}
+# What a page of another site sends along with a forged request (browsers add these).
+CROSS_SITE = (
+    {"HTTP_ORIGIN": "https://evil.example"},
+    {"HTTP_ORIGIN": "http://testserver.evil.example"},
+    {"HTTP_ORIGIN": "https://testserver"},  # this host, but another scheme
+    {"HTTP_ORIGIN": "http://testserver:8000"},  # this host, but another port
+    {"HTTP_ORIGIN": "null"},  # a sandboxed page, a redirect from elsewhere
+    {"HTTP_SEC_FETCH_SITE": "cross-site"},
+    {"HTTP_SEC_FETCH_SITE": "same-site"},  # another origin of the same site
+    {"HTTP_ORIGIN": "https://evil.example", "HTTP_SEC_FETCH_SITE": "same-origin"},
+)
+SAME_ORIGIN = (
+    {},  # not a browser page: curl, a mobile app
+    {"HTTP_ORIGIN": "http://testserver"},
+    {"HTTP_ORIGIN": "HTTP://TestServer"},
+    {"HTTP_SEC_FETCH_SITE": "same-origin"},
+    {"HTTP_SEC_FETCH_SITE": "none"},  # typed by the user
+    {"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "cross-site"},
+)
+
+
+class CrossSiteTests(CookieTestCase):
+    """Views that put tokens into cookies refuse requests made by pages of other sites: a
+    forged login form must not log the victim's browser into the attacker's account."""
+
+    def test_cookie_login_refuses_other_sites(self) -> None:
+        for headers in CROSS_SITE:
+            for form in ("json", "multipart"):
+                with self.subTest(headers=headers, format=form):
+                    response = self.client.post(
+                        "/browser/login/", CREDENTIALS, format=form, **headers
+                    )
+                    self.assertError(response, status.HTTP_403_FORBIDDEN, "origin_not_allowed")
+                    self.assertEqual(dict(response.cookies), {})
+
+    def test_a_forged_form_login_is_refused(self) -> None:
+        # The attack as a browser makes it: an auto-submitting urlencoded form.
+        response = self.client.generic(
+            "POST",
+            "/browser/login/",
+            f"username={USERNAME}&password={PASSWORD}",
+            content_type="application/x-www-form-urlencoded",
+            HTTP_ORIGIN="http://attacker.example",
+            HTTP_SEC_FETCH_SITE="cross-site",
+        )
+        self.assertError(response, status.HTTP_403_FORBIDDEN, "origin_not_allowed")
+        self.assertEqual(dict(response.cookies), {})
+
+    def test_cookie_login_from_this_site(self) -> None:
+        for headers in SAME_ORIGIN:
+            with self.subTest(headers=headers):
+                response = self.client.post(
+                    "/browser/login/", CREDENTIALS, format="json", **headers
+                )
+                self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+                self.assertIn(ACCESS, response.cookies)
+
+    def test_https_and_trusted_origins(self) -> None:
+        response = self.client.post(
+            "/browser/login/", CREDENTIALS, format="json", secure=True,
+            HTTP_ORIGIN="https://testserver",
+        )  # fmt: skip
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        response = self.client.post(
+            "/browser/login/", CREDENTIALS, format="json", secure=True,
+            HTTP_ORIGIN="http://testserver",
+        )  # fmt: skip
+        self.assertError(response, status.HTTP_403_FORBIDDEN, "origin_not_allowed")
+        trusted = ["https://app.example.com", "https://*.example.org"]
+        with self.settings(CSRF_TRUSTED_ORIGINS=trusted):
+            for origin, code in (
+                ("https://app.example.com", 200),
+                ("https://a.b.example.org", 200),
+                ("http://app.example.com", 403),
+                ("http://a.example.org", 403),
+                ("https://example.org.evil.example", 403),
+            ):
+                with self.subTest(origin=origin):
+                    response = self.client.post(
+                        "/browser/login/", CREDENTIALS, format="json", HTTP_ORIGIN=origin
+                    )
+                    self.assertEqual(response.status_code, code, response.content)
+
+    def test_cookie_refresh_refuses_other_sites(self) -> None:
+        self.browser_login()
+        refresh = self.jar_value(REFRESH)
+        for headers in CROSS_SITE:
+            with self.subTest(headers=headers):
+                # Even with the refresh token in a header (no CSRF value needed there).
+                response = self.client.post(
+                    "/browser/refresh/", HTTP_AUTHORIZATION=f"Bearer {refresh}", **headers
+                )
+                self.assertError(response, status.HTTP_403_FORBIDDEN, "origin_not_allowed")
+                self.assertEqual(dict(response.cookies), {})
+        response = self.client.post(
+            "/browser/refresh/",
+            HTTP_AUTHORIZATION=f"Bearer {refresh}",
+            HTTP_ORIGIN="http://testserver",
+        )
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+
+    def test_views_that_deliver_no_cookie_are_not_checked(self) -> None:
+        # Tokens in the body: another site's page cannot read the answer (CORS), and the
+        # browser keeps nothing. verify/ never sets cookies.
+        headers = {"HTTP_ORIGIN": "https://evil.example", "HTTP_SEC_FETCH_SITE": "cross-site"}
+        response = self.client.post("/auth/login/", CREDENTIALS, format="json", **headers)
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        with cookie_settings():
+            token = self.login()["access_token"]
+            response = self.client.post("/auth/verify/", {"token": token}, format="json", **headers)
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+
+    @paseto_settings(COOKIE_CSRF_PROTECT=False)
+    def test_no_check_without_csrf_protection(self) -> None:
+        response = self.client.post(
+            "/browser/login/", CREDENTIALS, format="json", HTTP_ORIGIN="https://evil.example"
+        )
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+
+    @paseto_settings()
+    def test_logout_without_denylist_refuses_other_sites(self) -> None:
+        # No token cookie goes along with a cross-site POST (SameSite): without the check,
+        # any site could clear the user's cookies, a logout CSRF.
+        for url in ("/browser/logout/", "/browser/logout/all/"):
+            for headers in CROSS_SITE:
+                with self.subTest(url=url, headers=headers):
+                    response = self.client.post(url, **headers)
+                    self.assertError(response, status.HTTP_403_FORBIDDEN, "origin_not_allowed")
+                    self.assertEqual(dict(response.cookies), {})
+            for headers in SAME_ORIGIN:
+                with self.subTest(url=url, headers=headers):
+                    response = self.client.post(url, **headers)
+                    self.assertEqual(response.status_code, status.HTTP_204_NO_CONTENT)
+                    self.assertEqual(response.content, b"")
+        # A token of ours with its CSRF value: the request is ours, whatever its Origin.
+        self.browser_login()
+        response = self.browse(
+            "post", "/browser/logout/", csrf=self.jar_value(CSRF_ACCESS),
+            HTTP_ORIGIN="https://evil.example",
+        )  # fmt: skip
+        self.assertEqual(response.status_code, status.HTTP_204_NO_CONTENT, response.content)
+        self.assertCleared(response)

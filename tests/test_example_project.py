@@ -84,3 +84,32 @@ class ExampleProjectServerTests(SimpleTestCase):
         status, _, body = self.call("POST", "/verify/", body={"token": "v4.local.AAAA"})
         self.assertEqual(status, 401)
         self.assertEqual(self.call("GET", "/keys/")[::2], (200, {"keys": []}))
+
+
+class DemoExtraTests(SimpleTestCase):
+    """What `make demo` installs (the root's redirect: tests/test_spectacular.py, which
+    imports the example project's URLconf the way it must be imported first)."""
+
+    def test_the_demo_extra_is_what_the_demo_needs(self) -> None:
+        import re
+        from pathlib import Path
+
+        try:
+            import tomllib
+        except ImportError:  # pragma: no cover - Python 3.10
+            self.skipTest("tomllib needs Python 3.11")
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        extras = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"][
+            "optional-dependencies"
+        ]
+
+        def names(extra: str) -> set[str]:
+            return {re.split(r"[\[<>=~ ]", requirement)[0] for requirement in extras[extra]}
+
+        demo = names("demo")
+        # The example project's settings (django-environ), the ASGI server and the WebSocket
+        # echo of ws/echo/ (Channels, uvicorn with websockets)...
+        self.assertLessEqual({"django-environ", "channels", "uvicorn", "websockets"}, demo)
+        # ... and none of the development toolchain.
+        self.assertFalse(demo & {"coverage", "mypy", "ruff", "playwright", "tox", "mkdocs"})
+        self.assertLess(len(demo), len(names("dev")) / 3)

@@ -67,6 +67,8 @@ CODES = {
     "bad_cookie_token": 401,
     "csrf_missing": 403,
     "csrf_mismatch": 403,
+    "origin_not_allowed": 403,
+    "token_not_issuable": 500,
     "token_revoked": 401,
     "token_reused": 401,
     "revocation_store_unavailable": 503,

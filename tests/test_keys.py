@@ -117,6 +117,23 @@ class LoadKeyTests(StrictTestCase):
             with self.subTest(value=value), self.assertRaises(KeyConfigurationError):
                 load_key(value, 4, "local")
 
+    def test_encrypted_pem_keys_say_so(self):
+        from cryptography.hazmat.primitives import serialization
+
+        private = serialization.load_pem_private_key(fixed.PRIVATE_PEM_V4_1.encode(), None)
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,  # BEGIN ENCRYPTED PRIVATE KEY
+            serialization.BestAvailableEncryption(b"passphrase"),
+        ).decode()
+        legacy = "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END"
+        for value in (pem, legacy):
+            with (
+                self.subTest(value=value[:30]),
+                self.assertRaisesMessage(KeyConfigurationError, "encrypted PEM keys are not"),
+            ):
+                load_key(value, 4, "public")
+
     def test_public_purpose_needs_paserk_or_pem(self):
         with self.assertRaisesMessage(KeyConfigurationError, "must be a PASERK or a PEM key"):
             load_key("some secret string", 4, "public")

@@ -183,10 +183,15 @@ class CompositionTests(TokenAPITestCase):
 
     def assertDenied(self, response: Any) -> None:
         """DRF's own 403: a composition has no single reason to give, so DRF words it (its
-        body gets a ``code`` from drf_paseto's optional exception handler)."""
+        body gets a ``code`` from drf_paseto's exception handler, which the test settings
+        install as the README does)."""
         self.assertEqual(response.status_code, 403, response.content)
         self.assertEqual(
-            response.json(), {"detail": "You do not have permission to perform this action."}
+            response.json(),
+            {
+                "detail": "You do not have permission to perform this action.",
+                "code": "permission_denied",
+            },
         )
 
     def make_staff(self) -> None:

@@ -363,6 +363,18 @@ class TokenViewTests(SchemaTestCase):
             self.assertEqual(set(self.request_body(schema, url)["properties"]), {"refresh"}, url)
             self.assertIn('{"refresh": ', self.operation(schema, url)["description"], url)
 
+    def test_media_types_are_the_ones_each_view_reads(self) -> None:
+        schema = self.generate()
+        form = {"application/x-www-form-urlencoded", "multipart/form-data"}
+        for url in ("/auth/refresh/", "/auth/logout/", "/auth/logout/all/"):
+            content = self.operation(schema, url)["requestBody"]["content"]
+            self.assertEqual(set(content), {"application/json"}, url)
+        for url in ("/auth/login/", "/auth/verify/"):  # their serializers read forms too
+            content = self.operation(schema, url)["requestBody"]["content"]
+            self.assertLessEqual({"application/json", *form}, set(content), url)
+        verify = self.operation(schema, "/auth/verify/")
+        self.assertIn("Authorization: Bearer <token>", verify["description"])
+
     def test_verify(self) -> None:
         schema = self.generate()
         request = self.request_body(schema, "/auth/verify/")
@@ -410,6 +422,11 @@ class TokenViewTests(SchemaTestCase):
 @modify_settings(INSTALLED_APPS={"append": "drf_spectacular"})
 class ExampleProjectSchemaTests(SimpleTestCase):
     """The example project's URLconf, served under the test settings."""
+
+    def test_the_root_leads_to_the_demo_page(self) -> None:
+        response = self.client.get("/")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(response["Location"], "/demo/")
 
     def test_schema_as_yaml(self) -> None:
         response = self.client.get("/schema/")

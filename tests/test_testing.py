@@ -76,3 +76,27 @@ class PasetoAPIClientTests(APITestCase):
         self.assertEqual(client.get("/protected/").json(), {"user": "bob"})
         client.clear_token()
         self.assertEqual(client.get("/protected/").status_code, 401)
+
+    def test_expired_tokens(self) -> None:
+        self.client.authenticate_as(self.user, expired=True)
+        self.assertEqual(self.client.get("/protected/").json()["code"], "token_expired")
+        tokens = tokens_for(self.user, expired=True)
+        self.client.use_token(tokens["refresh_token"])
+        self.assertEqual(self.client.get("/refresh-only/").json()["code"], "token_expired")
+        self.assertEqual(access_token_for(self.user).fresh, True)  # not expired by default
+        with override_settings(DRF_PASETO={"SECRET_KEY": LOCAL_V4_1, "DECODE_LEEWAY": 7200}):
+            token = access_token_for(self.user, expired=True)
+            self.client.use_token(token)
+            self.assertEqual(self.client.get("/protected/").json()["code"], "token_expired")
+
+    def test_cookie_mode(self) -> None:
+        config = {"SECRET_KEY": LOCAL_V4_1, "TOKEN_LOCATION": ["cookies"]}
+        with override_settings(DRF_PASETO=config):
+            token = self.client.authenticate_as(self.user, cookies=True)
+            self.assertIn("csrf", token.payload)
+            self.assertEqual(self.client.post("/protected/").json(), {"user": "bob"})
+            # The CSRF header is what makes the unsafe method pass.
+            self.client.defaults.pop("HTTP_X_CSRF_TOKEN")
+            self.assertEqual(self.client.post("/protected/").json()["code"], "csrf_missing")
+            self.client.clear_token()
+            self.assertEqual(self.client.get("/protected/").status_code, 401)

@@ -16,7 +16,7 @@ def rest_framework_settings(**rates: object) -> dict[str, object]:
     return {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
 
 
-class LoginThrottleTests(APITestCase):
+class ThrottleTestCase(APITestCase):
     def setUp(self) -> None:
         cache.clear()
         self.addCleanup(cache.clear)
@@ -27,6 +27,8 @@ class LoginThrottleTests(APITestCase):
             LOGIN_URL, {"username": "ann", "password": password}, format="json", **extra
         )
 
+
+class LoginThrottleTests(ThrottleTestCase):
     def test_library_default_rate_applies_without_a_project_rate(self) -> None:
         with override_settings(REST_FRAMEWORK=rest_framework_settings()):
             statuses = [self.login(password="wrong").status_code for _ in range(21)]
@@ -66,3 +68,112 @@ class LoginThrottleTests(APITestCase):
                     "/auth/refresh/", HTTP_AUTHORIZATION=f"Bearer {refresh}"
                 )
                 self.assertEqual(response.status_code, 200)
+
+    def test_forwarded_for_is_not_believed_by_default(self) -> None:
+        # A new X-Forwarded-For value per request used to be a new allowance each time.
+        with override_settings(REST_FRAMEWORK=rest_framework_settings(paseto_login="2/min")):
+            statuses = [
+                self.login(
+                    password="wrong", HTTP_X_FORWARDED_FOR=f"10.1.{n // 250}.{n % 250}"
+                ).status_code
+                for n in range(10)
+            ]
+        self.assertEqual(statuses, [401, 401] + [429] * 8)
+
+    def test_trusted_proxies_name_the_client(self) -> None:
+        rates = rest_framework_settings(paseto_login="1/min")
+        config = {"SECRET_KEY": LOCAL_V4_1, "TRUSTED_PROXY_COUNT": 1}
+        with override_settings(REST_FRAMEWORK=rates, DRF_PASETO=config):
+            # One proxy: the address it appended is the client, whatever came before it.
+            self.assertEqual(self.login(HTTP_X_FORWARDED_FOR="1.1.1.1, 10.0.0.7").status_code, 200)
+            self.assertEqual(self.login(HTTP_X_FORWARDED_FOR="2.2.2.2, 10.0.0.7").status_code, 429)
+            self.assertEqual(self.login(HTTP_X_FORWARDED_FOR="10.0.0.8").status_code, 200)
+
+    def test_drf_num_proxies_is_the_fallback(self) -> None:
+        rates = {**rest_framework_settings(paseto_login="1/min"), "NUM_PROXIES": 1}
+        with override_settings(REST_FRAMEWORK=rates):
+            self.assertEqual(self.login(HTTP_X_FORWARDED_FOR="10.0.0.7").status_code, 200)
+            self.assertEqual(self.login(HTTP_X_FORWARDED_FOR="10.0.0.8").status_code, 200)
+            self.assertEqual(self.login(HTTP_X_FORWARDED_FOR="10.0.0.8").status_code, 429)
+
+    def test_cache_keys_are_bounded(self) -> None:
+        from rest_framework.test import APIRequestFactory
+
+        from drf_paseto.throttling import LoginFailureThrottle, LoginRateThrottle
+
+        huge = ", ".join(f"10.0.{n // 250}.{n % 250}" for n in range(600))  # about 7 KB
+        factory = APIRequestFactory()
+        request = factory.post(LOGIN_URL, HTTP_X_FORWARDED_FOR=huge)
+        with override_settings(DRF_PASETO={"SECRET_KEY": LOCAL_V4_1, "TRUSTED_PROXY_COUNT": 2}):
+            self.assertLess(len(LoginRateThrottle().get_cache_key(request, None)), 80)
+        from rest_framework.parsers import JSONParser
+        from rest_framework.request import Request
+
+        body = factory.post(LOGIN_URL, {"username": "a" * 100_000}, format="json")
+        key = LoginFailureThrottle().get_cache_key(Request(body, parsers=[JSONParser()]), None)
+        self.assertLess(len(key or ""), 80)
+
+
+class LoginFailureThrottleTests(ThrottleTestCase):
+    """Failed logins per username, from any address; successful logins are not counted."""
+
+    def test_failures_from_many_addresses_are_throttled(self) -> None:
+        rates = rest_framework_settings(paseto_login_failures="3/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            statuses = [
+                self.login(password="wrong", REMOTE_ADDR=f"10.0.0.{n}").status_code
+                for n in range(1, 6)
+            ]
+            # The account is throttled for everyone now, the right password included.
+            right = self.login(REMOTE_ADDR="10.9.9.9")
+        self.assertEqual(statuses, [401, 401, 401, 429, 429])
+        self.assertEqual(right.status_code, 429)
+        self.assertEqual(right.json()["code"], "throttled")
+        self.assertIn("Retry-After", right.headers)
+
+    def test_successful_logins_are_not_counted(self) -> None:
+        rates = rest_framework_settings(paseto_login_failures="2/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            self.assertEqual({self.login().status_code for _ in range(10)}, {200})
+            self.assertEqual(self.login(password="wrong").status_code, 401)
+            self.assertEqual(self.login().status_code, 200)
+
+    def test_counted_per_username(self) -> None:
+        get_user_model().objects.create_user("bob", password="pw")
+        rates = rest_framework_settings(paseto_login_failures="1/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            self.assertEqual(self.login(password="wrong").status_code, 401)
+            self.assertEqual(self.login().status_code, 429)
+            bob = {"username": "bob", "password": "pw"}
+            self.assertEqual(self.client.post(LOGIN_URL, bob, format="json").status_code, 200)
+            # Case does not make a new allowance.
+            ann = {"username": "ANN", "password": "pw"}
+            self.assertEqual(self.client.post(LOGIN_URL, ann, format="json").status_code, 429)
+
+    def test_the_setting_and_none(self) -> None:
+        config = {"SECRET_KEY": LOCAL_V4_1, "LOGIN_FAILURE_THROTTLE_RATE": "1/min"}
+        with override_settings(REST_FRAMEWORK=rest_framework_settings(), DRF_PASETO=config):
+            statuses = [self.login(password="wrong").status_code for _ in range(2)]
+        self.assertEqual(statuses, [401, 429])
+        cache.clear()
+        config["LOGIN_FAILURE_THROTTLE_RATE"] = None
+        config["LOGIN_THROTTLE_RATE"] = None
+        with override_settings(REST_FRAMEWORK=rest_framework_settings(), DRF_PASETO=config):
+            self.assertEqual({self.login(password="wrong").status_code for _ in range(30)}, {401})
+
+    def test_bodies_without_a_username_are_not_counted(self) -> None:
+        rates = rest_framework_settings(paseto_login_failures="1/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            for body in ({}, {"password": "x"}, ["a"], {"username": "", "password": "x"}):
+                response = self.client.post(LOGIN_URL, body, format="json")
+                self.assertEqual(response.status_code, 400, body)
+            self.assertEqual(self.login().status_code, 200)
+
+    def test_a_username_sent_as_a_number_counts_as_its_text(self) -> None:
+        get_user_model().objects.create_user("42", password="pw")
+        rates = rest_framework_settings(paseto_login_failures="1/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            wrong = {"username": 42, "password": "wrong"}
+            self.assertEqual(self.client.post(LOGIN_URL, wrong, format="json").status_code, 401)
+            right = {"username": "42", "password": "pw"}
+            self.assertEqual(self.client.post(LOGIN_URL, right, format="json").status_code, 429)

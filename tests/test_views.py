@@ -435,6 +435,36 @@ class VerifyViewTests(TokenAPITestCase):
                 )
                 self.assertNoSecrets(response)
 
+    def test_the_token_in_the_authorization_header(self) -> None:
+        # As refresh/ and logout/ read it; the header wins over the body.
+        tokens = self.login()
+        response = self.client.post(VERIFY_URL, **self.bearer(tokens["refresh_token"]))
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()["token_type"], "refresh")
+        response = self.client.post(
+            VERIFY_URL,
+            {"token": tokens["refresh_token"]},
+            format="json",
+            **self.bearer(tokens["access_token"]),
+        )
+        self.assertEqual(response.json()["token_type"], "access")
+        self.assertError(
+            self.client.post(VERIFY_URL, HTTP_AUTHORIZATION="Bearer not a token"),
+            401,
+            "bad_authorization_header",
+        )
+        self.assertError(
+            self.client.post(VERIFY_URL, **self.bearer("v4.local.AAAA")), 401, "token_invalid"
+        )
+        # Another scheme is not ours: the body is read.
+        response = self.client.post(
+            VERIFY_URL,
+            {"token": tokens["access_token"]},
+            format="json",
+            HTTP_AUTHORIZATION="Basic dXNlcjpwdw==",
+        )
+        self.assertEqual(response.json()["token_type"], "access")
+
     def test_garbage(self) -> None:
         cases = {
             "garbage": "token_invalid",
@@ -745,3 +775,115 @@ class LiveServerFlowTests(LiveServerTestCase):
             401,
             "invalid_credentials",
         )
+
+
+@override_settings(ADMINS=[("Admin", "admin@example.com")], MANAGERS=[])
+class ErrorMailTests(TokenAPITestCase):
+    """Django mails ADMINS a report of every 5xx, with the POST parameters and the local
+    variables of the traceback: no password and no token may be in it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        from django.core import mail
+
+        self.outbox = mail.outbox
+        self.outbox.clear()
+        self.client.raise_request_exception = False
+
+    def post_form(self, url: str, data: dict[str, str]) -> Any:
+        from urllib.parse import urlencode
+
+        return self.client.generic(
+            "POST", url, urlencode(data), content_type="application/x-www-form-urlencoded"
+        )
+
+    def assertMailHides(self, *secrets: str) -> None:
+        self.assertEqual(len(self.outbox), 1, [m.subject for m in self.outbox])
+        message = self.outbox[0]
+        text = "\n".join(
+            [message.subject, message.body, *(str(a[0]) for a in message.alternatives)]
+        )
+        for secret in secrets:
+            self.assertFalse(secret in text, "a secret is in the error mail")
+        self.assertIn("********", text)  # the cleansed values are there, hidden
+
+    def test_login_503_hides_the_password(self) -> None:
+        from django.db import OperationalError
+
+        with mock.patch("drf_paseto.serializers.authenticate", side_effect=OperationalError("x")):
+            response = self.post_form(LOGIN_URL, {"username": USERNAME, "password": PASSWORD})
+        self.assertEqual(response.status_code, status.HTTP_503_SERVICE_UNAVAILABLE)
+        self.assertMailHides(PASSWORD)
+
+    def test_login_500_hides_the_password_in_the_traceback(self) -> None:
+        with mock.patch("drf_paseto.serializers.authenticate", side_effect=RuntimeError("boom")):
+            response = self.post_form(LOGIN_URL, {"username": USERNAME, "password": PASSWORD})
+        self.assertEqual(response.status_code, status.HTTP_500_INTERNAL_SERVER_ERROR)
+        self.assertMailHides(PASSWORD)
+
+    def test_verify_and_refresh_5xx_hide_the_token(self) -> None:
+        from django.db import OperationalError
+
+        tokens = self.login()
+        target = "drf_paseto.serializers._AnyTokenAuthentication.authenticate_token"
+        with mock.patch(target, side_effect=OperationalError("x")):
+            response = self.post_form(VERIFY_URL, {"token": tokens["access_token"]})
+        self.assertEqual(response.status_code, status.HTTP_503_SERVICE_UNAVAILABLE)
+        self.assertMailHides(tokens["access_token"], tokens["refresh_token"])
+        self.outbox.clear()
+        target = "drf_paseto.serializers.TokenRefreshSerializer.get_tokens"
+        with mock.patch(target, side_effect=RuntimeError("boom")):
+            response = self.client.post(
+                REFRESH_URL, {"refresh_token": tokens["refresh_token"]}, format="json"
+            )
+        self.assertEqual(response.status_code, status.HTTP_500_INTERNAL_SERVER_ERROR)
+        self.assertMailHides(tokens["refresh_token"])
+
+
+class _ClaimsSerializer(TokenObtainSerializer):
+    """A login serializer whose custom claims are whatever the test puts in ``claims``."""
+
+    claims: dict[str, Any] = {}
+
+    def get_token_claims(self, user: Any) -> dict[str, Any]:
+        return self.claims
+
+
+class CustomClaimsAtIssueTests(TokenAPITestCase):
+    """Custom claims that cannot go into a token: a JSON 500 naming no value, and the cause
+    in the log; never an HTML 500."""
+
+    def test_each_cause_is_a_json_500_and_logged(self) -> None:
+        from datetime import datetime
+        from decimal import Decimal
+
+        deep: dict[str, Any] = {}
+        level = deep
+        for _ in range(10):
+            level["x"] = {}
+            level = level["x"]
+        cases = {
+            "reserved": ({"sub": "someone-else"}, "reserved claims cannot be set: sub"),
+            "datetime": ({"when": datetime(2020, 1, 1)}, "not JSON-serializable"),
+            "decimal": ({"price": Decimal("1.5")}, "not JSON-serializable"),
+            "nan": ({"ratio": float("nan")}, "not JSON-serializable"),
+            "deep": ({"tree": deep}, "deeper than MAX_JSON_DEPTH"),
+            "large": ({"blob": "secret-looking-value " * 400}, "over MAX_TOKEN_LENGTH"),
+        }
+        settings = {"TOKEN_OBTAIN_SERIALIZER": f"{__name__}._ClaimsSerializer"}
+        for name, (claims, cause) in cases.items():
+            with (
+                self.subTest(name=name),
+                paseto_settings(**settings),
+                mock.patch.object(_ClaimsSerializer, "claims", claims),
+                self.assertLogs("drf_paseto", "ERROR") as logs,
+            ):
+                response = self.client.post(
+                    LOGIN_URL, {"username": USERNAME, "password": PASSWORD}, format="json"
+                )
+                self.assertEqual(response.status_code, 500)
+                self.assertEqual(response["Content-Type"], "application/json")
+                self.assertEqual(response.json()["code"], "token_not_issuable")
+                self.assertIn(cause, "\n".join(logs.output))
+                self.assertNotIn("secret-looking-value", "\n".join(logs.output))
+                self.assertNotIn("secret-looking-value", response_text(response))

@@ -18,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from drf_paseto.cookies import COOKIES
+from drf_paseto.serializers import get_serializer_class
 from drf_paseto.settings import api_settings
 
 ACCESS_SCHEME = "PasetoAuth"
@@ -297,11 +298,13 @@ class TokenRefreshViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-c
             )
         else:
             response = AccessTokenSerializer
-        # The request body is the TOKEN_REFRESH_SERIALIZER's (the optional REFRESH_JSON_KEY).
+        # The request body is the TOKEN_REFRESH_SERIALIZER's (the optional REFRESH_JSON_KEY),
+        # read from JSON only: the authenticator ignores form bodies.
         return replace(
             self.target,
             summary="Refresh: a new access token for a refresh token",
             description=description,
+            request={"application/json": get_serializer_class("TOKEN_REFRESH_SERIALIZER")},
             responses={
                 200: response,
                 400: bad_request(),
@@ -321,9 +324,10 @@ class TokenVerifyViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-ca
             self.target,
             summary="Verify a token",
             description=(
-                'Send `{"token": "<token>"}`: 200 with its type and expiry when it would be '
-                "accepted (signature or encryption, claims, revocation, user), 401 with the "
-                "reason otherwise."
+                f'Send `{{"token": "<token>"}}` or the header `{header_example("<token>")}` '
+                "(the header wins): 200 with its type and expiry when it would be accepted "
+                "(signature or encryption, claims, revocation, user), 401 with the reason "
+                "otherwise."
             ),
             responses={
                 200: TokenVerifyResponseSerializer,
@@ -367,7 +371,7 @@ class _RevokeViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-call]
                 f"(`{header_example('<token>')}`) or in the JSON body as "
                 f'`{{"{key}": "<token>"}}`. Answers 204 with no body.'
             ),
-            request=LogoutSerializer,
+            request={"application/json": LogoutSerializer},
             responses={
                 204: OpenApiResponse(description="Revoked."),
                 400: error("The JSON body cannot be parsed (parse_error)."),

@@ -1,4 +1,8 @@
-"""``manage.py paseto_keygen``: a fresh key as PASERK, ready for an environment file."""
+"""``manage.py paseto_keygen``: a fresh key as PASERK, ready for an environment file.
+
+It runs without the system checks (``requires_system_checks = []``): it is the fix that
+``drf_paseto.E005`` names when the key settings are broken, so it must run while they are.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from drf_paseto import backend
 class Command(BaseCommand):
     help = (
         "Print a fresh PASETO key as PASERK (k4.local, or k4.secret with its k4.public), "
-        "its key id, and the lines to paste into an environment file read by django-environ."
+        "its key id, and the lines to paste into an environment file and into settings.py."
     )
+    # The fix the key checks (E005) point to: it must run while the key settings are broken.
+    requires_system_checks: list[str] = []
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # Our --version is the PASETO version; it replaces Django's --version of the command.
@@ -37,7 +43,7 @@ class Command(BaseCommand):
         key = backend.generate_key(version, purpose)
         if purpose == "local":
             env_lines = [f"PASETO_SECRET_KEY={backend.secret_paserk(key)}"]
-            settings_lines = ['    "SECRET_KEY": env.str("PASETO_SECRET_KEY"),']
+            settings_lines = ['    "SECRET_KEY": os.environ["PASETO_SECRET_KEY"],']
             kid = key.kid
         else:
             public = backend.public_key_of(key)
@@ -47,18 +53,19 @@ class Command(BaseCommand):
             ]
             settings_lines = [
                 '    "PURPOSE": "public",',
-                '    "PRIVATE_KEY": env.str("PASETO_PRIVATE_KEY"),',
-                '    "PUBLIC_KEY": env.str("PASETO_PUBLIC_KEY"),',
+                '    "PRIVATE_KEY": os.environ["PASETO_PRIVATE_KEY"],',
+                '    "PUBLIC_KEY": os.environ["PASETO_PUBLIC_KEY"],',
             ]
             kid = public.kid
         if version != 4:
             settings_lines.insert(0, f'    "VERSION": {version},')
         out = [
             f"# A new v{version}.{purpose} key. Its id (the kid footer of its tokens): {kid}",
-            "# Keep the secret out of version control. For your .env file:",
+            "# Keep the secret out of version control. For the environment (a .env file, the",
+            "# service's unit or container definition):",
             *env_lines,
             "",
-            "# And in settings.py, with env = environ.Env():",
+            "# And in settings.py (import os):",
             "DRF_PASETO = {",
             *settings_lines,
             "}",
