@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,15 @@ class DrfPasetoConfig(AppConfig):
         pre_delete.connect(
             receivers.user_deleting, sender=user_model, dispatch_uid="drf_paseto.user_deleting"
         )
+
+        # WebSockets of a revoked session are told at once (the "channels" extra).
+        if importlib.util.find_spec("channels") is not None:
+            from drf_paseto.channels import notify_session_revoked
+            from drf_paseto.signals import session_revoked
+
+            session_revoked.connect(
+                notify_session_revoked, dispatch_uid="drf_paseto.notify_session_revoked"
+            )
 
         # The OpenAPI extensions (the "spectacular" extra) register themselves on import.
         try:

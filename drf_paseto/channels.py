@@ -22,6 +22,7 @@ has the whole story, including ``recheck()`` for long connections.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -29,6 +30,7 @@ from urllib.parse import unquote
 
 from channels.db import database_sync_to_async  # type: ignore[import-untyped]
 from django.contrib.auth.models import AnonymousUser
+from django.db import router, transaction
 from django.http.cookie import parse_cookie
 
 from drf_paseto.authentication import (
@@ -374,10 +376,87 @@ async def ensure_still_valid(consumer: Any) -> bool:
     return False
 
 
+# --- closing a connection when its session is revoked ----------------------------------------
+
+#: The channel-layer message a revoked session's connections receive.
+SESSION_REVOKED = "paseto.session.revoked"
+
+
+def session_group(session_id: str) -> str:
+    """The channel-layer group of one login session's connections (a fixed-length name that
+    every channel layer accepts, whatever the session id holds)."""
+    return "drf_paseto.session." + hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:32]
+
+
+class SessionRevocationMixin:
+    """For an async consumer (``AsyncWebsocketConsumer``, ``AsyncJsonWebsocketConsumer``):
+    the connection is closed as soon as its login session is revoked.
+
+    Put it first in the bases. The connection joins its session's channel-layer group;
+    ``drf_paseto`` sends the group a ``paseto.session.revoked`` message once a revocation of
+    that session is committed (``logout/``, ``sessions/<id>/``, ``logout/others/``,
+    ``logout/all/``, a password change, the admin, a reuse), and the consumer then checks its
+    token again (``ensure_still_valid``) and closes with ``WEBSOCKET_CLOSE_CODE`` and reason
+    ``token_revoked``. Needs ``CHANNEL_LAYERS`` (a layer all processes share, such as
+    channels-redis, in production); without a layer, the connection is closed on its next
+    message by ``ensure_still_valid`` instead.
+    """
+
+    channel_layer: Any
+    channel_name: str
+    scope: Scope
+
+    def _session_group(self) -> str | None:
+        token = self.scope.get("auth")
+        if isinstance(token, Token) and self.channel_layer is not None:
+            return session_group(token.session_id)
+        return None
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        group = self._session_group()
+        if group is not None:
+            await self.channel_layer.group_add(group, self.channel_name)
+        consumer: Any = super()
+        await consumer.websocket_connect(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        group = self._session_group()
+        if group is not None:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        consumer: Any = super()
+        await consumer.websocket_disconnect(message)
+
+    async def paseto_session_revoked(self, event: dict[str, Any]) -> None:
+        await ensure_still_valid(self)
+
+
+def notify_session_revoked(sender: Any, session_id: str, **kwargs: Any) -> None:
+    """``session_revoked`` receiver (connected in ``AppConfig.ready()`` when Channels is
+    installed): tell the session's connections, once the revocation is committed."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer  # type: ignore[import-untyped]
+
+    from drf_paseto.models import LoginSession
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    def send() -> None:
+        try:
+            async_to_sync(layer.group_send)(session_group(session_id), {"type": SESSION_REVOKED})
+        except Exception:  # a layer that is away: the next message's recheck still closes
+            logger.warning("drf_paseto: could not tell a revoked session's WebSockets")
+
+    transaction.on_commit(send, using=router.db_for_write(LoginSession))
+
+
 __all__ = [
     "FreshTokenRequiredMixin",
     "PasetoAuthMiddleware",
     "PasetoAuthMiddlewareStack",
+    "SessionRevocationMixin",
     "ensure_still_valid",
+    "notify_session_revoked",
     "recheck",
 ]

@@ -164,6 +164,14 @@ class RevocationDisabled(TokenError):
     status_code = status.HTTP_404_NOT_FOUND
 
 
+class SessionNotFound(TokenError):
+    """No live session of the caller's with that id (another user's is the same answer)."""
+
+    code = "session_not_found"
+    message = _("No such session.")
+    status_code = status.HTTP_404_NOT_FOUND
+
+
 class UserNotFound(TokenError):
     code = "user_not_found"
     message = _("User not found.")

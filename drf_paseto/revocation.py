@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, OperationalError, router, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
 from django.utils.module_loading import import_string
 
 from drf_paseto import signals, tokens
 from drf_paseto.exceptions import StoreUnavailable, TokenError, TokenReused, TokenRevoked
 from drf_paseto.settings import api_settings
+from drf_paseto.utils import client_ip
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -117,6 +118,10 @@ class RevocationStore:
         raise NotImplementedError
 
     def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
+        raise NotImplementedError
+
+    def live_sessions(self, subject: str) -> list[LoginSession]:
+        """The subject's sessions whose tokens are still accepted, newest first."""
         raise NotImplementedError
 
     def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
@@ -219,6 +224,25 @@ class DatabaseStore(RevocationStore):
             pk=session_id, revoked_at__isnull=True
         )
         self._retry(lambda: rows.update(revoked_at=at, revoked_reason=reason))
+
+    def live_sessions(self, subject: str) -> list[LoginSession]:
+        from drf_paseto.models import LoginSession, SubjectCutoff
+
+        alias = self._alias()
+
+        def fetch() -> list[LoginSession]:
+            cutoffs = SubjectCutoff.objects.using(alias).filter(subject=OuterRef("subject"))
+            query = (
+                LoginSession.objects.using(alias)
+                .annotate(cutoff=Subquery(cutoffs.values("cutoff")[:1]))
+                .filter(subject=subject, revoked_at__isnull=True, expires_at__gt=now())
+                .filter(Q(cutoff__isnull=True) | Q(auth_time__gt=F("cutoff")))
+                .order_by("-created_at", "-pk")
+            )
+            return list(query)
+
+        sessions: list[LoginSession] = self._retry(fetch)
+        return sessions
 
     def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
         from drf_paseto.models import LoginSession, SubjectCutoff
@@ -605,7 +629,7 @@ def open_session(
         expires_at=kept_until(*issued),
         refresh_jti=refresh[0].jti if refresh else "",
         user_agent=user_agent(request),
-        ip=client_ip(request),
+        ip=(client_ip(request) or None) if request is not None else None,
     )
     get_store().open_session(session)
     signals.session_created.send(sender=LoginSession, session=session, request=request)
@@ -646,14 +670,16 @@ def revoke_session(
 ) -> None:
     """Revoke every token of one login session (logout, reuse, an administrator)."""
     get_store().revoke_session(session_id, subject, at=now(), reason=reason)
+    sender = sender or RevocationStore
     signals.token_revoked.send(
-        sender=sender or RevocationStore,
+        sender=sender,
         user=user,
         session_id=session_id,
         request=request,
         scope="session",
         reason=reason,
     )
+    _session_revoked(sender, session_id, subject, reason=reason, user=user, request=request)
 
 
 def revoke_user(
@@ -661,31 +687,59 @@ def revoke_user(
 ) -> None:
     """Revoke every session of a user authenticated until now (logout everywhere, password
     change, a deleted user), logins still checking their credentials included."""
-    get_store().revoke_subject(subject, cutoff=now(), reason=reason)
+    store = get_store()
+    ending = [session.id for session in store.live_sessions(subject)]
+    store.revoke_subject(subject, cutoff=now(), reason=reason)
+    sender = sender or RevocationStore
     signals.token_revoked.send(
-        sender=sender or RevocationStore,
+        sender=sender,
         user=user,
         session_id=None,
         request=request,
         scope="user",
         reason=reason,
     )
+    for session_id in ending:
+        _session_revoked(sender, session_id, subject, reason=reason, user=user, request=request)
+
+
+def revoke_other_sessions(
+    token: tokens.Token,
+    *,
+    reason: str,
+    user: Any = None,
+    request: Any = None,
+    sender: Any = None,
+) -> list[str]:
+    """Revoke every live session of ``token``'s subject but ``token``'s own; their ids."""
+    others = [
+        session.id
+        for session in get_store().live_sessions(token.subject)
+        if session.id != token.session_id
+    ]
+    for session_id in others:
+        revoke_session(
+            session_id, token.subject, reason=reason, user=user, request=request, sender=sender
+        )
+    return others
+
+
+def _session_revoked(
+    sender: Any, session_id: str, subject: str, *, reason: str, user: Any, request: Any
+) -> None:
+    signals.session_revoked.send(
+        sender=sender,
+        session_id=session_id,
+        subject=subject,
+        reason=reason,
+        user=user,
+        request=request,
+    )
 
 
 def user_agent(request: Any) -> str:
     meta = getattr(request, "META", None) or {}
     return str(meta.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT_LENGTH]
-
-
-def client_ip(request: Any) -> str | None:
-    """The connecting address (``REMOTE_ADDR``); forwarded headers are not trusted."""
-    import ipaddress
-
-    meta = getattr(request, "META", None) or {}
-    try:
-        return str(ipaddress.ip_address(str(meta.get("REMOTE_ADDR", "")).strip()))
-    except ValueError:
-        return None
 
 
 __all__ = [
@@ -699,6 +753,7 @@ __all__ = [
     "check",
     "get_store",
     "open_session",
+    "revoke_other_sessions",
     "revoke_session",
     "revoke_user",
 ]

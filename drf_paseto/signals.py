@@ -14,7 +14,10 @@ change; ``RevocationStore`` for the session revocation that a reuse causes, and 
                      ``"reuse"``;
 ``token_reuse_detected``  a spent refresh token was presented again: its session is revoked;
 ``session_created``  a login session was recorded (``DENYLIST_ENABLED``): sent with
-                     ``session`` (the ``LoginSession``) and ``request``.
+                     ``session`` (the ``LoginSession``) and ``request``;
+``session_revoked``  one login session was revoked: sent with ``session_id``, ``subject``,
+                     ``reason``, ``user`` and ``request`` (once per session, also for each
+                     session a logout everywhere or a password change ends).
 """
 
 from django.dispatch import Signal
@@ -24,3 +27,4 @@ token_refreshed = Signal()
 token_revoked = Signal()
 token_reuse_detected = Signal()
 session_created = Signal()
+session_revoked = Signal()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from drf_paseto import views
+from drf_paseto import sessions, views
 
 app_name = "drf_paseto"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("keys/", views.PublicKeysView.as_view(), name="keys"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("logout/all/", views.LogoutAllView.as_view(), name="logout_all"),
+    path("logout/others/", sessions.LogoutOthersView.as_view(), name="logout_others"),
+    path("sessions/", sessions.SessionListView.as_view(), name="sessions"),
+    path("sessions/<str:session_id>/", sessions.SessionView.as_view(), name="session"),
 ]

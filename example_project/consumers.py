@@ -5,15 +5,16 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from drf_paseto.channels import ensure_still_valid
+from drf_paseto.channels import SessionRevocationMixin, ensure_still_valid
 
 
-class EchoConsumer(AsyncJsonWebsocketConsumer):
+class EchoConsumer(SessionRevocationMixin, AsyncJsonWebsocketConsumer):
     """Greets the user the access token names, then echoes every JSON message back.
 
     ``PasetoAuthMiddleware`` has already refused connections without a good access token, so
-    ``scope["user"]`` is a real user here. Each message re-checks the token first: a token that
-    expired or was revoked (logout/) since the handshake closes the connection (1008).
+    ``scope["user"]`` is a real user here. A logout of the connection's session closes it at
+    once (``SessionRevocationMixin``, 1008); each message re-checks the token first, so a
+    token that expired since the handshake closes it too.
     """
 
     async def connect(self) -> None:

@@ -136,3 +136,6 @@ else:
     )
     # daphne (autobahn) sends only 1000 and 3000-4999 after the handshake: 4008 there.
     DRF_PASETO["WEBSOCKET_CLOSE_CODE"] = env.int("PASETO_WEBSOCKET_CLOSE_CODE", default=1008)
+    # A revoked session's WebSockets close at once (SessionRevocationMixin). The demo is one
+    # process; several processes need a shared layer (channels-redis).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

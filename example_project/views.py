@@ -38,8 +38,8 @@ class OptionalView(ProtectedView):
 
 
 class DemoView(TemplateView):
-    """The browser demo page: log in with cookies, call protected/ and fresh/, refresh, log
-    out, with a little inline JavaScript and no build step."""
+    """The browser demo page: log in with cookies, call protected/ and fresh/, refresh, list
+    and end sessions, log out, with a little inline JavaScript and no build step."""
 
     template_name = "example_project/demo.html"
 
@@ -51,5 +51,7 @@ class DemoView(TemplateView):
             "logout": reverse("browser-logout"),
             "protected": reverse("protected"),
             "fresh": reverse("fresh"),
+            "sessions": reverse("drf_paseto:sessions"),
+            "logout_others": reverse("drf_paseto:logout_others"),
         }
         return context

@@ -271,6 +271,39 @@ class DemoPageBrowserTests(SimpleTestCase):
             self.assertEqual(self.page.locator("#results > li").count(), len(expected) + 1)
             self.screenshot(self.page, "after-flow")
 
+    def test_sessions_list_and_end_one(self) -> None:
+        with self.evidence():
+            self.login()
+            credentials = {"username": "test", "password": "test"}
+            other = self.server.client.call("POST", "/login/", body=credentials)  # a phone
+            self.assertEqual(other.status, 200, str(other))
+            status, body = self.act(self.button("List my sessions"))
+            self.assertEqual(status, 200, body)
+            rows = self.page.locator("#sessions tbody tr")
+            self.page.wait_for_function(
+                "() => document.querySelectorAll('#sessions tbody tr').length >= 2"
+            )
+            ids = [rows.nth(i).get_attribute("data-session-id") for i in range(rows.count())]
+            listed = self.json_of(body)["sessions"]
+            self.assertEqual(ids, [session["id"] for session in listed])
+            # Newest first: the phone's login, then this browser's (other tests' may follow).
+            self.assertEqual([s["current"] for s in listed[:2]], [False, True])
+            self.assertEqual(sum(s["current"] for s in listed), 1)
+            other_id, current_id = ids[0], ids[1]
+            self.screenshot(self.page, "sessions")
+            # End the phone's session from this page.
+            self.page.locator(f'#sessions tr[data-session-id="{other_id}"] button').click()
+            self.page.wait_for_function(
+                "n => document.querySelectorAll('#sessions tbody tr').length === n",
+                arg=len(ids) - 1,
+            )
+            left = [rows.nth(i).get_attribute("data-session-id") for i in range(rows.count())]
+            self.assertNotIn(other_id, left)
+            self.assertEqual(left[0], current_id)
+            refused = self.server.client.call("GET", "/protected/", other.body["access_token"])
+            self.assertEqual((refused.status, refused.code), (401, "token_revoked"))
+            self.assert_session_intact()
+
     def token_cookies(self) -> dict[str, str]:
         return {c["name"]: c["value"] for c in self.context.cookies() if c["name"] in TOKEN_COOKIES}
 

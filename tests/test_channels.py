@@ -21,8 +21,10 @@ try:
         FreshTokenRequiredMixin,
         PasetoAuthMiddleware,
         PasetoAuthMiddlewareStack,
+        SessionRevocationMixin,
         ensure_still_valid,
         recheck,
+        session_group,
     )
 except ImportError as err:  # pragma: no cover - the "channels" extra is not installed
     raise unittest.SkipTest(
@@ -80,6 +82,10 @@ class SubprotocolChoosingConsumer(EchoConsumer):
 
 
 class FreshConsumer(FreshTokenRequiredMixin, EchoConsumer):
+    pass
+
+
+class SessionBoundConsumer(SessionRevocationMixin, EchoConsumer):
     pass
 
 
@@ -534,3 +540,83 @@ class CheckTests(SimpleTestCase):
 class ModuleTests(SimpleTestCase):
     def test_only_this_module_imports_channels(self) -> None:
         self.assertEqual(modules_holding("channels"), {"drf_paseto.channels"})
+
+
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@override_settings(CHANNEL_LAYERS=IN_MEMORY)
+class SessionRevocationTests(ChannelsTestCase):
+    """SessionRevocationMixin: a connection whose session is revoked is closed at once, by a
+    channel-layer message, without waiting for its next message."""
+
+    async def connected(self, token: AccessToken) -> WebsocketCommunicator:
+        comm = communicator(headers=[bearer(token)], consumer=SessionBoundConsumer)
+        self.assertEqual(await comm.connect(), (True, None))
+        self.assertEqual(await comm.receive_from(), "alice")
+        return comm
+
+    async def assertClosedWithoutAMessage(self, comm: WebsocketCommunicator) -> None:
+        self.assertEqual(
+            await comm.receive_output(timeout=2),
+            {"type": "websocket.close", "code": 1008, "reason": "token_revoked"},
+        )
+        await comm.disconnect()
+
+    async def test_a_logout_closes_the_sessions_connections_only(self) -> None:
+        with paseto_settings(DENYLIST_ENABLED=True):
+            token = await database_sync_to_async(AccessToken.for_user)(self.user)
+            other = await database_sync_to_async(AccessToken.for_user)(self.user)
+            comm, kept = await self.connected(token), await self.connected(other)
+            await database_sync_to_async(revocation.revoke_session)(
+                token.session_id, token.subject, reason="logout"
+            )
+            await self.assertClosedWithoutAMessage(comm)
+            self.assertTrue(await kept.receive_nothing(timeout=0.2))
+            await kept.send_to(text_data="hi")
+            self.assertEqual(await kept.receive_from(), "echo:hi")
+            await kept.disconnect()
+
+    async def test_logout_everywhere_closes_every_connection_of_the_user(self) -> None:
+        with paseto_settings(DENYLIST_ENABLED=True):
+            tokens = [await database_sync_to_async(AccessToken.for_user)(self.user) for _ in "ab"]
+            comms = [await self.connected(token) for token in tokens]
+            await database_sync_to_async(revocation.revoke_user)(
+                str(self.user.pk), reason="logout_all"
+            )
+            for comm in comms:
+                await self.assertClosedWithoutAMessage(comm)
+
+    async def test_without_a_channel_layer_the_next_message_closes_it(self) -> None:
+        with paseto_settings(DENYLIST_ENABLED=True), override_settings(CHANNEL_LAYERS={}):
+            token = await database_sync_to_async(AccessToken.for_user)(self.user)
+            comm = await self.connected(token)
+            await database_sync_to_async(revocation.revoke_session)(
+                token.session_id, token.subject, reason="logout"
+            )
+            self.assertTrue(await comm.receive_nothing(timeout=0.2))
+            await comm.send_to(text_data="hi")
+            await self.assertClosedWithoutAMessage(comm)
+
+    async def test_a_layer_that_fails_does_not_fail_the_revocation(self) -> None:
+        with (
+            paseto_settings(DENYLIST_ENABLED=True),
+            mock.patch(
+                "channels.layers.InMemoryChannelLayer.group_send", side_effect=OSError("away")
+            ),
+            self.assertLogs("drf_paseto", "WARNING"),
+        ):
+            token = await database_sync_to_async(AccessToken.for_user)(self.user)
+            await database_sync_to_async(revocation.revoke_session)(
+                token.session_id, token.subject, reason="logout"
+            )
+
+    def test_group_names_are_valid_whatever_the_session_id(self) -> None:
+        from channels.layers import BaseChannelLayer
+
+        layer = BaseChannelLayer()
+        for session_id in ("0" * 32, "x" * 255, "é ü/{}", ""):
+            with self.subTest(session_id=session_id):
+                name = session_group(session_id)
+                self.assertTrue(layer.require_valid_group_name(name))
+                self.assertLess(len(name), 100)

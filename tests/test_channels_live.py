@@ -171,12 +171,27 @@ class ChannelsLiveTests(SimpleTestCase):
             (conn.close_code, conn.close_reason), (CLOSE_CODE, reason("token_expired"))
         )
 
+    def test_a_session_ended_elsewhere_closes_the_connection_at_once(self) -> None:
+        # The phone's connection; the laptop ends the phone's session: no message needed.
+        phone, laptop = self.login()["access_token"], self.login()["access_token"]
+        with self.settings(DRF_PASETO={"SECRET_KEY": keys.LOCAL_V4_1}):
+            phone_session = AccessToken(phone).session_id
+        with self.ws(additional_headers={"Authorization": f"Bearer {phone}"}) as conn:
+            self.assertEqual(json.loads(conn.recv(timeout=10)), {"hello": "test"})
+            reply = self.server.client.call("DELETE", f"/sessions/{phone_session}/", laptop)
+            self.assertEqual(reply.status, 204, str(reply))
+            with self.assertRaises(ConnectionClosed):
+                conn.recv(timeout=5)
+        self.assertEqual(
+            (conn.close_code, conn.close_reason), (CLOSE_CODE, reason("token_revoked"))
+        )
+
     def test_logout_closes_the_connection(self) -> None:
         access = self.login()["access_token"]
         with self.ws(additional_headers={"Authorization": f"Bearer {access}"}) as conn:
             self.assertEqual(json.loads(conn.recv(timeout=10)), {"hello": "test"})
             self.http("/logout/", access)
-            conn.send("{}")
+            # Closed by the session's channel-layer message, before any message of ours.
             with self.assertRaises(ConnectionClosed):
                 conn.recv(timeout=10)
         self.assertEqual(

@@ -75,6 +75,7 @@ CODES = {
     "keys_unavailable": 503,
     "database_unavailable": 503,
     "revocation_disabled": 404,
+    "session_not_found": 404,
 }
 
 

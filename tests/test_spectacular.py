@@ -406,6 +406,28 @@ class TokenViewTests(SchemaTestCase):
             self.operation(schema, "/auth/logout/all/")["summary"],
         )
 
+    def test_sessions(self) -> None:
+        schema = self.generate()
+        listing = self.body(schema, "/auth/sessions/", "200", "get")
+        items = listing["properties"]["sessions"]["items"]
+        self.assertEqual(
+            set(self.component(schema, items)["properties"]),
+            {"id", "current", "created_at", "last_used_at", "expires_at", "user_agent", "ip"},
+        )
+        ending = self.operation(schema, "/auth/sessions/{session_id}/", "delete")
+        self.assertEqual(set(ending["responses"]), {"204", "401", "404", "503"})
+        self.assertEqual(ending["parameters"][0]["name"], "session_id")
+        others = self.operation(schema, "/auth/logout/others/")
+        self.assertEqual(set(others["responses"]), {"204", "401", "404", "503"})
+        self.assertNotIn("requestBody", others)
+        for url, method in (
+            ("/auth/sessions/", "get"),
+            ("/auth/sessions/{session_id}/", "delete"),
+            ("/auth/logout/others/", "post"),
+        ):
+            security = self.operation(schema, url, method)["security"]
+            self.assertIn({"PasetoAuth": []}, security, url)
+
     def test_spectacular_command_fails_on_no_warning(self) -> None:
         from drf_spectacular.management.commands.spectacular import Command
 

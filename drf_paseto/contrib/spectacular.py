@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from drf_paseto.cookies import COOKIES
 from drf_paseto.serializers import get_serializer_class
+from drf_paseto.sessions import SessionSerializer
 from drf_paseto.settings import api_settings
 
 ACCESS_SCHEME = "PasetoAuth"
@@ -397,3 +398,73 @@ class LogoutAllViewSchema(_RevokeViewSchema):  # type: ignore[no-untyped-call]
     target_class = "drf_paseto.views.LogoutAllView"
     summary = "Log out everywhere: revoke every token of the user"
     what = "Revokes every token of the user, on every device; a new login works at once."
+
+
+# --- The caller's sessions -------------------------------------------------------------------
+
+
+class SessionListSerializer(serializers.Serializer[Any]):
+    sessions = serializers.ListField(child=SessionSerializer())
+
+
+SESSION_ERRORS = {
+    401: error(UNAUTHORIZED_TOKEN + " A refresh token is token_wrong_type here."),
+    404: error(
+        "This server does not revoke tokens: DENYLIST_ENABLED is off (revocation_disabled)."
+    ),
+    503: unavailable("keys_unavailable, revocation_store_unavailable, database_unavailable"),
+}
+
+
+class SessionListViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-call]
+    target_class = "drf_paseto.sessions.SessionListView"
+
+    def view_replacement(self) -> type[APIView]:
+        return replace(
+            self.target,
+            summary="List my sessions",
+            description=(
+                "The caller's live login sessions (not revoked, not expired), newest first; "
+                "`current` marks the one of the access token sent."
+            ),
+            responses={200: SessionListSerializer, **SESSION_ERRORS},
+        )
+
+
+class SessionViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-call]
+    target_class = "drf_paseto.sessions.SessionView"
+
+    def view_replacement(self) -> type[APIView]:
+        return replace(
+            self.target,
+            summary="End one of my sessions",
+            description=(
+                "Revokes one of the caller's sessions (the current one too): its access and "
+                "refresh tokens are refused from then on. Answers 204 with no body."
+            ),
+            responses={
+                204: OpenApiResponse(description="Ended."),
+                **SESSION_ERRORS,
+                404: error(
+                    "Not one of the caller's live sessions (session_not_found; another "
+                    "user's session gets the same answer), or DENYLIST_ENABLED is off "
+                    "(revocation_disabled)."
+                ),
+            },
+        )
+
+
+class LogoutOthersViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-call]
+    target_class = "drf_paseto.sessions.LogoutOthersView"
+
+    def view_replacement(self) -> type[APIView]:
+        return replace(
+            self.target,
+            summary="Log out my other sessions",
+            description=(
+                "Revokes every session of the caller's but the current one. Answers 204 "
+                "with no body."
+            ),
+            request=None,
+            responses={204: OpenApiResponse(description="Ended."), **SESSION_ERRORS},
+        )
