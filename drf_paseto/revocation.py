@@ -18,12 +18,14 @@ revokes nothing and resurrects nothing. A store that cannot be reached raises
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, OperationalError, router, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from drf_paseto.models import LoginSession
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+logger = logging.getLogger("drf_paseto")
 MAX_USER_AGENT_LENGTH = 255
 
 
@@ -139,6 +142,8 @@ class DatabaseStore(RevocationStore):
     lock_retry_seconds = 5.0
 
     def _retry(self, operation: Any) -> Any:
+        """Run a database operation; a locked database (SQLite) is tried again for up to
+        ``lock_retry_seconds``, any other failure is ``StoreUnavailable`` (503), logged."""
         deadline = time.monotonic() + self.lock_retry_seconds
         delay = 0.005
         while True:
@@ -146,13 +151,13 @@ class DatabaseStore(RevocationStore):
                 return operation()
             except IntegrityError:
                 raise
-            except OperationalError as err:
-                if "locked" not in str(err).lower() or time.monotonic() > deadline:
+            except DatabaseError as err:
+                locked = isinstance(err, OperationalError) and "locked" in str(err).lower()
+                if not locked or time.monotonic() > deadline:
+                    log_store_failure(err)
                     raise StoreUnavailable() from err
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
-            except DatabaseError as err:
-                raise StoreUnavailable() from err
 
     @staticmethod
     def _alias() -> str:
@@ -482,6 +487,7 @@ class RedisStore(MirroredStore):
         try:
             return operation()
         except (redis.RedisError, OSError) as err:
+            log_store_failure(err)
             raise StoreUnavailable() from err
 
     def get_copies(self, keys: list[str]) -> list[str | None]:
@@ -549,8 +555,25 @@ STORES: dict[str, type[RevocationStore]] = {
 }
 
 
+def log_store_failure(err: Exception) -> None:
+    """Say why the store failed, in words an operator can act on (never a query's values)."""
+    text = str(err).lower()
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        logger.error(
+            "drf_paseto: the session tables are missing: run `manage.py migrate drf_paseto`"
+        )
+    else:
+        logger.error("drf_paseto: the revocation store failed: %s", type(err).__name__)
+
+
 def get_store() -> RevocationStore:
     """The configured store, built once per settings change."""
+    if not apps.is_installed("drf_paseto"):
+        logger.error(
+            'drf_paseto: DENYLIST_ENABLED needs "drf_paseto" in INSTALLED_APPS (its session '
+            "tables and receivers); answering 503"
+        )
+        raise StoreUnavailable()
     store: RevocationStore | None = api_settings.derived.get("revocation_store")
     if store is None:
         name = api_settings.DENYLIST_STORE

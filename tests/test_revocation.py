@@ -701,6 +701,47 @@ class DatabaseStoreFailureTests(TokenAPITestCase):
         self.assertFalse(SubjectCutoff.objects.exists())
 
 
+class MisconfigurationTests(TokenAPITestCase):
+    """Mistakes that only show at request time: a JSON 503, and a log line that says what
+    to do (never a 500, never a query's values)."""
+
+    def test_tables_not_migrated(self) -> None:
+        tokens = self.login()
+        with paseto_settings(DENYLIST_ENABLED=True):
+            missing = OperationalError("no such table: drf_paseto_loginsession")
+            with (
+                mock.patch.object(LoginSession.objects, "using", side_effect=missing),
+                self.assertLogs("drf_paseto", "ERROR") as logs,
+            ):
+                response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
+        self.assertError(response, 503, "revocation_store_unavailable")
+        self.assertIn("migrate drf_paseto", "\n".join(logs.output))
+
+    def test_other_database_failures_log_their_kind_only(self) -> None:
+        with (
+            paseto_settings(DENYLIST_ENABLED=True),
+            mock.patch.object(
+                LoginSession.objects, "using", side_effect=DatabaseError("secret-value=42")
+            ),
+            self.assertLogs("drf_paseto", "ERROR") as logs,
+            self.assertRaises(StoreUnavailable),
+        ):
+            DatabaseStore().read("s", "1")
+        self.assertIn("DatabaseError", logs.output[0])
+        self.assertNotIn("secret-value", logs.output[0])
+
+    def test_drf_paseto_not_in_installed_apps(self) -> None:
+        tokens = self.login()
+        with (
+            paseto_settings(DENYLIST_ENABLED=True),
+            mock.patch("drf_paseto.revocation.apps.is_installed", return_value=False),
+            self.assertLogs("drf_paseto", "ERROR") as logs,
+        ):
+            response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
+        self.assertError(response, 503, "revocation_store_unavailable")
+        self.assertIn("INSTALLED_APPS", logs.output[0])
+
+
 class ReadReplicaRouter:
     """Reads go to a replica that never has the latest rows."""
 
