@@ -53,6 +53,7 @@ from tests.helpers import (
     RedisLeg,
     TokenAPITestCase,
     paseto_settings,
+    redis_client,
 )
 
 REFRESH_ONLY_URL = "/refresh-only/"
@@ -595,6 +596,18 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         self.assertIsNone(
             LoginSession.objects.get(pk=AccessToken(tokens["access_token"]).session_id).revoked_at
         )
+
+    def test_checks_reuse_the_kept_clients_connections(self) -> None:
+        # One pool per settings: checking 50 tokens opens no new connection per request.
+        bearer = self.bearer(self.login()["access_token"])
+        self.assertEqual(self.client.get(PROTECTED_URL, **bearer).status_code, 200)
+        client = redis_client()
+        self.addCleanup(client.close)
+        before = client.info("stats")["total_connections_received"]
+        for _ in range(50):
+            self.assertEqual(self.client.get(PROTECTED_URL, **bearer).status_code, 200)
+        after = client.info("stats")["total_connections_received"]
+        self.assertLessEqual(after - before, 1)
 
     def test_concurrent_rotations_have_one_winner(self) -> None:
         with self.paseto(ROTATE_REFRESH_TOKENS=True):
