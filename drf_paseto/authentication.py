@@ -25,7 +25,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     ValidationError,
 )
-from django.db import DatabaseError
+from django.db import DatabaseError, router
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -259,30 +259,32 @@ class PasetoAuthentication(BaseAuthentication):
         return chosen.from_decoded(raw, payload)
 
     def get_user(self, token: Token) -> Any:
-        """The user of ``token``: its session's user when it was checked against one (the
-        database store reads that row with the session), else the user whose
-        ``USER_ID_FIELD`` is the token's subject."""
+        """The user of ``token``: its session's user when it was checked against one (so a
+        token never authenticates another account that has since taken its subject), else
+        the user whose ``USER_ID_FIELD`` is the token's subject; read from the database
+        users are written to (``db_for_write``), never a replica."""
+        user_model = get_user_model()
         session = token.session
-        user = getattr(session, "user", None)
-        if user is None:
-            user_model = get_user_model()
-            if session is not None:
-                lookup = {"pk": session.user_pk}
-            else:
-                lookup = {api_settings.USER_ID_FIELD: token.subject}
-            try:
-                user = user_model._default_manager.get(**lookup)
-            except (
-                user_model.DoesNotExist,
-                user_model.MultipleObjectsReturned,
-                ValidationError,
-                ValueError,
-                TypeError,
-                OverflowError,
-            ) as err:
-                raise UserNotFound() from err
-            except DatabaseError as err:  # fail closed, as a JSON 503
-                raise DatabaseUnavailable() from err
+        if session is not None:
+            lookup = {"pk": session.user_pk}
+        else:
+            lookup = {api_settings.USER_ID_FIELD: token.subject}
+        # From where users are written, as the session was: a user deactivated on the
+        # primary is refused at once, whatever a replica still holds.
+        manager = user_model._default_manager.db_manager(router.db_for_write(user_model))
+        try:
+            user = manager.get(**lookup)
+        except (
+            user_model.DoesNotExist,
+            user_model.MultipleObjectsReturned,
+            ValidationError,
+            ValueError,
+            TypeError,
+            OverflowError,
+        ) as err:
+            raise UserNotFound() from err
+        except DatabaseError as err:  # fail closed, as a JSON 503
+            raise DatabaseUnavailable() from err
         if not self.user_can_authenticate(user):
             raise UserInactive()
         return user

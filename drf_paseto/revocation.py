@@ -18,6 +18,7 @@ revokes nothing and resurrects nothing. A store that cannot be reached raises
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -27,9 +28,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.cache import caches
-from django.db import DatabaseError, IntegrityError, OperationalError, router, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connections,
+    router,
+    transaction,
+)
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
+from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
 from drf_paseto import signals, tokens
@@ -49,8 +58,7 @@ MAX_USER_AGENT_LENGTH = 255
 
 @dataclass(frozen=True)
 class SessionState:
-    """What revocation needs of a session. ``user`` is the user row when the store read it
-    with the session (the database store does), else ``None``: load it by ``user_pk``."""
+    """What revocation needs of a session; its user is loaded by ``user_pk``."""
 
     subject: str
     auth_time: datetime
@@ -59,7 +67,15 @@ class SessionState:
     generation: int
     revoked: bool
     expires_at: datetime
-    user: Any = None
+
+
+def db_datetime(value: Any) -> datetime:
+    """A datetime column as a database driver returns it (an aware or naive UTC datetime, or
+    text on SQLite) as an aware UTC datetime."""
+    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if moment is None:
+        raise ValueError("not a datetime")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def now() -> datetime:
@@ -116,8 +132,9 @@ class RevocationStore:
         expires_at: datetime,
         rotate_to: str | None = None,
     ) -> bool:
-        """Note a refresh; with ``rotate_to``, make it the current refresh token, atomically:
-        ``False`` when the session's current one is no longer ``state.refresh_jti``."""
+        """Note a refresh of a session that is not revoked; with ``rotate_to``, make it the
+        current refresh token, atomically. ``False`` when the session was revoked meanwhile,
+        or its current refresh token is no longer ``state.refresh_jti``."""
         raise NotImplementedError
 
     def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
@@ -166,36 +183,40 @@ class DatabaseStore(RevocationStore):
         return router.db_for_write(LoginSession)
 
     def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+        row = self._retry(lambda: self.select_session(session_id))
+        if row is None:
+            return None, None
+        subject, auth_time, user_pk, refresh_jti, generation, revoked_at, expires, cutoff = row
+        state = SessionState(
+            subject=subject,
+            auth_time=db_datetime(auth_time),
+            user_pk=None if user_pk is None else str(user_pk),
+            refresh_jti=refresh_jti,
+            generation=generation,
+            revoked=revoked_at is not None,
+            expires_at=db_datetime(expires),
+        )
+        return state, None if cutoff is None else db_datetime(cutoff)
+
+    def select_session(self, session_id: str) -> tuple[Any, ...] | None:
+        """One row: the session's columns and its subject's cutoff, in one statement on the
+        package's own two tables (plain SQL: the ORM takes several times longer to build
+        this query than the database takes to answer it; docs/performance.md)."""
         from drf_paseto.models import LoginSession, SubjectCutoff
 
         alias = self._alias()
-
-        def fetch() -> list[LoginSession]:
-            cutoffs = SubjectCutoff.objects.using(alias).filter(subject=OuterRef("subject"))
-            query = (
-                LoginSession.objects.using(alias)
-                .select_related("user")
-                .annotate(cutoff=Subquery(cutoffs.values("cutoff")[:1]))
-                .filter(pk=session_id)
-                .order_by()
-            )
-            return list(query[:1])
-
-        rows = self._retry(fetch)
-        if not rows:
-            return None, None
-        row = rows[0]
-        state = SessionState(
-            subject=row.subject,
-            auth_time=row.auth_time,
-            user_pk=None if row.user_id is None else str(row.user_id),
-            refresh_jti=row.refresh_jti,
-            generation=row.generation,
-            revoked=row.revoked_at is not None,
-            expires_at=row.expires_at,
-            user=row.user,
+        # Our own tables' names in the text; the id is a parameter.
+        sessions, cutoffs = LoginSession._meta.db_table, SubjectCutoff._meta.db_table
+        sql = (
+            "SELECT s.subject, s.auth_time, s.user_id, s.refresh_jti, s.generation, "  # noqa: S608
+            "s.revoked_at, s.expires_at, c.cutoff "
+            f"FROM {sessions} s LEFT JOIN {cutoffs} c ON c.subject = s.subject "
+            "WHERE s.id = %s"
         )
-        return state, row.cutoff
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [session_id])
+            row: tuple[Any, ...] | None = cursor.fetchone()
+        return row
 
     def open_session(self, session: LoginSession) -> None:
         self._retry(lambda: session.save(using=self._alias(), force_insert=True))
@@ -216,8 +237,9 @@ class DatabaseStore(RevocationStore):
             "last_used_at": used_at,
             "expires_at": Greatest(F("expires_at"), expires_at),
         }
+        rows = rows.filter(revoked_at__isnull=True)
         if rotate_to is not None:
-            rows = rows.filter(refresh_jti=state.refresh_jti, revoked_at__isnull=True)
+            rows = rows.filter(refresh_jti=state.refresh_jti)
             changes.update(refresh_jti=rotate_to, generation=F("generation") + 1)
         updated: int = self._retry(lambda: rows.update(**changes))
         return updated == 1
@@ -307,24 +329,28 @@ def _moment(micros: int) -> datetime:
 
 
 def encode_state(state: SessionState) -> str:
-    """A session as its copy keeps it: ``L|generation|auth_time|user_pk|refresh_jti|expires``
-    for a live session, ``R`` for a revoked one (nothing else about it matters then)."""
+    """A session as its copy keeps it: ``L|generation|auth_time|expires|refresh_jti|user_pk``
+    for a live session (the user's key last: it may hold any character), ``R`` for a revoked
+    one (nothing else about it matters then)."""
     if state.revoked:
         return "R"
     fields = (
         state.generation,
         _micros(state.auth_time),
-        state.user_pk or "",
-        state.refresh_jti,
         _micros(state.expires_at),
+        state.refresh_jti,
+        state.user_pk or "",
     )
     return "L|" + "|".join(str(field) for field in fields)
 
 
 def decode_state(value: str, subject: str) -> SessionState:
+    """The state ``encode_state`` wrote; ``ValueError`` for anything else."""
     if value == "R":
         return SessionState(subject, EPOCH, None, "", 0, True, EPOCH)
-    _, generation, auth_time, user_pk, refresh_jti, expires = value.split("|")
+    live, generation, auth_time, expires, refresh_jti, user_pk = value.split("|", 5)
+    if live != "L":
+        raise ValueError("not a session copy")
     return SessionState(
         subject=subject,
         auth_time=_moment(int(auth_time)),
@@ -342,12 +368,17 @@ NO_CUTOFF = 0
 class MirroredStore(DatabaseStore):
     """The database store with a copy of each session and cutoff in a faster service.
 
-    Reads ask the copy first; a missing copy is read from the database and written back.
-    Every write goes to the database first and then to the copy. The copy of a session is
-    merged, never overwritten: a revoked state wins over a live one, a later refresh
-    generation over an earlier one, a later cutoff over an earlier one. So whatever order
-    writes and refills land in, the copy ends up as the database is.
+    Reads ask the copy first; a missing (or unreadable) copy is read from the database and
+    written back. A write drops the copy, writes the database, then writes the copy again:
+    a merge where the service can make one (a revoked state wins over a live one, a later
+    refresh generation over an earlier one, a later cutoff over an earlier one, whatever
+    order writes and refills land in), else a plain drop. Once the database is written, a
+    copy that cannot be written is dropped, or logged when that fails too; and no copy
+    lives longer than ``copy_seconds``, so even then a stale copy heals by itself.
     """
+
+    #: The longest a copy is kept (a bound on any copy left stale by a failure).
+    copy_seconds = 300
 
     def session_key(self, session_id: str, subject: str) -> str:
         # The braces are a Redis Cluster hash tag: a session and its subject's cutoff live in
@@ -366,7 +397,7 @@ class MirroredStore(DatabaseStore):
         raise NotImplementedError
 
     def merge_copies(self, items: list[tuple[str, str, int]]) -> None:
-        """Merge ``(key, value, seconds to keep)`` items into the copy."""
+        """Merge ``(key, value, seconds to keep)`` items into the copy after a write."""
         raise NotImplementedError
 
     def refill_copies(self, items: list[tuple[str, str, int]]) -> None:
@@ -382,27 +413,47 @@ class MirroredStore(DatabaseStore):
         keys = [self.session_key(session_id, subject), self.cutoff_key(subject)]
         session_value, cutoff_value = self.get_copies(keys)
         if session_value is not None and cutoff_value is not None:
-            micros = int(cutoff_value)
-            cutoff = None if micros == NO_CUTOFF else _moment(micros)
-            return decode_state(session_value, subject), cutoff
+            try:
+                micros = int(cutoff_value)
+                cutoff = None if micros == NO_CUTOFF else _moment(micros)
+                return decode_state(session_value, subject), cutoff
+            except (ValueError, OverflowError):  # not a copy of ours: read the database
+                pass
         state, cutoff = super().read(session_id, subject)
         if state is not None and state.subject == subject:
-            self.refill_copies(
-                [
-                    (keys[0], encode_state(state), self._seconds_until(state.expires_at)),
-                    self._cutoff_item(subject, cutoff),
-                ]
-            )
+            # The database answered: a refill that fails is tried again at the next read.
+            with contextlib.suppress(StoreUnavailable):
+                self.refill_copies(
+                    [
+                        (keys[0], encode_state(state), self._keep(state.expires_at)),
+                        self._cutoff_item(subject, cutoff),
+                    ]
+                )
         return state, cutoff
 
     def _cutoff_item(self, subject: str, cutoff: datetime | None) -> tuple[str, str, int]:
         value = NO_CUTOFF if cutoff is None else _micros(cutoff)
-        seconds = self._seconds_until(now() + longest_lifetime())
-        return self.cutoff_key(subject), str(value), seconds
+        return self.cutoff_key(subject), str(value), self.copy_seconds
 
-    @staticmethod
-    def _seconds_until(moment: datetime) -> int:
-        return max(1, int((moment - now()).total_seconds()) + 1)
+    def _keep(self, moment: datetime) -> int:
+        """Seconds to keep a copy: until ``moment``, ``copy_seconds`` at most."""
+        return max(1, min(self.copy_seconds, int((moment - now()).total_seconds()) + 1))
+
+    def _written(self, items: list[tuple[str, str, int]]) -> None:
+        """The database is written: bring the copy in line, never failing the request."""
+        try:
+            self.merge_copies(items)
+            return
+        except StoreUnavailable:
+            pass
+        try:
+            self.drop_copies([key for key, _, _ in items])
+        except StoreUnavailable:
+            logger.error(
+                "drf_paseto: a session's copy could not be updated after a write; it heals "
+                "within %d seconds",
+                self.copy_seconds,
+            )
 
     def refresh_session(
         self,
@@ -429,19 +480,19 @@ class MirroredStore(DatabaseStore):
             generation=state.generation + 1,
             expires_at=max(state.expires_at, expires_at),
         )
-        self.merge_copies([(key, encode_state(rotated), self._seconds_until(rotated.expires_at))])
+        self._written([(key, encode_state(rotated), self._keep(rotated.expires_at))])
         return True
 
     def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
         key = self.session_key(session_id, subject)
         self.drop_copies([key])
         super().revoke_session(session_id, subject, at=at, reason=reason)
-        self.merge_copies([(key, "R", self._seconds_until(at + longest_lifetime()))])
+        self._written([(key, "R", self.copy_seconds)])
 
     def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
         self.drop_copies([self.cutoff_key(subject)])
         in_force = super().revoke_subject(subject, cutoff=cutoff, reason=reason)
-        self.merge_copies([self._cutoff_item(subject, in_force)])
+        self._written([self._cutoff_item(subject, in_force)])
         return in_force
 
 
@@ -451,7 +502,7 @@ local function rank(value)
   if value == "R" then return math.huge end
   local generation = string.match(value, "^L|(%d+)|")
   if generation then return tonumber(generation) end
-  return tonumber(value)
+  return tonumber(value) or -1  -- anything unreadable loses to any state of ours
 end
 for i, key in ipairs(KEYS) do
   local value = ARGV[2 * i - 1]
@@ -509,11 +560,14 @@ class RedisStore(MirroredStore):
 class CacheStore(MirroredStore):
     """The copy in a Django cache (``DENYLIST_CACHE_ALIAS``), through its public API.
 
-    Django's cache API has no compare-and-set, so a merge is ``add`` for a refill and ``set``
-    for a write: two writes to one session or subject landing within one round trip of each
-    other may leave the earlier one in the copy until its next write. ``RedisStore`` merges
-    atomically.
+    Django's cache API has no atomic merge, so a write only drops the copy, and a refill is
+    an ``add`` (it never overwrites a newer copy). One race remains: a read of the database
+    just before a write commits, refilled just after the write dropped the copy, leaves the
+    state before the write in the copy; ``copy_seconds`` (30) bounds how long.
+    ``RedisStore`` merges atomically and keeps copies longer.
     """
+
+    copy_seconds = 30
 
     def __init__(self, alias: str | None = None) -> None:
         self.alias = alias
@@ -529,6 +583,7 @@ class CacheStore(MirroredStore):
         try:
             return getattr(self.cache, method)(*args)
         except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
+            log_store_failure(err)
             raise StoreUnavailable() from err
 
     def get_copies(self, keys: list[str]) -> list[str | None]:
@@ -536,8 +591,7 @@ class CacheStore(MirroredStore):
         return [found.get(key) for key in keys]
 
     def merge_copies(self, items: list[tuple[str, str, int]]) -> None:
-        for key, value, seconds in items:
-            self._call("set", key, value, seconds)
+        self.drop_copies([key for key, _, _ in items])
 
     def refill_copies(self, items: list[tuple[str, str, int]]) -> None:
         # ``add``: a refill never overwrites a write that landed since the database was read.
@@ -610,9 +664,9 @@ def check(token: tokens.Token, *, user: Any = None, request: Any = None) -> Sess
 
 
 def user_of(state: SessionState) -> Any:
-    """The user of a session, for audit signals: the row read with it, or read by its key."""
-    if state.user is not None or state.user_pk is None:
-        return state.user
+    """The user of a session, for audit signals."""
+    if state.user_pk is None:
+        return None
     from django.contrib.auth import get_user_model
 
     return get_user_model()._default_manager.filter(pk=state.user_pk).first()
