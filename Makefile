@@ -132,7 +132,8 @@ matrix: install
 	  $(BIN)/tox -e py310-django42,py312-django6x
 
 # The benchmark table (docs/performance.md): one process against simplejwt, on Redis (started
-# by .ci/services.sh unless DRF_PASETO_BENCH_REDIS names one); exits 1 when a target is missed.
+# by .ci/services.sh unless DRF_PASETO_BENCH_REDIS names one); exits 1 when one of its four
+# targets is missed (every other row is information).
 bench: install
 	$(BIN)/python -m pip install -q "djangorestframework-simplejwt>=5.3" "pyinstrument>=4.6"
 	@if [ -z "$$DRF_PASETO_BENCH_REDIS" ]; then \
@@ -140,7 +141,7 @@ bench: install
 	  if [ -n "$$DRF_PASETO_TEST_REDIS" ]; then \
 	    export DRF_PASETO_BENCH_REDIS="$${DRF_PASETO_TEST_REDIS%/*}/15"; \
 	  else \
-	    echo "make bench: .ci/services.sh could not start Redis: the cache-store targets fail"; \
+	    echo "make bench: .ci/services.sh could not start Redis: the redis-store targets fail"; \
 	  fi; \
 	fi; \
 	$(BIN)/python -m benchmarks.run

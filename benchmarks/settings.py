@@ -5,7 +5,8 @@ measured against the same user, database and Django. ``benchmarks/run.py`` point
 ``DRF_PASETO_BENCH_SQLITE`` at a fresh file before Django starts (its helper subprocess,
 which changes users from "another process", inherits it); the Redis URL comes from
 ``DRF_PASETO_BENCH_REDIS`` (``make bench`` uses databases 15 and 14 of the server that
-``.ci/services.sh`` starts, so the test suite's database 0 is never touched).
+``.ci/services.sh`` starts, so the test suite's database 0 is never touched). The login
+sessions live in two SQLite files (``routing.py``): 1 thousand and 1 million sessions.
 """
 
 import os
@@ -39,22 +40,23 @@ SQLITE_PATH = os.environ.get(
     "DRF_PASETO_BENCH_SQLITE", os.path.join(tempfile.gettempdir(), "drf_paseto_bench.sqlite3")
 )
 DATABASES = {
-    # Users and a denylist of 1 thousand entries: every figure but one uses this database.
+    # Users and 1 thousand login sessions: every figure but one uses this database.
     # One persistent connection, as a production server keeps with CONN_MAX_AGE: the
     # figures compare queries, not connection set-up.
     "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH, "CONN_MAX_AGE": None},
-    # A denylist of 1 million entries, for the revocation check at scale (routing.py).
+    # The same users and 1 million login sessions, for the revocation check at scale
+    # (routing.py).
     "large": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": SQLITE_PATH.replace(".sqlite3", "") + "-large.sqlite3",
         "CONN_MAX_AGE": None,
     },
 }
-DATABASE_ROUTERS = ["benchmarks.routing.DenylistRouter"]
+DATABASE_ROUTERS = ["benchmarks.routing.SessionRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("DRF_PASETO_BENCH_REDIS", "redis://127.0.0.1:63799/15")
-# The same server, the database number below (14 for 15): the store of 1 million entries.
+# The same server, the database number below (14 for 15): the copies of 1 million sessions.
 _base, _, _db = REDIS_URL.rpartition("/")
 REDIS_LARGE_URL = os.environ.get(
     "DRF_PASETO_BENCH_REDIS_LARGE",
@@ -63,15 +65,10 @@ REDIS_LARGE_URL = os.environ.get(
 CACHES = {
     # Django's default: the login throttle's counters (the throttle is off, see below).
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # The cache revocation store: Django's own RedisCache backend on a real Redis server.
+    # The "cache" revocation store: Django's own RedisCache backend on a real Redis server.
     "redis": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "drf_paseto_bench",
-    },
-    "redis_large": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_LARGE_URL,
         "KEY_PREFIX": "drf_paseto_bench",
     },
 }
@@ -89,8 +86,10 @@ REST_FRAMEWORK = {
 }
 
 # A fixed benchmark-only key (a k4.local PASERK), so that the helper subprocess reads the
-# same tokens. The database store is the default; run.py switches to the cache store with
-# override_settings (DENYLIST_STORE "cache" on the "redis" alias).
+# same tokens. The database store is the default; run.py switches to the "redis" store
+# (redis-py on REDIS_URL) or the "cache" store (the "redis" alias) with override_settings.
+# Every key the benchmark writes to Redis starts with REDIS_KEY_PREFIX (run.py deletes them).
+REDIS_KEY_PREFIX = "drf_paseto_bench"
 BENCH_LOCAL_KEY = "k4.local.mycyS_STnD_8fBItx8ze7gqLHHsgzbQisokvtcIZmpc"
 DRF_PASETO = {
     "SECRET_KEY": BENCH_LOCAL_KEY,
@@ -99,6 +98,8 @@ DRF_PASETO = {
     "DENYLIST_ENABLED": True,
     "DENYLIST_STORE": "database",
     "DENYLIST_CACHE_ALIAS": "redis",
+    "DENYLIST_REDIS_URL": REDIS_URL,
+    "DENYLIST_REDIS_KEY_PREFIX": REDIS_KEY_PREFIX + "_redis",
     "ROTATE_REFRESH_TOKENS": True,
     "UPDATE_LAST_LOGIN": True,
 }

@@ -10,13 +10,13 @@ replaced or gone, on too few requests, or when a worker's RSS grew by more than
 ``--rss-bound-mib`` (default 16 MiB) between the first sample after warm-up (10 000 requests)
 and the end: with the default bound, memory must be flat across the 100 000 requests.
 
-``--store cache`` runs the revocation store on the Redis of ``DRF_PASETO_TEST_REDIS`` (as
-``.ci/services.sh`` starts it) instead of SQLite; ``--spin`` sets
-``DENYLIST_CACHE_SPIN_MICROSECONDS`` in the workers, to compare throughput under saturation
-with and without polling for Redis's replies.
+``--store`` picks the revocation store of the workers: ``database`` (the default: the login
+sessions in SQLite, one query a request), ``redis`` (a copy of them in the Redis of
+``DRF_PASETO_TEST_REDIS``, through redis-py) or ``cache`` (the same copy through Django's
+``RedisCache`` on that Redis). ``.ci/services.sh`` starts that Redis.
 
 Options can also come from the environment: LOAD_DURATION, LOAD_REQUESTS, LOAD_THREADS,
-LOAD_WORKERS, LOAD_RSS_BOUND_MIB, LOAD_MAX_DURATION, LOAD_STORE, LOAD_SPIN.
+LOAD_WORKERS, LOAD_RSS_BOUND_MIB, LOAD_MAX_DURATION, LOAD_STORE.
 """
 
 from __future__ import annotations
@@ -56,14 +56,13 @@ def main() -> int:
     parser.add_argument("--max-duration", type=int, default=load_env_int("LOAD_MAX_DURATION", 1800))
     parser.add_argument(
         "--store",
-        choices=("database", "cache"),
+        choices=("database", "redis", "cache"),
         default=os.environ.get("LOAD_STORE", "database"),
     )
-    parser.add_argument("--spin", type=int, default=os.environ.get("LOAD_SPIN") or None)
     args = parser.parse_args()
     redis_url = os.environ.get("DRF_PASETO_TEST_REDIS", "")
-    if args.store == "cache" and not redis_url:
-        print("make load: --store cache needs DRF_PASETO_TEST_REDIS", file=sys.stderr)
+    if args.store != "database" and not redis_url:
+        print(f"make load: --store {args.store} needs DRF_PASETO_TEST_REDIS", file=sys.stderr)
         return 1
     if gunicorn_path() is None:
         print("make load: gunicorn is not installed (pip install -e '.[dev]')", file=sys.stderr)
@@ -75,8 +74,6 @@ def main() -> int:
         env = server_env(
             f"sqlite:///{Path(tmp) / 'db.sqlite3'}", store=args.store, redis_url=redis_url
         )
-        if args.spin is not None:
-            env["DRF_PASETO_SERVER_SPIN"] = str(args.spin)
         prepare_database(env)
         server = GunicornServer(env, tmp, workers=args.workers).start()
         assert server.process is not None
@@ -87,8 +84,7 @@ def main() -> int:
             "the gunicorn workers",
         )
         print(
-            f"make load: {server.base}, {args.store} store"
-            f"{'' if args.spin is None else f', spin {args.spin} µs'}, "
+            f"make load: {server.base}, {args.store} store, "
             f"{args.workers} gunicorn workers {pids}, "
             f"{args.threads} client threads; until >= {args.duration}s and "
             f">= {args.requests} requests (at most {args.max_duration}s)",
