@@ -110,6 +110,8 @@ def _check_format() -> list[CheckMessage]:
                 id="drf_paseto.E004",
             )
         )
+    if api_settings.KEYS_URL is not None:
+        messages += _check_keys_url()
     if messages:
         return messages
     try:
@@ -122,12 +124,83 @@ def _check_format() -> list[CheckMessage]:
                 id="drf_paseto.E005",
             )
         ]
-    if ring.signing_key is None:
+    if ring.signing_key is None and api_settings.KEYS_URL is None:
         messages.append(
             Warning(
                 "No PRIVATE_KEY: this service can verify tokens but not issue them.",
                 hint="Set PRIVATE_KEY (or PRIVATE_KEY_FILE) where login/ and refresh/ are served.",
                 id="drf_paseto.W001",
+            )
+        )
+    return messages
+
+
+def _is_loopback_url(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_keys_url() -> list[CheckMessage]:
+    """``KEYS_URL`` and the settings of following the issuer's keys."""
+    messages: list[CheckMessage] = []
+    url = api_settings.KEYS_URL
+    if api_settings.PURPOSE == "local":
+        messages.append(
+            Error(
+                "KEYS_URL is set with PURPOSE 'local': local keys are secret and never "
+                "published, so there is no key set to follow.",
+                hint="Use PURPOSE 'public' on the issuer and on this service, or drop KEYS_URL "
+                "and share the local key.",
+                id="drf_paseto.E060",
+            )
+        )
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        messages.append(
+            Error(
+                f"KEYS_URL {url!r} is not an http(s) URL.",
+                hint='The issuer\'s keys/ endpoint, such as "https://auth.example.com/auth/keys/".',
+                id="drf_paseto.E061",
+            )
+        )
+    elif not url.startswith("https://") and not _is_loopback_url(url) and not django_settings.DEBUG:
+        messages.append(
+            Warning(
+                "KEYS_URL is plain http to another host: whoever sits on the way can hand this "
+                "service keys of their own, and their tokens are then accepted.",
+                hint="Serve the issuer's keys/ over https (or on loopback).",
+                id="drf_paseto.W030",
+            )
+        )
+    for name in (
+        "KEYS_REFRESH_SECONDS",
+        "KEYS_REFETCH_INTERVAL_SECONDS",
+        "KEYS_MAX_STALE_SECONDS",
+    ):
+        value = getattr(api_settings, name)
+        if type(value) is not int or value <= 0:
+            messages.append(
+                Error(
+                    f"{name} {value!r} must be a positive number of seconds.",
+                    hint=f"The default is {DEFAULTS[name]}.",
+                    id="drf_paseto.E062",
+                )
+            )
+    alias = api_settings.KEYS_CACHE_ALIAS
+    if not isinstance(alias, str) or alias not in getattr(django_settings, "CACHES", {}):
+        messages.append(
+            Error(
+                f"KEYS_CACHE_ALIAS {alias!r} is not a cache in CACHES.",
+                hint="Name a cache that all workers of this service share (Redis, Memcached, "
+                "the database): the key set is fetched once for all of them.",
+                id="drf_paseto.E063",
             )
         )
     return messages
@@ -214,6 +287,15 @@ def _user_has_field(name: str) -> bool:
 
 def _check_request_settings() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
+    max_age = api_settings.KEYS_MAX_AGE_SECONDS
+    if type(max_age) is not int or max_age < 0:
+        messages.append(
+            Error(
+                f"KEYS_MAX_AGE_SECONDS {max_age!r} must be a number of seconds, 0 or more.",
+                hint="How long services may keep the answer of keys/; the default is 300.",
+                id="drf_paseto.E064",
+            )
+        )
     locations = api_settings.TOKEN_LOCATION
     if not _is_strings(locations) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
         messages.append(

@@ -216,11 +216,23 @@ class TokenVerifyView(TokenView):
 class PublicKeysView(PasetoAPIView):
     """GET the public keys that verify our v4.public / v3.public tokens, as PASERK.
 
-    Local and secret keys are never shown: with the local purpose the list is empty.
+    Local and secret keys are never shown: with the local purpose the list is empty. The
+    answer may be cached (``Cache-Control: public, max-age=<KEYS_MAX_AGE_SECONDS>``): services
+    that follow these keys (``KEYS_URL``) fetch them again within that time at the latest.
     """
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:  # public keys, not tokens: they may be cached
+            max_age = int(api_settings.KEYS_MAX_AGE_SECONDS)
+            response["Cache-Control"] = f"public, max-age={max_age}"
+            del response["Pragma"]
+        return response
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ring = get_key_ring()

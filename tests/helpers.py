@@ -480,3 +480,79 @@ class RedisLeg(StoreLeg):
 
     def wipe_copy(self) -> None:
         delete_redis_keys(f"{self.key_prefix}:*")
+
+
+# --- an issuer's keys/ on loopback (tests/test_keyset.py) ---------------------------------
+
+
+class KeySetServer:
+    """A tiny HTTP server on loopback that answers every GET with what the test says:
+    ``status``, ``content_type``, ``body`` (bytes) and ``headers``; ``hits`` counts GETs.
+    ``serve_keys()`` makes the body a ``keys/`` answer. ``stop()`` ends it (refused
+    connections from then on, as an issuer that is down)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                with server.lock:
+                    server.hits += 1
+                    status_code, content_type = server.status, server.content_type
+                    body, headers = server.body, dict(server.headers)
+                self.send_response(status_code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.lock = threading.Lock()
+        self.hits = 0
+        self.status = 200
+        self.content_type = "application/json"
+        self.body = b"{}"
+        self.headers: dict[str, str] = {}
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.thread.start()
+
+    def serve_keys(self, *paserks: str, current: str | None = None, **extra: Any) -> None:
+        """Answer with these public keys (``current`` the current one), as keys/ does."""
+        entries = []
+        for paserk in paserks:
+            version = int(paserk[1])
+            key = backend.key_from_paserk(paserk, version)
+            public = backend.public_key_of(key) if key.kind == "secret" else key
+            entries.append(
+                {
+                    "kid": public.kid,
+                    "paserk": public.public_paserk(),
+                    "version": f"v{version}",
+                    "purpose": "public",
+                    "current": paserk == current,
+                    **extra,
+                }
+            )
+        self.answer(json.dumps({"keys": entries}).encode())
+
+    def answer(
+        self, body: bytes, status_code: int = 200, content_type: str = "application/json"
+    ) -> None:
+        with self.lock:
+            self.body, self.status, self.content_type = body, status_code, content_type
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
