@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from drf_paseto import backend
 from drf_paseto.exceptions import KeyConfigurationError
+from drf_paseto.introspection import IntrospectionStore, SharedRedisStore
 from drf_paseto.keys import build_key_ring, looks_like_paserk
 from drf_paseto.revocation import CacheStore, RedisStore, RevocationStore
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
@@ -287,6 +288,29 @@ def _user_has_field(name: str) -> bool:
 
 def _check_request_settings() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
+    clients = api_settings.INTROSPECT_CLIENT_SECRETS
+    if not isinstance(clients, dict) or not all(
+        isinstance(k, str) and k and ":" not in k and isinstance(v, str) and len(v) >= 32
+        for k, v in clients.items()
+    ):
+        messages.append(
+            Error(
+                "INTROSPECT_CLIENT_SECRETS must map client ids (without ':') to secrets of 32 "
+                "characters or more.",
+                hint='Such as {"orders": os.environ["ORDERS_INTROSPECT_SECRET"]}; '
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'` makes one.",
+                id="drf_paseto.E066",
+            )
+        )
+    cache_seconds = api_settings.INTROSPECT_CACHE_SECONDS
+    if type(cache_seconds) is not int or cache_seconds < 0:
+        messages.append(
+            Error(
+                f"INTROSPECT_CACHE_SECONDS {cache_seconds!r} must be seconds, 0 or more.",
+                hint="How long a service keeps the issuer's answer; the default is 5.",
+                id="drf_paseto.E067",
+            )
+        )
     max_age = api_settings.KEYS_MAX_AGE_SECONDS
     if type(max_age) is not int or max_age < 0:
         messages.append(
@@ -605,6 +629,8 @@ def _check_revocation() -> list[CheckMessage]:
                 messages += _check_cache_store()
             elif issubclass(store_class, RedisStore):
                 messages += _check_redis_store()
+            if issubclass(store_class, (IntrospectionStore, SharedRedisStore)):
+                messages += _check_introspect_client()
     checks = api_settings.DENYLIST_TOKEN_CHECKS
     if api_settings.DENYLIST_ENABLED is True and _is_strings(checks) and "refresh" not in checks:
         messages.append(
@@ -633,6 +659,41 @@ def _check_revocation() -> list[CheckMessage]:
             )
         )
     return messages
+
+
+def _check_introspect_client() -> list[CheckMessage]:
+    """A store that asks the issuer (``drf_paseto.introspection``) needs where and how."""
+    url = api_settings.INTROSPECT_URL
+    client_id = api_settings.INTROSPECT_CLIENT_ID
+    secret = api_settings.INTROSPECT_CLIENT_SECRET
+    if (
+        not isinstance(url, str)
+        or not url.startswith(("https://", "http://"))
+        or not isinstance(client_id, str)
+        or not client_id
+        or ":" in client_id
+        or not isinstance(secret, str)
+        or not secret
+    ):
+        return [
+            Error(
+                "This DENYLIST_STORE asks the issuer: it needs INTROSPECT_URL (an http(s) URL), "
+                "INTROSPECT_CLIENT_ID (without ':') and INTROSPECT_CLIENT_SECRET.",
+                hint="The issuer's introspect/ URL, and a client id and secret listed in the "
+                "issuer's INTROSPECT_CLIENT_SECRETS.",
+                id="drf_paseto.E065",
+            )
+        ]
+    if not url.startswith("https://") and not _is_loopback_url(url) and not django_settings.DEBUG:
+        return [
+            Warning(
+                "INTROSPECT_URL is plain http to another host: the client secret and the "
+                "tokens cross the network in clear.",
+                hint="Serve the issuer's introspect/ over https (or on loopback).",
+                id="drf_paseto.W031",
+            )
+        ]
+    return []
 
 
 def _check_redis_store() -> list[CheckMessage]:

@@ -126,7 +126,7 @@ def parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str 
     return keys, (current[0] if current else None)
 
 
-def _opener() -> urllib.request.OpenerDirector:
+def opener() -> urllib.request.OpenerDirector:
     """http and https only: no redirect (a 3xx is refused), no proxy from the environment,
     no ``file:`` or ``ftp:``."""
     opener = urllib.request.OpenerDirector()
@@ -147,7 +147,7 @@ def fetch(url: str) -> tuple[bytes, int | None]:
         raise KeySetRefused("KEYS_URL is not an http(s) URL")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
-        with _opener().open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
+        with opener().open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
             if response.status != 200:
                 raise KeySetRefused(f"the issuer answered {response.status}")
             content_type = response.headers.get_content_type()

@@ -100,6 +100,11 @@ class RevocationStore:
         """The session (``None`` if unknown) and its subject's cutoff (``None`` if none)."""
         raise NotImplementedError
 
+    def read_token(self, token: tokens.Token) -> tuple[SessionState | None, datetime | None]:
+        """What ``check()`` asks: ``read()`` of the token's session. A store that asks
+        another service about the token itself (``drf_paseto.introspection``) overrides it."""
+        return self.read(token.session_id, token.subject)
+
     def open_session(self, session: LoginSession) -> None:
         raise NotImplementedError
 
@@ -349,13 +354,24 @@ class MirroredStore(DatabaseStore):
 
     # --- the store --------------------------------------------------------------------
 
-    def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+    def read_copy(
+        self, session_id: str, subject: str
+    ) -> tuple[SessionState, datetime | None] | None:
+        """The session and cutoff from the copy, one round trip; ``None`` when either is
+        missing there (which says nothing about revocation: ask the truth)."""
         keys = [self.session_key(session_id, subject), self.cutoff_key(subject)]
         session_value, cutoff_value = self.get_copies(keys)
-        if session_value is not None and cutoff_value is not None:
-            micros = int(cutoff_value)
-            cutoff = None if micros == NO_CUTOFF else _moment(micros)
-            return decode_state(session_value, subject), cutoff
+        if session_value is None or cutoff_value is None:
+            return None
+        micros = int(cutoff_value)
+        cutoff = None if micros == NO_CUTOFF else _moment(micros)
+        return decode_state(session_value, subject), cutoff
+
+    def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+        copied = self.read_copy(session_id, subject)
+        if copied is not None:
+            return copied
+        keys = [self.session_key(session_id, subject), self.cutoff_key(subject)]
         state, cutoff = super().read(session_id, subject)
         if state is not None and state.subject == subject:
             self.refill_copies(
@@ -551,7 +567,7 @@ def check(token: tokens.Token, *, user: Any = None, request: Any = None) -> Sess
     """Judge ``token`` by its session. A spent refresh token revokes its session (reuse).
     Raises ``TokenRevoked``, ``TokenReused`` or ``StoreUnavailable``."""
     store = get_store()
-    state, cutoff = store.read(token.session_id, token.subject)
+    state, cutoff = store.read_token(token)
     try:
         decide(token, state, cutoff)
     except TokenReused:

@@ -74,6 +74,12 @@ DEFAULTS: dict[str, Any] = {
     "DENYLIST_CACHE_ALIAS": "default",
     "DENYLIST_REDIS_URL": None,
     "DENYLIST_REDIS_KEY_PREFIX": "drf_paseto",
+    # Revocation across services (docs/many-services.md)
+    "INTROSPECT_URL": None,
+    "INTROSPECT_CLIENT_ID": None,
+    "INTROSPECT_CLIENT_SECRET": None,
+    "INTROSPECT_CACHE_SECONDS": 5,
+    "INTROSPECT_CLIENT_SECRETS": {},
     "ROTATE_REFRESH_TOKENS": False,
     "REVOKE_ON_PASSWORD_CHANGE": True,
     # Login hardening

@@ -13,4 +13,5 @@ urlpatterns = [
     path("keys/", views.PublicKeysView.as_view(), name="keys"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("logout/all/", views.LogoutAllView.as_view(), name="logout_all"),
+    path("introspect/", views.IntrospectView.as_view(), name="introspect"),
 ]

@@ -486,8 +486,9 @@ class RedisLeg(StoreLeg):
 
 
 class KeySetServer:
-    """A tiny HTTP server on loopback that answers every GET with what the test says:
-    ``status``, ``content_type``, ``body`` (bytes) and ``headers``; ``hits`` counts GETs.
+    """A tiny HTTP server on loopback that answers every request with what the test says:
+    ``status``, ``content_type``, ``body`` (bytes) and ``headers``; ``hits`` counts requests,
+    ``posts`` keeps the headers and body of each POST.
     ``serve_keys()`` makes the body a ``keys/`` answer. ``stop()`` ends it (refused
     connections from then on, as an issuer that is down)."""
 
@@ -498,6 +499,12 @@ class KeySetServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                with server.lock:
+                    server.posts.append((dict(self.headers), self.rfile.read(length)))
+                self.do_GET()
+
             def do_GET(self) -> None:
                 with server.lock:
                     server.hits += 1
@@ -516,6 +523,7 @@ class KeySetServer:
 
         self.lock = threading.Lock()
         self.hits = 0
+        self.posts: list[tuple[dict[str, str], bytes]] = []
         self.status = 200
         self.content_type = "application/json"
         self.body = b"{}"

@@ -573,3 +573,51 @@ class KeysUrlCheckTests(CheckTestCase):
         for value in (-1, "300", 1.5, None):
             with self.subTest(value):
                 self.assert_only(local(KEYS_MAX_AGE_SECONDS=value), "drf_paseto.E064")
+
+
+class IntrospectionCheckTests(CheckTestCase):
+    """A service that asks its issuer (drf_paseto.introspection), and the issuer's clients."""
+
+    def service(self, store: str, **settings: Any) -> dict[str, Any]:
+        client = {
+            "INTROSPECT_URL": "https://auth.example.com/auth/introspect/",
+            "INTROSPECT_CLIENT_ID": "orders",
+            "INTROSPECT_CLIENT_SECRET": "s" * 40,
+        }
+        redis = {"DENYLIST_REDIS_URL": "redis://127.0.0.1:6379/0"}
+        path = f"drf_paseto.introspection.{store}"
+        extra = redis if store == "SharedRedisStore" else {}
+        return local(DENYLIST_ENABLED=True, DENYLIST_STORE=path, **{**client, **extra, **settings})
+
+    def test_clean(self) -> None:
+        for store in ("IntrospectionStore", "SharedRedisStore"):
+            with self.subTest(store):
+                self.assert_clean(self.service(store))
+        self.assert_clean(local(INTROSPECT_CLIENT_SECRETS={"orders": "s" * 32}))
+
+    def test_where_and_how_to_ask(self) -> None:
+        for store in ("IntrospectionStore", "SharedRedisStore"):
+            for name, value in (
+                ("INTROSPECT_URL", None),
+                ("INTROSPECT_URL", "ftp://auth.example.com/"),
+                ("INTROSPECT_CLIENT_ID", None),
+                ("INTROSPECT_CLIENT_ID", "a:b"),
+                ("INTROSPECT_CLIENT_SECRET", ""),
+            ):
+                with self.subTest(store=store, name=name, value=value):
+                    self.assert_only(self.service(store, **{name: value}), "drf_paseto.E065")
+
+    def test_plain_http_to_another_host(self) -> None:
+        config = self.service("IntrospectionStore", INTROSPECT_URL="http://auth.example.com/i/")
+        self.assert_only(config, "drf_paseto.W031")
+        self.assert_clean(self.service("IntrospectionStore", INTROSPECT_URL="http://127.0.0.1/i/"))
+
+    def test_client_secrets(self) -> None:
+        for value in ([], {"orders": "short"}, {"a:b": "s" * 32}, {"": "s" * 32}, {1: "s" * 32}):
+            with self.subTest(value):
+                self.assert_only(local(INTROSPECT_CLIENT_SECRETS=value), "drf_paseto.E066")
+
+    def test_cache_seconds(self) -> None:
+        for value in (-1, 1.5, "5", None):
+            with self.subTest(value):
+                self.assert_only(local(INTROSPECT_CACHE_SECONDS=value), "drf_paseto.E067")

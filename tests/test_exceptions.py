@@ -75,6 +75,8 @@ CODES = {
     "keys_unavailable": 503,
     "database_unavailable": 503,
     "revocation_disabled": 404,
+    "introspection_disabled": 404,
+    "invalid_client": 401,
 }
 
 
