@@ -88,6 +88,7 @@ test: install
 	@skipped=""; \
 	[ -n "$$DRF_PASETO_TEST_POSTGRES" ] || skipped="$$skipped PostgreSQL"; \
 	[ -n "$$DRF_PASETO_TEST_REDIS" ] || skipped="$$skipped Redis"; \
+	[ -n "$$DRF_PASETO_TEST_REDIS_CLUSTER" ] || skipped="$$skipped Redis-Cluster/Sentinel(.ci/redis-cluster.sh)"; \
 	if [ -n "$$skipped" ]; then echo "make test: skipped the server legs:$$skipped (run: eval \"\$$(bash .ci/services.sh)\")"; fi
 	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
 	  echo "make test: skipped the browser test: chromium not found (run: bash .ci/browser.sh)"; \

@@ -698,8 +698,28 @@ def _check_introspect_client() -> list[CheckMessage]:
 
 def _check_redis_store() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
+    mode = api_settings.DENYLIST_REDIS_MODE
+    if mode not in ("single", "cluster", "sentinel"):
+        messages.append(
+            Error(
+                f"DENYLIST_REDIS_MODE {mode!r} is not 'single', 'cluster' or 'sentinel'.",
+                hint="'single' (the default): one Redis server at DENYLIST_REDIS_URL.",
+                id="drf_paseto.E068",
+            )
+        )
     url = api_settings.DENYLIST_REDIS_URL
-    if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
+    if mode in ("cluster", "sentinel") and isinstance(url, (list, tuple)):
+        if not url or not all(
+            isinstance(u, str) and u.startswith(("redis://", "rediss://")) for u in url
+        ):
+            messages.append(
+                Error(
+                    f"DENYLIST_REDIS_URL must list redis:// or rediss:// URLs with {mode!r}.",
+                    hint='Such as ["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"].',
+                    id="drf_paseto.E069",
+                )
+            )
+    elif not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
         messages.append(
             Error(
                 "DENYLIST_STORE 'redis' needs DENYLIST_REDIS_URL: a redis://, rediss:// or "
@@ -714,6 +734,15 @@ def _check_redis_store() -> list[CheckMessage]:
                 "DENYLIST_STORE 'redis' needs redis-py, which is not installed.",
                 hint="pip install 'djangorestframework-paseto[redis]'",
                 id="drf_paseto.E046",
+            )
+        )
+    master = api_settings.DENYLIST_REDIS_SENTINEL_MASTER
+    if mode == "sentinel" and (not isinstance(master, str) or not master):
+        messages.append(
+            Error(
+                "DENYLIST_REDIS_SENTINEL_MASTER must name the master the sentinels watch.",
+                hint='The name in the sentinels\' "sentinel monitor <name> ..." line.',
+                id="drf_paseto.E070",
             )
         )
     prefix = api_settings.DENYLIST_REDIS_KEY_PREFIX

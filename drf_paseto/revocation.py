@@ -461,19 +461,48 @@ class RedisStore(MirroredStore):
     def client(self) -> Any:
         kept = api_settings.derived.get("redis_client")
         if kept is None:
-            import redis
-
-            client = redis.Redis.from_url(api_settings.DENYLIST_REDIS_URL, decode_responses=True)
+            client = self._call(self.build_client)  # a cluster client connects at once
             kept = (client, client.register_script(MERGE_SCRIPT))
             api_settings.derived["redis_client"] = kept
         return kept
 
+    @staticmethod
+    def build_client() -> Any:
+        """redis-py's client for ``DENYLIST_REDIS_MODE``: ``"single"`` (``Redis``),
+        ``"cluster"`` (``RedisCluster``: ``DENYLIST_REDIS_URL`` is one node's URL, or a list
+        of them), ``"sentinel"`` (the master ``DENYLIST_REDIS_SENTINEL_MASTER`` names, found
+        through the sentinels ``DENYLIST_REDIS_URL`` lists). A check's two keys share one
+        hash slot, so it stays one ``MGET`` on a cluster too."""
+        import redis
+        from redis.cluster import ClusterNode, RedisCluster
+        from redis.sentinel import Sentinel
+
+        mode = api_settings.DENYLIST_REDIS_MODE
+        setting = api_settings.DENYLIST_REDIS_URL
+        urls = [setting] if isinstance(setting, str) else list(setting)
+        if mode == "single":
+            return redis.Redis.from_url(urls[0], decode_responses=True)
+        # Credentials, database and TLS are the first URL's, for every node.
+        options = redis.connection.parse_url(urls[0])  # type: ignore[no-untyped-call]
+        options.pop("host", None)
+        options.pop("port", None)
+        if options.pop("connection_class", None) is redis.SSLConnection:  # rediss://
+            options["ssl"] = True
+        nodes = [_host_port(url) for url in urls]
+        if mode == "cluster":
+            options.pop("db", None)  # a cluster has database 0 only
+            startup = [ClusterNode(host, port) for host, port in nodes]  # type: ignore[no-untyped-call]
+            return RedisCluster(startup_nodes=startup, decode_responses=True, **options)
+        sentinel = Sentinel(nodes, decode_responses=True, **options)  # type: ignore[no-untyped-call]
+        return sentinel.master_for(api_settings.DENYLIST_REDIS_SENTINEL_MASTER)  # type: ignore[no-untyped-call]
+
     def _call(self, operation: Any) -> Any:
         import redis
+        from redis.exceptions import RedisClusterException
 
         try:
             return operation()
-        except (redis.RedisError, OSError) as err:
+        except (redis.RedisError, RedisClusterException, OSError) as err:
             raise StoreUnavailable() from err
 
     def get_copies(self, keys: list[str]) -> list[str | None]:
@@ -490,6 +519,13 @@ class RedisStore(MirroredStore):
     def drop_copies(self, keys: list[str]) -> None:
         client, _ = self.client()
         self._call(lambda: client.delete(*keys))
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 6379
 
 
 class CacheStore(MirroredStore):

@@ -74,6 +74,8 @@ DEFAULTS: dict[str, Any] = {
     "DENYLIST_CACHE_ALIAS": "default",
     "DENYLIST_REDIS_URL": None,
     "DENYLIST_REDIS_KEY_PREFIX": "drf_paseto",
+    "DENYLIST_REDIS_MODE": "single",
+    "DENYLIST_REDIS_SENTINEL_MASTER": "mymaster",
     # Revocation across services (docs/many-services.md)
     "INTROSPECT_URL": None,
     "INTROSPECT_CLIENT_ID": None,

@@ -482,6 +482,58 @@ class RedisLeg(StoreLeg):
         delete_redis_keys(f"{self.key_prefix}:*")
 
 
+REDIS_CLUSTER_URL: str = settings.TEST_REDIS_CLUSTER_URL
+REDIS_SENTINEL_URL: str = settings.TEST_REDIS_SENTINEL_URL
+REDIS_CLUSTER_SKIP_REASON = (
+    "the Redis Cluster and Sentinel legs need DRF_PASETO_TEST_REDIS_CLUSTER and "
+    'DRF_PASETO_TEST_REDIS_SENTINEL (eval "$(bash .ci/redis-cluster.sh)")'
+)
+
+
+class _RedisTopologyLeg(StoreLeg):
+    """``RedisStore`` on another Redis topology than one server (``DENYLIST_REDIS_MODE``)."""
+
+    mode = ""
+    url = ""
+
+    def setUp(self) -> None:
+        self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
+        self.store_settings = {
+            "DENYLIST_STORE": "redis",
+            "DENYLIST_REDIS_URL": self.url,
+            "DENYLIST_REDIS_MODE": self.mode,
+            "DENYLIST_REDIS_KEY_PREFIX": self.key_prefix,
+        }
+        super().setUp()
+
+    def wipe_copy(self) -> None:
+        with paseto_settings(**self.store_settings):
+            from drf_paseto.revocation import RedisStore
+
+            client = RedisStore.build_client()
+            try:
+                for key in list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000)):
+                    client.delete(key)
+            finally:
+                client.close()
+
+
+@skipUnless(REDIS_CLUSTER_URL and HAS_REDIS_PY, REDIS_CLUSTER_SKIP_REASON)
+class RedisClusterLeg(_RedisTopologyLeg):
+    """A real three-node Redis Cluster (redis-py's ``RedisCluster``)."""
+
+    mode = "cluster"
+    url = REDIS_CLUSTER_URL
+
+
+@skipUnless(REDIS_SENTINEL_URL and HAS_REDIS_PY, REDIS_CLUSTER_SKIP_REASON)
+class RedisSentinelLeg(_RedisTopologyLeg):
+    """The master a real Sentinel names (redis-py's ``Sentinel.master_for``)."""
+
+    mode = "sentinel"
+    url = REDIS_SENTINEL_URL
+
+
 # --- an issuer's keys/ on loopback (tests/test_keyset.py) ---------------------------------
 
 
