@@ -166,8 +166,14 @@ def fetch(url: str) -> tuple[bytes, int | None]:
 # --- the shared copy -----------------------------------------------------------------------
 
 
-def _cache() -> Any:
-    return caches[api_settings.KEYS_CACHE_ALIAS]
+def _cache_call(method: str, *args: Any) -> Any:
+    """One call to the ``KEYS_CACHE_ALIAS`` cache; ``None`` when the cache fails (each
+    worker then goes on with what it has, and fetches by itself when it has nothing)."""
+    try:
+        return getattr(caches[api_settings.KEYS_CACHE_ALIAS], method)(*args)
+    except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
+        logger.warning("drf_paseto cannot use KEYS_CACHE_ALIAS: %s", type(err).__name__)
+        return None
 
 
 def _cache_key(name: str) -> str:
@@ -201,7 +207,7 @@ def _fetch_and_share() -> KeySet:
     if max_age is not None:
         lifetime = min(lifetime, max_age)
     entry = {"body": body.decode("utf-8"), "fetched_at": moment, "fresh_until": moment + lifetime}
-    _cache().set(_cache_key("set"), entry, int(api_settings.KEYS_MAX_STALE_SECONDS))
+    _cache_call("set", _cache_key("set"), entry, int(api_settings.KEYS_MAX_STALE_SECONDS))
     found = _from_entry(entry)
     assert found is not None
     return found
@@ -212,7 +218,7 @@ def _may_fetch(reason: str) -> bool:
     ``KEYS_REFETCH_INTERVAL_SECONDS`` for all workers together (``cache.add`` is atomic in
     every Django cache backend shared between processes)."""
     interval = int(api_settings.KEYS_REFETCH_INTERVAL_SECONDS)
-    return bool(_cache().add(_cache_key(reason), 1, interval))
+    return bool(_cache_call("add", _cache_key(reason), 1, interval))
 
 
 def _usable(found: KeySet | None) -> KeySet | None:
@@ -230,7 +236,7 @@ def _try_fetch(fallback: KeySet | None) -> KeySet:
         if fallback is None:
             # Failed with nothing to fall back on: no worker tries again for an interval.
             interval = int(api_settings.KEYS_REFETCH_INTERVAL_SECONDS)
-            _cache().set(_cache_key("failed"), 1, interval)
+            _cache_call("set", _cache_key("failed"), 1, interval)
             raise KeysUnavailable() from err
         return fallback
 
@@ -241,18 +247,19 @@ def get_key_set() -> KeySet:
     found = _usable(api_settings.derived.get("key_set"))
     if found is not None and now() < found.fresh_until:
         return found
-    shared = _usable(_from_entry(_cache().get(_cache_key("set"))))
+    shared = _usable(_from_entry(_cache_call("get", _cache_key("set"))))
     if shared is not None and now() < shared.fresh_until:
         return shared
-    if shared is None:
+    best = shared or found
+    if best is None:
         # Nothing good at all (a cold start, or stale past KEYS_MAX_STALE): fetch, unless a
         # fetch failed within the interval.
-        if _cache().get(_cache_key("failed")) is not None:
+        if _cache_call("get", _cache_key("failed")) is not None:
             raise KeysUnavailable()
         return _try_fetch(None)
     if _may_fetch("refresh"):  # one worker refreshes; the others go on with the stale set
-        return _try_fetch(shared)
-    return shared
+        return _try_fetch(best)
+    return best
 
 
 def refetch_for(kid: str) -> KeySet:
@@ -260,7 +267,7 @@ def refetch_for(kid: str) -> KeySet:
     found = get_key_set()
     if kid in found.keys:
         return found
-    shared = _usable(_from_entry(_cache().get(_cache_key("set"))))
+    shared = _usable(_from_entry(_cache_call("get", _cache_key("set"))))
     if shared is not None and kid in shared.keys:
         return shared  # another worker fetched it already
     if _may_fetch("refetch"):

@@ -234,6 +234,24 @@ class IssuerDownTests(KeySetTestCase):
         self.assertIn("timeout", logs.output[0].lower())
 
 
+class BrokenCacheTests(KeySetTestCase):
+    def test_a_cache_that_fails_leaves_each_worker_on_its_own(self) -> None:
+        self.assertAccepted(token_of(keys.SECRET_V4_1))
+        cache_type = type(caches["default"])
+        with (
+            mock.patch.object(cache_type, "get", side_effect=ConnectionError),
+            mock.patch.object(cache_type, "set", side_effect=ConnectionError),
+            mock.patch.object(cache_type, "add", side_effect=ConnectionError),
+            self.assertLogs("drf_paseto", "WARNING"),
+        ):
+            self.assertAccepted(token_of(keys.SECRET_V4_1))  # the process's own set
+            with self.at(301):  # due again: no gate to take, the stale set goes on
+                self.assertAccepted(token_of(keys.SECRET_V4_1))
+            self.forget_process_copy()  # a new worker: fetches by itself
+            self.assertAccepted(token_of(keys.SECRET_V4_1))
+        self.assertEqual(self.server.hits, 2)
+
+
 class GarbageTests(KeySetTestCase):
     """Every answer that is not a good key set is refused whole."""
 
