@@ -54,6 +54,15 @@ demo: $(DEMO_STAMP)
 	@echo "  curl -s -X POST http://$(HOST):$(PORT)/logout/ -H 'Authorization: Bearer <access_token>'"
 	@echo "  curl -s -X POST http://$(HOST):$(PORT)/logout/all/ -H 'Authorization: Bearer <access_token>'"
 	@echo ""
+	@echo "Many services (docs/many-services.md): serve this project as the issuer, on the public"
+	@echo "purpose with introspect/ for a resource service, then the resource service beside it:"
+	@echo ""
+	@echo "  export PASETO_PURPOSE=public \$$($(BIN)/python manage.py paseto_keygen --purpose public | grep '^PASETO_PRIVATE_KEY=')"
+	@echo "  export PASETO_INTROSPECT_CLIENT_SECRETS=resource=demo-only-introspection-secret-change-me-0123"
+	@echo "  $(BIN)/python manage.py runserver $(HOST):$(PORT)"
+	@echo "  DJANGO_SETTINGS_MODULE=example_project.resource_settings $(BIN)/python manage.py runserver $(HOST):8001"
+	@echo "  curl -s http://$(HOST):8001/orders/ -H 'Authorization: Bearer <access_token from the issuer>'"
+	@echo ""
 	@echo "WebSockets (ws/echo/, when the channels extra and uvicorn or daphne are installed):"
 	@echo ""
 	@echo "  websocat -H 'Authorization: Bearer <access_token>' ws://$(HOST):$(PORT)/ws/echo/"
@@ -88,6 +97,7 @@ test: install
 	@skipped=""; \
 	[ -n "$$DRF_PASETO_TEST_POSTGRES" ] || skipped="$$skipped PostgreSQL"; \
 	[ -n "$$DRF_PASETO_TEST_REDIS" ] || skipped="$$skipped Redis"; \
+	[ -n "$$DRF_PASETO_TEST_REDIS_CLUSTER" ] || skipped="$$skipped Redis-Cluster/Sentinel(.ci/redis-cluster.sh)"; \
 	if [ -n "$$skipped" ]; then echo "make test: skipped the server legs:$$skipped (run: eval \"\$$(bash .ci/services.sh)\")"; fi
 	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
 	  echo "make test: skipped the browser test: chromium not found (run: bash .ci/browser.sh)"; \

@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from drf_paseto import backend
 from drf_paseto.exceptions import KeyConfigurationError
+from drf_paseto.introspection import IntrospectionStore, SharedRedisStore
 from drf_paseto.keys import build_key_ring, looks_like_paserk
 from drf_paseto.revocation import CacheStore, RedisStore, RevocationStore
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
@@ -110,6 +111,8 @@ def _check_format() -> list[CheckMessage]:
                 id="drf_paseto.E004",
             )
         )
+    if api_settings.KEYS_URL is not None:
+        messages += _check_keys_url()
     if messages:
         return messages
     try:
@@ -122,12 +125,83 @@ def _check_format() -> list[CheckMessage]:
                 id="drf_paseto.E005",
             )
         ]
-    if ring.signing_key is None:
+    if ring.signing_key is None and api_settings.KEYS_URL is None:
         messages.append(
             Warning(
                 "No PRIVATE_KEY: this service can verify tokens but not issue them.",
                 hint="Set PRIVATE_KEY (or PRIVATE_KEY_FILE) where login/ and refresh/ are served.",
                 id="drf_paseto.W001",
+            )
+        )
+    return messages
+
+
+def _is_loopback_url(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_keys_url() -> list[CheckMessage]:
+    """``KEYS_URL`` and the settings of following the issuer's keys."""
+    messages: list[CheckMessage] = []
+    url = api_settings.KEYS_URL
+    if api_settings.PURPOSE == "local":
+        messages.append(
+            Error(
+                "KEYS_URL is set with PURPOSE 'local': local keys are secret and never "
+                "published, so there is no key set to follow.",
+                hint="Use PURPOSE 'public' on the issuer and on this service, or drop KEYS_URL "
+                "and share the local key.",
+                id="drf_paseto.E060",
+            )
+        )
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        messages.append(
+            Error(
+                f"KEYS_URL {url!r} is not an http(s) URL.",
+                hint='The issuer\'s keys/ endpoint, such as "https://auth.example.com/auth/keys/".',
+                id="drf_paseto.E061",
+            )
+        )
+    elif not url.startswith("https://") and not _is_loopback_url(url) and not django_settings.DEBUG:
+        messages.append(
+            Warning(
+                "KEYS_URL is plain http to another host: whoever sits on the way can hand this "
+                "service keys of their own, and their tokens are then accepted.",
+                hint="Serve the issuer's keys/ over https (or on loopback).",
+                id="drf_paseto.W030",
+            )
+        )
+    for name in (
+        "KEYS_REFRESH_SECONDS",
+        "KEYS_REFETCH_INTERVAL_SECONDS",
+        "KEYS_MAX_STALE_SECONDS",
+    ):
+        value = getattr(api_settings, name)
+        if type(value) is not int or value <= 0:
+            messages.append(
+                Error(
+                    f"{name} {value!r} must be a positive number of seconds.",
+                    hint=f"The default is {DEFAULTS[name]}.",
+                    id="drf_paseto.E062",
+                )
+            )
+    alias = api_settings.KEYS_CACHE_ALIAS
+    if not isinstance(alias, str) or alias not in getattr(django_settings, "CACHES", {}):
+        messages.append(
+            Error(
+                f"KEYS_CACHE_ALIAS {alias!r} is not a cache in CACHES.",
+                hint="Name a cache that all workers of this service share (Redis, Memcached, "
+                "the database): the key set is fetched once for all of them.",
+                id="drf_paseto.E063",
             )
         )
     return messages
@@ -214,6 +288,38 @@ def _user_has_field(name: str) -> bool:
 
 def _check_request_settings() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
+    clients = api_settings.INTROSPECT_CLIENT_SECRETS
+    if not isinstance(clients, dict) or not all(
+        isinstance(k, str) and k and ":" not in k and isinstance(v, str) and len(v) >= 32
+        for k, v in clients.items()
+    ):
+        messages.append(
+            Error(
+                "INTROSPECT_CLIENT_SECRETS must map client ids (without ':') to secrets of 32 "
+                "characters or more.",
+                hint='Such as {"orders": os.environ["ORDERS_INTROSPECT_SECRET"]}; '
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'` makes one.",
+                id="drf_paseto.E066",
+            )
+        )
+    cache_seconds = api_settings.INTROSPECT_CACHE_SECONDS
+    if type(cache_seconds) is not int or cache_seconds < 0:
+        messages.append(
+            Error(
+                f"INTROSPECT_CACHE_SECONDS {cache_seconds!r} must be seconds, 0 or more.",
+                hint="How long a service keeps the issuer's answer; the default is 5.",
+                id="drf_paseto.E067",
+            )
+        )
+    max_age = api_settings.KEYS_MAX_AGE_SECONDS
+    if type(max_age) is not int or max_age < 0:
+        messages.append(
+            Error(
+                f"KEYS_MAX_AGE_SECONDS {max_age!r} must be a number of seconds, 0 or more.",
+                hint="How long services may keep the answer of keys/; the default is 300.",
+                id="drf_paseto.E064",
+            )
+        )
     locations = api_settings.TOKEN_LOCATION
     if not _is_strings(locations) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
         messages.append(
@@ -523,6 +629,8 @@ def _check_revocation() -> list[CheckMessage]:
                 messages += _check_cache_store()
             elif issubclass(store_class, RedisStore):
                 messages += _check_redis_store()
+            if issubclass(store_class, (IntrospectionStore, SharedRedisStore)):
+                messages += _check_introspect_client()
     checks = api_settings.DENYLIST_TOKEN_CHECKS
     if api_settings.DENYLIST_ENABLED is True and _is_strings(checks) and "refresh" not in checks:
         messages.append(
@@ -553,10 +661,65 @@ def _check_revocation() -> list[CheckMessage]:
     return messages
 
 
+def _check_introspect_client() -> list[CheckMessage]:
+    """A store that asks the issuer (``drf_paseto.introspection``) needs where and how."""
+    url = api_settings.INTROSPECT_URL
+    client_id = api_settings.INTROSPECT_CLIENT_ID
+    secret = api_settings.INTROSPECT_CLIENT_SECRET
+    if (
+        not isinstance(url, str)
+        or not url.startswith(("https://", "http://"))
+        or not isinstance(client_id, str)
+        or not client_id
+        or ":" in client_id
+        or not isinstance(secret, str)
+        or not secret
+    ):
+        return [
+            Error(
+                "This DENYLIST_STORE asks the issuer: it needs INTROSPECT_URL (an http(s) URL), "
+                "INTROSPECT_CLIENT_ID (without ':') and INTROSPECT_CLIENT_SECRET.",
+                hint="The issuer's introspect/ URL, and a client id and secret listed in the "
+                "issuer's INTROSPECT_CLIENT_SECRETS.",
+                id="drf_paseto.E065",
+            )
+        ]
+    if not url.startswith("https://") and not _is_loopback_url(url) and not django_settings.DEBUG:
+        return [
+            Warning(
+                "INTROSPECT_URL is plain http to another host: the client secret and the "
+                "tokens cross the network in clear.",
+                hint="Serve the issuer's introspect/ over https (or on loopback).",
+                id="drf_paseto.W031",
+            )
+        ]
+    return []
+
+
 def _check_redis_store() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
+    mode = api_settings.DENYLIST_REDIS_MODE
+    if mode not in ("single", "cluster", "sentinel"):
+        messages.append(
+            Error(
+                f"DENYLIST_REDIS_MODE {mode!r} is not 'single', 'cluster' or 'sentinel'.",
+                hint="'single' (the default): one Redis server at DENYLIST_REDIS_URL.",
+                id="drf_paseto.E068",
+            )
+        )
     url = api_settings.DENYLIST_REDIS_URL
-    if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
+    if mode in ("cluster", "sentinel") and isinstance(url, (list, tuple)):
+        if not url or not all(
+            isinstance(u, str) and u.startswith(("redis://", "rediss://")) for u in url
+        ):
+            messages.append(
+                Error(
+                    f"DENYLIST_REDIS_URL must list redis:// or rediss:// URLs with {mode!r}.",
+                    hint='Such as ["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"].',
+                    id="drf_paseto.E069",
+                )
+            )
+    elif not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
         messages.append(
             Error(
                 "DENYLIST_STORE 'redis' needs DENYLIST_REDIS_URL: a redis://, rediss:// or "
@@ -571,6 +734,15 @@ def _check_redis_store() -> list[CheckMessage]:
                 "DENYLIST_STORE 'redis' needs redis-py, which is not installed.",
                 hint="pip install 'djangorestframework-paseto[redis]'",
                 id="drf_paseto.E046",
+            )
+        )
+    master = api_settings.DENYLIST_REDIS_SENTINEL_MASTER
+    if mode == "sentinel" and (not isinstance(master, str) or not master):
+        messages.append(
+            Error(
+                "DENYLIST_REDIS_SENTINEL_MASTER must name the master the sentinels watch.",
+                hint='The name in the sentinels\' "sentinel monitor <name> ..." line.',
+                id="drf_paseto.E070",
             )
         )
     prefix = api_settings.DENYLIST_REDIS_KEY_PREFIX

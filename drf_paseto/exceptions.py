@@ -172,6 +172,17 @@ class SessionNotFound(TokenError):
     status_code = status.HTTP_404_NOT_FOUND
 
 
+class IntrospectionDisabled(TokenError):
+    code = "introspection_disabled"
+    message = _("This server does not introspect tokens.")
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+class IntrospectionClientInvalid(TokenError):
+    code = "invalid_client"
+    message = _("Client authentication failed.")
+
+
 class UserNotFound(TokenError):
     code = "user_not_found"
     message = _("User not found.")

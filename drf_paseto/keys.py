@@ -1,9 +1,12 @@
 """The key ring: which key signs, which keys verify, and the ``kid`` footer that picks one.
 
-Keys are parsed once from ``DRF_PASETO`` and kept until settings change. Every token we
-issue carries the footer ``{"kid": "<PASERK id>"}``: ``k4.lid.…`` for local tokens,
-``k4.pid.…`` (the id of the public key) for public tokens. Decoding looks the ``kid`` up in
-the ring, and an unknown ``kid`` is refused: there is no "try every key".
+Keys are parsed once from ``DRF_PASETO`` and kept until settings change; with ``KEYS_URL``
+they are the issuer's, followed by ``drf_paseto.keyset``. Every token we issue carries the
+footer ``{"kid": "<PASERK id>"}``: ``k4.lid.…`` for local tokens, ``k4.pid.…`` (the id of
+the public key) for public tokens. Decoding looks the ``kid`` up in the ring, and an unknown
+``kid`` is refused: there is no "try every key". A token without a footer (most PASETO
+libraries write none) is tried with the current key only: the signing key, or on a
+verify-only service its ``PUBLIC_KEY`` or the key the issuer's key set marks current.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 
-from drf_paseto import backend, encoding
+from drf_paseto import backend, encoding, keyset
 from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, TokenInvalid, TokenKeyUnknown
 from drf_paseto.settings import api_settings
@@ -34,6 +37,10 @@ class KeyRing:
     # The kid our tokens carry: the id of the local key, or of the signing key's public key.
     signing_kid: str | None
     verifying_keys: dict[str, PasetoKey] = field(default_factory=dict)
+    #: The kid a token without a footer is verified with (``None``: such tokens are refused).
+    current_kid: str | None = None
+    #: Whether the keys are the issuer's (``KEYS_URL``): an unknown kid may fetch them again.
+    follows_issuer: bool = False
 
     def public_keys(self) -> list[PasetoKey]:
         """The keys that may be published: public keys only, never local or secret ones."""
@@ -51,7 +58,12 @@ class KeyRing:
         parsed = backend.parse_token(
             token, version=self.version, purpose=self.purpose, max_length=max_length
         )
-        key = self.verifying_keys.get(read_kid(parsed.footer))
+        kid = read_kid(parsed.footer) if parsed.footer else self.current_kid
+        if kid is None:
+            raise TokenKeyUnknown()
+        key = self.verifying_keys.get(kid)
+        if key is None and self.follows_issuer:
+            key = ring_of(keyset.refetch_for(kid)).verifying_keys.get(kid)
         if key is None:
             raise TokenKeyUnknown()
         return backend.open_token(parsed, key)
@@ -125,6 +137,8 @@ def build_key_ring() -> KeyRing:
     backend.check_version(version)
     if purpose not in backend.PURPOSES:
         raise KeyConfigurationError("PURPOSE must be 'local' or 'public'")
+    if api_settings.KEYS_URL is not None:
+        return _issuer_ring(version, purpose)
     signing: PasetoKey | None
     verifying: list[PasetoKey]
     if purpose == "local":
@@ -161,13 +175,50 @@ def build_key_ring() -> KeyRing:
         signing_key=signing,
         signing_kid=None if signing is None else verifying[0].kid,
         verifying_keys={key.kid: key for key in verifying},
+        current_kid=verifying[0].kid,
     )
 
 
+def _issuer_ring(version: int, purpose: str) -> KeyRing:
+    """The settings of a service that follows its issuer's keys (``KEYS_URL``): no key of
+    its own, and the public purpose. The keys themselves come with each key set."""
+    if purpose != "public":
+        raise KeyConfigurationError("KEYS_URL needs PURPOSE 'public': local keys are not published")
+    for name in ("PRIVATE_KEY", "PRIVATE_KEY_FILE", "PUBLIC_KEY", "PUBLIC_KEY_FILE"):
+        if getattr(api_settings, name) is not None:
+            raise KeyConfigurationError(f"set KEYS_URL or {name}, not both")
+    if api_settings.RETIRED_KEYS:
+        raise KeyConfigurationError("set KEYS_URL or RETIRED_KEYS, not both")
+    return KeyRing(version=version, purpose=purpose, signing_key=None, signing_kid=None)
+
+
+def ring_of(key_set: keyset.KeySet) -> KeyRing:
+    """The ring of one of the issuer's key sets, built once per set."""
+    kept = api_settings.derived.get("issuer_ring")
+    if kept is not None and kept[0] is key_set:
+        ring: KeyRing = kept[1]
+        return ring
+    ring = KeyRing(
+        version=api_settings.VERSION,
+        purpose="public",
+        signing_key=None,
+        signing_kid=None,
+        verifying_keys=dict(key_set.keys),
+        current_kid=key_set.current_kid,
+        follows_issuer=True,
+    )
+    api_settings.derived["issuer_ring"] = (key_set, ring)
+    return ring
+
+
 def get_key_ring() -> KeyRing:
-    """The key ring, parsed once and cached until ``DRF_PASETO`` changes."""
+    """The key ring, parsed once and cached until ``DRF_PASETO`` changes; with
+    ``KEYS_URL``, the ring of the issuer's key set in force (``KeysUnavailable`` when there
+    is none)."""
     ring: KeyRing | None = api_settings.derived.get("key_ring")
     if ring is None:
         ring = build_key_ring()
         api_settings.derived["key_ring"] = ring
+    if api_settings.KEYS_URL is not None:
+        return ring_of(keyset.get_key_set())
     return ring

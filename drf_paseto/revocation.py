@@ -120,6 +120,11 @@ class RevocationStore:
         """The session (``None`` if unknown) and its subject's cutoff (``None`` if none)."""
         raise NotImplementedError
 
+    def read_token(self, token: tokens.Token) -> tuple[SessionState | None, datetime | None]:
+        """What ``check()`` asks: ``read()`` of the token's session. A store that asks
+        another service about the token itself (``drf_paseto.introspection``) overrides it."""
+        return self.read(token.session_id, token.subject)
+
     def open_session(self, session: LoginSession) -> None:
         raise NotImplementedError
 
@@ -409,16 +414,27 @@ class MirroredStore(DatabaseStore):
 
     # --- the store --------------------------------------------------------------------
 
-    def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+    def read_copy(
+        self, session_id: str, subject: str
+    ) -> tuple[SessionState, datetime | None] | None:
+        """The session and cutoff from the copy, one round trip; ``None`` when either is
+        missing there (which says nothing about revocation: ask the truth)."""
         keys = [self.session_key(session_id, subject), self.cutoff_key(subject)]
         session_value, cutoff_value = self.get_copies(keys)
-        if session_value is not None and cutoff_value is not None:
-            try:
-                micros = int(cutoff_value)
-                cutoff = None if micros == NO_CUTOFF else _moment(micros)
-                return decode_state(session_value, subject), cutoff
-            except (ValueError, OverflowError):  # not a copy of ours: read the database
-                pass
+        if session_value is None or cutoff_value is None:
+            return None
+        try:
+            micros = int(cutoff_value)
+            cutoff = None if micros == NO_CUTOFF else _moment(micros)
+            return decode_state(session_value, subject), cutoff
+        except (ValueError, OverflowError):  # not a copy of ours: ask the truth
+            return None
+
+    def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+        copied = self.read_copy(session_id, subject)
+        if copied is not None:
+            return copied
+        keys = [self.session_key(session_id, subject), self.cutoff_key(subject)]
         state, cutoff = super().read(session_id, subject)
         if state is not None and state.subject == subject:
             # The database answered: a refill that fails is tried again at the next read.
@@ -525,19 +541,48 @@ class RedisStore(MirroredStore):
     def client(self) -> Any:
         kept = api_settings.derived.get("redis_client")
         if kept is None:
-            import redis
-
-            client = redis.Redis.from_url(api_settings.DENYLIST_REDIS_URL, decode_responses=True)
+            client = self._call(self.build_client)  # a cluster client connects at once
             kept = (client, client.register_script(MERGE_SCRIPT))
             api_settings.derived["redis_client"] = kept
         return kept
 
+    @staticmethod
+    def build_client() -> Any:
+        """redis-py's client for ``DENYLIST_REDIS_MODE``: ``"single"`` (``Redis``),
+        ``"cluster"`` (``RedisCluster``: ``DENYLIST_REDIS_URL`` is one node's URL, or a list
+        of them), ``"sentinel"`` (the master ``DENYLIST_REDIS_SENTINEL_MASTER`` names, found
+        through the sentinels ``DENYLIST_REDIS_URL`` lists). A check's two keys share one
+        hash slot, so it stays one ``MGET`` on a cluster too."""
+        import redis
+        from redis.cluster import ClusterNode, RedisCluster
+        from redis.sentinel import Sentinel
+
+        mode = api_settings.DENYLIST_REDIS_MODE
+        setting = api_settings.DENYLIST_REDIS_URL
+        urls = [setting] if isinstance(setting, str) else list(setting)
+        if mode == "single":
+            return redis.Redis.from_url(urls[0], decode_responses=True)
+        # Credentials, database and TLS are the first URL's, for every node.
+        options = redis.connection.parse_url(urls[0])  # type: ignore[no-untyped-call]
+        options.pop("host", None)
+        options.pop("port", None)
+        if options.pop("connection_class", None) is redis.SSLConnection:  # rediss://
+            options["ssl"] = True
+        nodes = [_host_port(url) for url in urls]
+        if mode == "cluster":
+            options.pop("db", None)  # a cluster has database 0 only
+            startup = [ClusterNode(host, port) for host, port in nodes]  # type: ignore[no-untyped-call]
+            return RedisCluster(startup_nodes=startup, decode_responses=True, **options)
+        sentinel = Sentinel(nodes, decode_responses=True, **options)  # type: ignore[no-untyped-call]
+        return sentinel.master_for(api_settings.DENYLIST_REDIS_SENTINEL_MASTER)  # type: ignore[no-untyped-call]
+
     def _call(self, operation: Any) -> Any:
         import redis
+        from redis.exceptions import RedisClusterException
 
         try:
             return operation()
-        except (redis.RedisError, OSError) as err:
+        except (redis.RedisError, RedisClusterException, OSError) as err:
             log_store_failure(err)
             raise StoreUnavailable() from err
 
@@ -555,6 +600,13 @@ class RedisStore(MirroredStore):
     def drop_copies(self, keys: list[str]) -> None:
         client, _ = self.client()
         self._call(lambda: client.delete(*keys))
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 6379
 
 
 class CacheStore(MirroredStore):
@@ -652,7 +704,7 @@ def check(token: tokens.Token, *, user: Any = None, request: Any = None) -> Sess
     """Judge ``token`` by its session. A spent refresh token revokes its session (reuse).
     Raises ``TokenRevoked``, ``TokenReused`` or ``StoreUnavailable``."""
     store = get_store()
-    state, cutoff = store.read(token.session_id, token.subject)
+    state, cutoff = store.read_token(token)
     try:
         decide(token, state, cutoff)
     except TokenReused:

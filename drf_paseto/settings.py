@@ -28,6 +28,13 @@ DEFAULTS: dict[str, Any] = {
     "RETIRED_KEYS": [],
     "PURPOSE": "local",
     "VERSION": 4,
+    # Following the issuer's keys (docs/many-services.md)
+    "KEYS_URL": None,
+    "KEYS_REFRESH_SECONDS": 300,
+    "KEYS_REFETCH_INTERVAL_SECONDS": 30,
+    "KEYS_MAX_STALE_SECONDS": 86400,
+    "KEYS_CACHE_ALIAS": "default",
+    "KEYS_MAX_AGE_SECONDS": 300,
     # Lifetimes and claims
     "ACCESS_TOKEN_EXPIRES": timedelta(minutes=15),
     "REFRESH_TOKEN_EXPIRES": timedelta(days=30),
@@ -67,6 +74,14 @@ DEFAULTS: dict[str, Any] = {
     "DENYLIST_CACHE_ALIAS": "default",
     "DENYLIST_REDIS_URL": None,
     "DENYLIST_REDIS_KEY_PREFIX": "drf_paseto",
+    "DENYLIST_REDIS_MODE": "single",
+    "DENYLIST_REDIS_SENTINEL_MASTER": "mymaster",
+    # Revocation across services (docs/many-services.md)
+    "INTROSPECT_URL": None,
+    "INTROSPECT_CLIENT_ID": None,
+    "INTROSPECT_CLIENT_SECRET": None,
+    "INTROSPECT_CACHE_SECONDS": 5,
+    "INTROSPECT_CLIENT_SECRETS": {},
     "ROTATE_REFRESH_TOKENS": False,
     "REVOKE_ON_PASSWORD_CHANGE": True,
     # Login hardening

@@ -16,4 +16,5 @@ urlpatterns = [
     path("logout/others/", sessions.LogoutOthersView.as_view(), name="logout_others"),
     path("sessions/", sessions.SessionListView.as_view(), name="sessions"),
     path("sessions/<str:session_id>/", sessions.SessionView.as_view(), name="session"),
+    path("introspect/", views.IntrospectView.as_view(), name="introspect"),
 ]

@@ -216,11 +216,23 @@ class TokenVerifyView(TokenView):
 class PublicKeysView(PasetoAPIView):
     """GET the public keys that verify our v4.public / v3.public tokens, as PASERK.
 
-    Local and secret keys are never shown: with the local purpose the list is empty.
+    Local and secret keys are never shown: with the local purpose the list is empty. The
+    answer may be cached (``Cache-Control: public, max-age=<KEYS_MAX_AGE_SECONDS>``): services
+    that follow these keys (``KEYS_URL``) fetch them again within that time at the latest.
     """
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:  # public keys, not tokens: they may be cached
+            max_age = int(api_settings.KEYS_MAX_AGE_SECONDS)
+            response["Cache-Control"] = f"public, max-age={max_age}"
+            del response["Pragma"]
+        return response
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ring = get_key_ring()
@@ -306,3 +318,60 @@ class LogoutAllView(_RevokeView):
             request=request,
             sender=type(self),
         )
+
+
+class IntrospectView(PasetoAPIView):
+    """POST ``token=<access token>`` (form or JSON), as a client of the issuer: after
+    RFC 7662, ``{"active": true, "sub", "token_type", "jti", "sid", "iat", "exp", "fresh"}``
+    or ``{"active": false}``.
+
+    Clients authenticate with HTTP Basic, a client id and its secret from
+    ``INTROSPECT_CLIENT_SECRETS`` (404 ``introspection_disabled`` when there is none). The
+    token is judged as ``PasetoAuthentication`` would: decoded, its claims checked, its
+    login session checked when revocation is on, its user active. A judge that cannot
+    decide (the store or database away) answers 503, never ``active: false`` or ``true``.
+    Nothing is changed by asking: a refresh token is simply not active here.
+    """
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Basic realm="introspect"'
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from drf_paseto.authentication import is_token_text
+        from drf_paseto.exceptions import (
+            IntrospectionClientInvalid,
+            IntrospectionDisabled,
+            TokenError,
+        )
+        from drf_paseto.introspection import client_of
+
+        if not api_settings.INTROSPECT_CLIENT_SECRETS:
+            raise to_api_exception(IntrospectionDisabled())
+        if client_of(request.META.get("HTTP_AUTHORIZATION", "")) is None:
+            raise to_api_exception(IntrospectionClientInvalid())
+        data = read_request_data(request)
+        raw = data.get("token") if hasattr(data, "get") else None
+        if not isinstance(raw, str) or not raw:
+            raise exceptions.ParseError()
+        if not is_token_text(raw):
+            return Response({"active": False})
+        try:
+            _, token = PasetoAuthentication().authenticate_token(raw, "introspection", request)
+        except TokenError as err:
+            if err.status_code >= 500:
+                raise
+            return Response({"active": False})
+        answer: dict[str, Any] = {
+            "active": True,
+            "sub": token.subject,
+            "token_type": token.type,
+            "jti": token.jti,
+            "sid": token.session_id,
+            "iat": int(token.issued_at.timestamp()),
+            "exp": int(token.expires_at.timestamp()),
+            "fresh": token.get("fresh") is True,
+        }
+        return Response(answer)

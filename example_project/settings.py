@@ -109,6 +109,15 @@ SPECTACULAR_SETTINGS = {
 DRF_PASETO = {
     # Unset, the key is derived from DJANGO_SECRET_KEY. `manage.py paseto_keygen` makes one.
     "SECRET_KEY": env.str("PASETO_SECRET_KEY", default=None),
+    # The issuer of a resource service (example_project/resource_settings.py, `make demo`
+    # prints how): PASETO_PURPOSE=public and PASETO_PRIVATE_KEY from
+    # `manage.py paseto_keygen --purpose public`; keys/ then publishes the public key.
+    "PURPOSE": env.str("PASETO_PURPOSE", default="local"),
+    "PRIVATE_KEY": env.str("PASETO_PRIVATE_KEY", default=None),
+    "RETIRED_KEYS": env.list("PASETO_RETIRED_KEYS", default=[]),
+    "KEYS_MAX_AGE_SECONDS": env.int("PASETO_KEYS_MAX_AGE_SECONDS", default=300),
+    # introspect/ for the resource services: PASETO_INTROSPECT_CLIENT_SECRETS=resource=<secret>
+    "INTROSPECT_CLIENT_SECRETS": env.dict("PASETO_INTROSPECT_CLIENT_SECRETS", default={}),
     "ACCESS_TOKEN_EXPIRES": env.int("PASETO_ACCESS_TOKEN_EXPIRES", default=15 * 60),
     "REFRESH_TOKEN_EXPIRES": env.int("PASETO_REFRESH_TOKEN_EXPIRES", default=30 * 24 * 3600),
     # Revocation: logout/ and logout/all/ work, password changes end old sessions.

@@ -37,6 +37,16 @@ class OptionalView(ProtectedView):
     permission_classes = [AllowAny]
 
 
+class OrdersView(APIView):
+    """The resource service's API (example_project/resource_settings.py): the user is a
+    ``TokenUser`` built from the issuer's token, whose ``pk`` is the token's subject."""
+
+    permission_classes = [IsAccessToken]
+
+    def get(self, request: Request) -> Response:
+        return Response({"service": "resource", "user_id": request.user.pk, "orders": []})
+
+
 class DemoView(TemplateView):
     """The browser demo page: log in with cookies, call protected/ and fresh/, refresh, list
     and end sessions, log out, with a little inline JavaScript and no build step."""

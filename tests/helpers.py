@@ -480,3 +480,139 @@ class RedisLeg(StoreLeg):
 
     def wipe_copy(self) -> None:
         delete_redis_keys(f"{self.key_prefix}:*")
+
+
+REDIS_CLUSTER_URL: str = settings.TEST_REDIS_CLUSTER_URL
+REDIS_SENTINEL_URL: str = settings.TEST_REDIS_SENTINEL_URL
+REDIS_CLUSTER_SKIP_REASON = (
+    "the Redis Cluster and Sentinel legs need DRF_PASETO_TEST_REDIS_CLUSTER and "
+    'DRF_PASETO_TEST_REDIS_SENTINEL (eval "$(bash .ci/redis-cluster.sh)")'
+)
+
+
+class _RedisTopologyLeg(StoreLeg):
+    """``RedisStore`` on another Redis topology than one server (``DENYLIST_REDIS_MODE``)."""
+
+    mode = ""
+    url = ""
+
+    def setUp(self) -> None:
+        self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
+        self.store_settings = {
+            "DENYLIST_STORE": "redis",
+            "DENYLIST_REDIS_URL": self.url,
+            "DENYLIST_REDIS_MODE": self.mode,
+            "DENYLIST_REDIS_KEY_PREFIX": self.key_prefix,
+        }
+        super().setUp()
+
+    def wipe_copy(self) -> None:
+        with paseto_settings(**self.store_settings):
+            from drf_paseto.revocation import RedisStore
+
+            client = RedisStore.build_client()
+            try:
+                for key in list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000)):
+                    client.delete(key)
+            finally:
+                client.close()
+
+
+@skipUnless(REDIS_CLUSTER_URL and HAS_REDIS_PY, REDIS_CLUSTER_SKIP_REASON)
+class RedisClusterLeg(_RedisTopologyLeg):
+    """A real three-node Redis Cluster (redis-py's ``RedisCluster``)."""
+
+    mode = "cluster"
+    url = REDIS_CLUSTER_URL
+
+
+@skipUnless(REDIS_SENTINEL_URL and HAS_REDIS_PY, REDIS_CLUSTER_SKIP_REASON)
+class RedisSentinelLeg(_RedisTopologyLeg):
+    """The master a real Sentinel names (redis-py's ``Sentinel.master_for``)."""
+
+    mode = "sentinel"
+    url = REDIS_SENTINEL_URL
+
+
+# --- an issuer's keys/ on loopback (tests/test_keyset.py) ---------------------------------
+
+
+class KeySetServer:
+    """A tiny HTTP server on loopback that answers every request with what the test says:
+    ``status``, ``content_type``, ``body`` (bytes) and ``headers``; ``hits`` counts requests,
+    ``posts`` keeps the headers and body of each POST.
+    ``serve_keys()`` makes the body a ``keys/`` answer. ``stop()`` ends it (refused
+    connections from then on, as an issuer that is down)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                with server.lock:
+                    server.posts.append((dict(self.headers), self.rfile.read(length)))
+                self.do_GET()
+
+            def do_GET(self) -> None:
+                with server.lock:
+                    server.hits += 1
+                    status_code, content_type = server.status, server.content_type
+                    body, headers = server.body, dict(server.headers)
+                self.send_response(status_code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.lock = threading.Lock()
+        self.hits = 0
+        self.posts: list[tuple[dict[str, str], bytes]] = []
+        self.status = 200
+        self.content_type = "application/json"
+        self.body = b"{}"
+        self.headers: dict[str, str] = {}
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.thread.start()
+
+    def serve_keys(self, *paserks: str, current: str | None = None, **extra: Any) -> None:
+        """Answer with these public keys (``current`` the current one), as keys/ does."""
+        entries = []
+        for paserk in paserks:
+            version = int(paserk[1])
+            key = backend.key_from_paserk(paserk, version)
+            public = backend.public_key_of(key) if key.kind == "secret" else key
+            entries.append(
+                {
+                    "kid": public.kid,
+                    "paserk": public.public_paserk(),
+                    "version": f"v{version}",
+                    "purpose": "public",
+                    "current": paserk == current,
+                    **extra,
+                }
+            )
+        self.answer(json.dumps({"keys": entries}).encode())
+
+    def answer(
+        self, body: bytes, status_code: int = 200, content_type: str = "application/json"
+    ) -> None:
+        with self.lock:
+            self.body, self.status, self.content_type = body, status_code, content_type
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()

@@ -324,11 +324,19 @@ class ExampleProjectServer:
     ASGI_APP = "example_project.asgi:application"
 
     def __init__(
-        self, *, server: str = "runserver", debug: bool = False, env: dict[str, str] | None = None
+        self,
+        *,
+        server: str = "runserver",
+        debug: bool = False,
+        env: dict[str, str] | None = None,
+        prepare: bool = True,
     ) -> None:
         if server not in ("runserver", "uvicorn", "daphne"):
             raise ValueError(f"unknown server {server!r}")
         self.kind = server
+        #: Whether start() runs migrate and create_demo_user first (not for a service that
+        #: has no database of its own, such as example_project.resource_settings).
+        self.prepare = prepare
         self.tmp = tempfile.TemporaryDirectory(prefix="drf_paseto_example_")
         self.env = {
             **os.environ,
@@ -364,11 +372,13 @@ class ExampleProjectServer:
         """Prepare the database, start the server, wait until it listens; or clean up."""
         try:
             manage = [sys.executable, str(ROOT / "manage.py")]
-            for step in (["migrate", "--noinput", "-v", "0"], ["create_demo_user"]):
+            steps = (["migrate", "--noinput", "-v", "0"], ["create_demo_user"])
+            for step in steps if self.prepare else ():
                 subprocess.run(
                     manage + step, env=self.env, check=True, capture_output=True, cwd=ROOT
                 )
-            with self.log_path.open("wb") as log:
+            self.prepare = False  # done once: a restart() keeps the database
+            with self.log_path.open("ab") as log:
                 self.process = subprocess.Popen(
                     self.command(),
                     env=self.env,
@@ -395,6 +405,19 @@ class ExampleProjectServer:
                 return True
         except OSError:
             return False
+
+    def halt(self) -> None:
+        """Stop the server process only: the database stays, for restart()."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+    def restart(self, **env: str) -> ExampleProjectServer:
+        """Start again on the same port and database, with ``env`` changed."""
+        self.halt()
+        self.env.update(env)
+        return self.start()
 
     def stop(self) -> None:
         """Stop the server (if it runs), then remove the database and the log."""

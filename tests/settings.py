@@ -59,6 +59,9 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporte
 # cache alias that the revocation tests use for the Redis leg.
 TEST_DATABASE_URL = os.environ.get("DRF_PASETO_TEST_DATABASE", "")
 TEST_REDIS_URL = os.environ.get("DRF_PASETO_TEST_REDIS", "")
+# `.ci/redis-cluster.sh`: a three-node Redis Cluster and a Sentinel, for the revocation legs.
+TEST_REDIS_CLUSTER_URL = os.environ.get("DRF_PASETO_TEST_REDIS_CLUSTER", "")
+TEST_REDIS_SENTINEL_URL = os.environ.get("DRF_PASETO_TEST_REDIS_SENTINEL", "")
 
 DATABASES = {
     "default": environ.Env.db_url_config(TEST_DATABASE_URL)

@@ -522,3 +522,102 @@ def check_views_of_the_suite() -> list[Any]:
     from drf_paseto.checks import check_views
 
     return check_views()
+
+
+class KeysUrlCheckTests(CheckTestCase):
+    """KEYS_URL: a service that follows the issuer's keys (docs/many-services.md)."""
+
+    def follower(self, **settings: Any) -> dict[str, Any]:
+        return {"PURPOSE": "public", "KEYS_URL": "https://auth.example.com/auth/keys/", **settings}
+
+    def test_clean(self) -> None:
+        self.assert_clean(self.follower())  # no W001: issuing nothing is the point
+        for url in ("http://127.0.0.1:8000/auth/keys/", "http://localhost/k/", "http://[::1]/k/"):
+            with self.subTest(url):
+                self.assert_clean(self.follower(KEYS_URL=url))
+
+    def test_local_purpose(self) -> None:
+        self.assert_only(self.follower(PURPOSE="local", SECRET_KEY=LOCAL_V4_1), "drf_paseto.E060")
+
+    def test_not_an_http_url(self) -> None:
+        for url in ("ftp://auth.example.com/keys/", "file:///etc/keys", "", 1):
+            with self.subTest(url):
+                self.assert_only(self.follower(KEYS_URL=url), "drf_paseto.E061")
+
+    def test_plain_http_to_another_host(self) -> None:
+        config = self.follower(KEYS_URL="http://auth.example.com/auth/keys/")
+        self.assert_only(config, "drf_paseto.W030")
+        with override_settings(DEBUG=True):
+            self.assert_clean(config)
+
+    def test_times(self) -> None:
+        for name in (
+            "KEYS_REFRESH_SECONDS",
+            "KEYS_REFETCH_INTERVAL_SECONDS",
+            "KEYS_MAX_STALE_SECONDS",
+        ):
+            for value in (0, -1, 1.5, "300", True, None):
+                with self.subTest(name=name, value=value):
+                    self.assert_only(self.follower(**{name: value}), "drf_paseto.E062")
+
+    def test_cache_alias(self) -> None:
+        for alias in ("nowhere", None):
+            with self.subTest(alias):
+                self.assert_only(self.follower(KEYS_CACHE_ALIAS=alias), "drf_paseto.E063")
+
+    def test_keys_of_its_own(self) -> None:
+        self.assert_only(self.follower(PUBLIC_KEY=PUBLIC_V4_1), "drf_paseto.E005")
+
+    def test_keys_max_age(self) -> None:
+        self.assert_clean(local(KEYS_MAX_AGE_SECONDS=0))
+        for value in (-1, "300", 1.5, None):
+            with self.subTest(value):
+                self.assert_only(local(KEYS_MAX_AGE_SECONDS=value), "drf_paseto.E064")
+
+
+class IntrospectionCheckTests(CheckTestCase):
+    """A service that asks its issuer (drf_paseto.introspection), and the issuer's clients."""
+
+    def service(self, store: str, **settings: Any) -> dict[str, Any]:
+        client = {
+            "INTROSPECT_URL": "https://auth.example.com/auth/introspect/",
+            "INTROSPECT_CLIENT_ID": "orders",
+            "INTROSPECT_CLIENT_SECRET": "s" * 40,
+        }
+        redis = {"DENYLIST_REDIS_URL": "redis://127.0.0.1:6379/0"}
+        path = f"drf_paseto.introspection.{store}"
+        extra = redis if store == "SharedRedisStore" else {}
+        return local(DENYLIST_ENABLED=True, DENYLIST_STORE=path, **{**client, **extra, **settings})
+
+    def test_clean(self) -> None:
+        for store in ("IntrospectionStore", "SharedRedisStore"):
+            with self.subTest(store):
+                self.assert_clean(self.service(store))
+        self.assert_clean(local(INTROSPECT_CLIENT_SECRETS={"orders": "s" * 32}))
+
+    def test_where_and_how_to_ask(self) -> None:
+        for store in ("IntrospectionStore", "SharedRedisStore"):
+            for name, value in (
+                ("INTROSPECT_URL", None),
+                ("INTROSPECT_URL", "ftp://auth.example.com/"),
+                ("INTROSPECT_CLIENT_ID", None),
+                ("INTROSPECT_CLIENT_ID", "a:b"),
+                ("INTROSPECT_CLIENT_SECRET", ""),
+            ):
+                with self.subTest(store=store, name=name, value=value):
+                    self.assert_only(self.service(store, **{name: value}), "drf_paseto.E065")
+
+    def test_plain_http_to_another_host(self) -> None:
+        config = self.service("IntrospectionStore", INTROSPECT_URL="http://auth.example.com/i/")
+        self.assert_only(config, "drf_paseto.W031")
+        self.assert_clean(self.service("IntrospectionStore", INTROSPECT_URL="http://127.0.0.1/i/"))
+
+    def test_client_secrets(self) -> None:
+        for value in ([], {"orders": "short"}, {"a:b": "s" * 32}, {"": "s" * 32}, {1: "s" * 32}):
+            with self.subTest(value):
+                self.assert_only(local(INTROSPECT_CLIENT_SECRETS=value), "drf_paseto.E066")
+
+    def test_cache_seconds(self) -> None:
+        for value in (-1, 1.5, "5", None):
+            with self.subTest(value):
+                self.assert_only(local(INTROSPECT_CACHE_SECONDS=value), "drf_paseto.E067")

@@ -120,6 +120,45 @@ class RevocationCheckTests(CheckTestCase):
                 )
                 self.assert_only(config, "drf_paseto.E047")
 
+    def test_cluster_and_sentinel(self) -> None:
+        nodes = ["redis://10.0.0.1:6379", "rediss://u:p@10.0.0.2:6380"]
+        for mode in ("cluster", "sentinel"):
+            for url in (REDIS_URL, nodes):
+                with self.subTest(mode=mode, url=url):
+                    config = local(
+                        DENYLIST_STORE="redis", DENYLIST_REDIS_URL=url, DENYLIST_REDIS_MODE=mode
+                    )
+                    self.assert_clean(config)
+
+    def test_e068_redis_mode(self) -> None:
+        for value in ("Cluster", None, "replica"):
+            with self.subTest(value=value):
+                config = local(
+                    DENYLIST_STORE="redis", DENYLIST_REDIS_URL=REDIS_URL, DENYLIST_REDIS_MODE=value
+                )
+                self.assert_only(config, "drf_paseto.E068")
+
+    def test_e069_node_urls(self) -> None:
+        for value in ([], ["http://h:1"], ["redis://h:1", 5], ["unix:///run/redis.sock"]):
+            with self.subTest(value=value):
+                config = local(
+                    DENYLIST_STORE="redis", DENYLIST_REDIS_URL=value, DENYLIST_REDIS_MODE="cluster"
+                )
+                self.assert_only(config, "drf_paseto.E069")
+        config = local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL=["redis://h:1"])
+        self.assert_only(config, "drf_paseto.E045")  # a list is for cluster and sentinel only
+
+    def test_e070_sentinel_master(self) -> None:
+        for value in ("", None):
+            with self.subTest(value=value):
+                config = local(
+                    DENYLIST_STORE="redis",
+                    DENYLIST_REDIS_URL=REDIS_URL,
+                    DENYLIST_REDIS_MODE="sentinel",
+                    DENYLIST_REDIS_SENTINEL_MASTER=value,
+                )
+                self.assert_only(config, "drf_paseto.E070")
+
     def test_e048_process_local_cache(self) -> None:
         config = local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="default")
         self.assertIn("'default'", self.assert_only(config, "drf_paseto.E048").msg)

@@ -76,6 +76,8 @@ CODES = {
     "database_unavailable": 503,
     "revocation_disabled": 404,
     "session_not_found": 404,
+    "introspection_disabled": 404,
+    "invalid_client": 401,
 }
 
 

@@ -19,7 +19,7 @@ from drf_paseto.exceptions import (
 )
 from drf_paseto.keys import KeyRing, build_key_ring, get_key_ring, load_key, read_kid
 from tests import keys as fixed
-from tests.helpers import StrictTestCase
+from tests.helpers import StrictTestCase, paseto_settings
 
 
 def kid_of(paserk: str) -> str:
@@ -470,9 +470,17 @@ class KeyRingDecodeTests(StrictTestCase):
         with self.raises(TokenKeyUnknown, "token_key_unknown"):
             self.ring.decode(token, 4096)
 
-    def test_missing_footer(self):
-        with self.raises(TokenKeyUnknown, "token_key_unknown"):
-            self.ring.decode(backend.seal(self.key1, b"{}", b""), 4096)
+    def test_missing_footer_is_the_current_key(self):
+        self.assertEqual(self.ring.decode(backend.seal(self.key1, b"{}", b""), 4096), b"{}")
+        with self.raises(TokenInvalid, "token_invalid"):  # any other key: refused
+            self.ring.decode(backend.seal(self.key2, b"{}", b""), 4096)
+        with paseto_settings(RETIRED_KEYS=[fixed.LOCAL_V4_2]):
+            ring = build_key_ring()
+            with self.raises(TokenInvalid, "token_invalid"):  # a retired key, too
+                ring.decode(backend.seal(self.key2, b"{}", b""), 4096)
+        ring = KeyRing(version=4, purpose="local", signing_key=None, signing_kid=None)
+        with self.raises(TokenKeyUnknown, "token_key_unknown"):  # no current key at all
+            ring.decode(backend.seal(self.key1, b"{}", b""), 4096)
 
     def test_bad_footers(self):
         for footer in (

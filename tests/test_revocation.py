@@ -50,7 +50,9 @@ from tests.helpers import (
     DatabaseLeg,
     LocMemCacheLeg,
     RedisCacheLeg,
+    RedisClusterLeg,
     RedisLeg,
+    RedisSentinelLeg,
     TokenAPITestCase,
     paseto_settings,
     redis_client,
@@ -609,6 +611,14 @@ class RedisStoreTests(RedisLeg, SessionRevocationTests, TokenAPITestCase):
     pass
 
 
+class RedisClusterStoreTests(RedisClusterLeg, SessionRevocationTests, TokenAPITestCase):
+    pass
+
+
+class RedisSentinelStoreTests(RedisSentinelLeg, SessionRevocationTests, TokenAPITestCase):
+    pass
+
+
 # --- one store at a time ----------------------------------------------------------------------
 
 
@@ -696,6 +706,16 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
             self.assertEqual(self.client.get(PROTECTED_URL, **bearer).status_code, 200)
         after = client.info("stats")["total_connections_received"]
         self.assertLessEqual(after - before, 1)
+
+    def test_an_unreachable_cluster_or_sentinel_fails_closed(self) -> None:
+        tokens = self.login()
+        for mode in ("cluster", "sentinel"):
+            with (
+                self.subTest(mode=mode),
+                self.paseto(DENYLIST_REDIS_URL=DEAD_REDIS_URL, DENYLIST_REDIS_MODE=mode),
+            ):
+                response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
+                self.assertError(response, 503, "revocation_store_unavailable")
 
     def test_concurrent_rotations_have_one_winner(self) -> None:
         with self.paseto(ROTATE_REFRESH_TOKENS=True):

@@ -542,6 +542,18 @@ class KeysViewTests(TokenAPITestCase):
         for fragment in (*SECRET_FRAGMENTS, *SECRET_KEY_PREFIXES):
             self.assertNotIn(fragment, text)
 
+    def test_cacheable_for_keys_max_age_seconds(self) -> None:
+        """Unlike the token views (no-store), keys/ may be cached by the services that
+        follow it (KEYS_URL), for KEYS_MAX_AGE_SECONDS."""
+        response = self.client.get(KEYS_URL)
+        self.assertEqual(response["Cache-Control"], "public, max-age=300")
+        self.assertNotIn("Pragma", response)
+        with override_settings(DRF_PASETO={**PUBLIC_V4, "KEYS_MAX_AGE_SECONDS": 60}):
+            self.assertEqual(self.client.get(KEYS_URL)["Cache-Control"], "public, max-age=60")
+        response = self.client.post(KEYS_URL)  # an error is not cached
+        self.assertEqual(response.status_code, 405)
+        self.assertEqual(response["Cache-Control"], "no-store")
+
     def test_local_purpose_publishes_nothing(self) -> None:
         for config in (LOCAL_V4, LOCAL_V3, {**LOCAL_V4, "RETIRED_KEYS": [keys.LOCAL_V4_2]}):
             with self.subTest(config=config), override_settings(DRF_PASETO=config):

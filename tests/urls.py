@@ -12,5 +12,6 @@ urlpatterns = [
     path("authenticated/", views.AuthenticatedView.as_view(), name="authenticated"),
     path("open/", views.OpenView.as_view(), name="open"),
     path("refresh-only/", views.RefreshOnlyView.as_view(), name="refresh-only"),
+    path("stateless/", views.StatelessView.as_view(), name="stateless"),
     path("password/", views.PasswordView.as_view(), name="password"),
 ]

@@ -7,7 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthentication
+from drf_paseto.authentication import (
+    PasetoAuthentication,
+    PasetoRefreshAuthentication,
+    PasetoStatelessAuthentication,
+)
 from drf_paseto.permissions import IsAccessToken, IsFreshToken, IsRefreshToken
 
 
@@ -44,6 +48,12 @@ class OpenView(ProtectedView):
 class RefreshOnlyView(ProtectedView):
     authentication_classes = [PasetoRefreshAuthentication]
     permission_classes = [IsRefreshToken]
+
+
+class StatelessView(ProtectedView):
+    """What a resource service without the user table serves (docs/many-services.md)."""
+
+    authentication_classes = [PasetoStatelessAuthentication]
 
 
 class PasswordView(APIView):

@@ -468,3 +468,56 @@ class LogoutOthersViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-c
             request=None,
             responses={204: OpenApiResponse(description="Ended."), **SESSION_ERRORS},
         )
+
+
+# --- Introspection (many services) ----------------------------------------------------------
+
+
+class IntrospectRequestSerializer(serializers.Serializer[Any]):
+    """RFC 7662's request: the token, as a form field (or in a JSON body)."""
+
+    token = serializers.CharField(write_only=True, help_text="The access token to judge.")
+    token_type_hint = serializers.CharField(
+        required=False, write_only=True, help_text='Ignored ("access_token" is assumed).'
+    )
+
+
+class IntrospectResponseSerializer(serializers.Serializer[Any]):
+    """RFC 7662's answer; only ``active`` when it is false."""
+
+    active = serializers.BooleanField(help_text="Whether the issuer accepts the token now.")
+    sub = serializers.CharField(required=False, help_text="The token's subject.")
+    token_type = serializers.CharField(required=False, help_text='Always "access".')
+    jti = serializers.CharField(required=False, help_text="The token's id.")
+    sid = serializers.CharField(required=False, help_text="Its login session.")
+    iat = serializers.IntegerField(required=False, help_text="Issued at (seconds since 1970).")
+    exp = serializers.IntegerField(required=False, help_text="Expires (seconds since 1970).")
+    fresh = serializers.BooleanField(required=False, help_text="Whether the token is fresh.")
+
+
+class IntrospectViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-call]
+    target_class = "drf_paseto.views.IntrospectView"
+
+    def view_replacement(self) -> type[APIView]:
+        return replace(
+            self.target,
+            summary="Introspect a token (RFC 7662), for the issuer's resource services",
+            description=(
+                "HTTP Basic with a client id and secret of INTROSPECT_CLIENT_SECRETS. Answers "
+                '`{"active": false}` for any token the issuer would not accept now.'
+            ),
+            request={
+                "application/x-www-form-urlencoded": IntrospectRequestSerializer,
+                "application/json": IntrospectRequestSerializer,
+            },
+            responses={
+                200: IntrospectResponseSerializer,
+                400: error("No token in the body (parse_error)."),
+                401: error("No or wrong client credentials (invalid_client)."),
+                404: error("No INTROSPECT_CLIENT_SECRETS (introspection_disabled)."),
+                503: unavailable(
+                    "keys_unavailable, revocation_store_unavailable, database_unavailable"
+                ),
+            },
+            auth=[],
+        )
