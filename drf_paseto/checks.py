@@ -24,8 +24,8 @@ from drf_paseto import backend
 from drf_paseto.exceptions import KeyConfigurationError
 from drf_paseto.introspection import IntrospectionStore, SharedRedisStore
 from drf_paseto.keys import build_key_ring, looks_like_paserk
-from drf_paseto.revocation import CacheStore, RedisStore, RevocationStore
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
+from drf_paseto.stores import CacheStore, RedisStore, RevocationStore
 from drf_paseto.tokens import as_leeway, as_lifetime
 
 TOKEN_LOCATIONS = ("headers", "cookies", "json")

@@ -38,8 +38,8 @@ from django.core.cache import caches
 
 from drf_paseto import keyset, tokens
 from drf_paseto.exceptions import StoreUnavailable
-from drf_paseto.revocation import EPOCH, RedisStore, RevocationStore, SessionState, now
 from drf_paseto.settings import api_settings
+from drf_paseto.stores import EPOCH, RedisStore, RevocationStore, SessionState, now
 
 logger = logging.getLogger("drf_paseto")
 

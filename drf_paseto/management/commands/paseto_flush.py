@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from drf_paseto.revocation import DatabaseStore
+from drf_paseto.stores import DatabaseStore
 
 
 class Command(BaseCommand):
