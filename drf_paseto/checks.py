@@ -7,25 +7,23 @@ a hint; docs/checks.md lists them all. Runtime code assumes these checks passed.
 from __future__ import annotations
 
 import difflib
-import importlib.util
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import django
 from django.apps import AppConfig
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from drf_paseto import backend
+from drf_paseto.checks_browser import check_browser_settings
+from drf_paseto.checks_common import is_loopback_url, is_str_or_strings, is_strings, user_has_field
+from drf_paseto.checks_revocation import check_revocation_settings
 from drf_paseto.exceptions import KeyConfigurationError
-from drf_paseto.introspection import IntrospectionStore, SharedRedisStore
 from drf_paseto.keys import build_key_ring, looks_like_paserk
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
-from drf_paseto.stores import CacheStore, RedisStore, RevocationStore
 from drf_paseto.tokens import as_leeway, as_lifetime
 
 TOKEN_LOCATIONS = ("headers", "cookies", "json")
@@ -42,16 +40,6 @@ SERIALIZER_SETTINGS = (
     "TOKEN_REFRESH_SERIALIZER",
     "TOKEN_VERIFY_SERIALIZER",
 )
-
-
-def _is_str_or_strings(value: Any) -> bool:
-    if isinstance(value, str):
-        return True
-    return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
-
-
-def _is_strings(value: Any) -> bool:
-    return isinstance(value, (list, tuple, set)) and all(isinstance(v, str) for v in value)
 
 
 @register(Tags.security)
@@ -84,9 +72,8 @@ def check_settings(
     messages += _check_format()
     messages += _check_claims()
     messages += _check_request_settings()
-    messages += _check_revocation()
-    messages += _check_cookies()
-    messages += _check_websockets()
+    messages += check_revocation_settings()
+    messages += check_browser_settings()
     return messages
 
 
@@ -136,19 +123,6 @@ def _check_format() -> list[CheckMessage]:
     return messages
 
 
-def _is_loopback_url(url: str) -> bool:
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_keys_url() -> list[CheckMessage]:
     """``KEYS_URL`` and the settings of following the issuer's keys."""
     messages: list[CheckMessage] = []
@@ -171,7 +145,7 @@ def _check_keys_url() -> list[CheckMessage]:
                 id="drf_paseto.E061",
             )
         )
-    elif not url.startswith("https://") and not _is_loopback_url(url) and not django_settings.DEBUG:
+    elif not url.startswith("https://") and not is_loopback_url(url) and not django_settings.DEBUG:
         messages.append(
             Warning(
                 "KEYS_URL is plain http to another host: whoever sits on the way can hand this "
@@ -248,7 +222,7 @@ def _check_claims() -> list[CheckMessage]:
     for name in ("ENCODE_AUDIENCE", "DECODE_AUDIENCE"):
         value = getattr(api_settings, name)
         # An empty list would put ``"aud": []`` in every token, which no decoder accepts.
-        if value is not None and (not _is_str_or_strings(value) or not value):
+        if value is not None and (not is_str_or_strings(value) or not value):
             messages.append(
                 Error(
                     f"{name} must be a string, a list of strings, or None.",
@@ -257,7 +231,7 @@ def _check_claims() -> list[CheckMessage]:
                 )
             )
     field = api_settings.USER_ID_FIELD
-    if not isinstance(field, str) or (field != "pk" and not _user_has_field(field)):
+    if not isinstance(field, str) or (field != "pk" and not user_has_field(field)):
         messages.append(
             Error(
                 f"USER_ID_FIELD {field!r} is not a unique field of the user model.",
@@ -275,15 +249,6 @@ def _check_claims() -> list[CheckMessage]:
             )
         )
     return messages
-
-
-def _user_has_field(name: str) -> bool:
-    """Whether ``name`` is a unique concrete field: a token's ``sub`` must name one user."""
-    try:
-        field = get_user_model()._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return bool(getattr(field, "concrete", False) and getattr(field, "unique", False))
 
 
 def _check_request_settings() -> list[CheckMessage]:
@@ -321,7 +286,7 @@ def _check_request_settings() -> list[CheckMessage]:
             )
         )
     locations = api_settings.TOKEN_LOCATION
-    if not _is_strings(locations) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
+    if not is_strings(locations) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
         messages.append(
             Error(
                 f"TOKEN_LOCATION {locations!r} is not valid.",
@@ -402,178 +367,6 @@ def _check_request_settings() -> list[CheckMessage]:
 
 
 # RFC 7230's "token": what a cookie name or a header name may be made of.
-_HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-COOKIE_NAME_SETTINGS = (
-    "ACCESS_COOKIE_KEY",
-    "REFRESH_COOKIE_KEY",
-    "ACCESS_CSRF_COOKIE_KEY",
-    "REFRESH_CSRF_COOKIE_KEY",
-    "ACCESS_CSRF_HEADER_NAME",
-    "REFRESH_CSRF_HEADER_NAME",
-)
-
-
-def _check_cookies() -> list[CheckMessage]:
-    messages: list[CheckMessage] = []
-    for name in COOKIE_NAME_SETTINGS:
-        value = getattr(api_settings, name)
-        if not isinstance(value, str) or not _HTTP_TOKEN.fullmatch(value):
-            messages.append(
-                Error(
-                    f"{name} must be a non-empty name.",
-                    hint=f"The default is {DEFAULTS[name]!r}.",
-                    id="drf_paseto.E024",
-                )
-            )
-    for name in ("ACCESS_COOKIE_PATH", "REFRESH_COOKIE_PATH"):
-        value = getattr(api_settings, name)
-        if not isinstance(value, str) or not value.startswith("/"):
-            messages.append(
-                Error(
-                    f"{name} must be a path starting with '/'.",
-                    hint="Such as '/'.",
-                    id="drf_paseto.E025",
-                )
-            )
-    max_age = api_settings.COOKIE_MAX_AGE
-    if max_age is not None and (type(max_age) is not int or max_age <= 0):
-        messages.append(
-            Error(
-                "COOKIE_MAX_AGE must be None (session cookies) or seconds.",
-                hint="Such as 86400.",
-                id="drf_paseto.E026",
-            )
-        )
-    if not isinstance(api_settings.COOKIE_DOMAIN, (str, type(None))):
-        messages.append(
-            Error(
-                "COOKIE_DOMAIN must be a string or None.",
-                hint="Such as None.",
-                id="drf_paseto.E027",
-            )
-        )
-    samesite = api_settings.COOKIE_SAMESITE
-    if samesite not in ("Lax", "Strict", "None", False):
-        messages.append(
-            Error(
-                f"COOKIE_SAMESITE {samesite!r} is not valid.",
-                hint="'Lax', 'Strict', 'None' or False.",
-                id="drf_paseto.E028",
-            )
-        )
-    elif samesite == "None" and api_settings.COOKIE_SECURE is not True:
-        messages.append(
-            Error(
-                "COOKIE_SAMESITE 'None' needs COOKIE_SECURE: browsers drop such cookies.",
-                hint="Set COOKIE_SECURE = True.",
-                id="drf_paseto.E029",
-            )
-        )
-    methods = api_settings.CSRF_METHODS
-    if not _is_strings(methods) or any(m != m.upper() for m in methods):
-        messages.append(
-            Error(
-                "CSRF_METHODS must be a collection of upper-case method names.",
-                hint="The default is POST, PUT, PATCH and DELETE.",
-                id="drf_paseto.E030",
-            )
-        )
-    return messages
-
-
-WEBSOCKET_TOKEN_LOCATIONS = ("headers", "subprotocol", "query", "cookies")
-# RFC 7230 "token" characters: what a Sec-WebSocket-Protocol value may be made of.
-_TCHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def _check_websockets() -> list[CheckMessage]:
-    """The settings of drf_paseto.channels (docs/websockets.md)."""
-    messages: list[CheckMessage] = []
-    locations = api_settings.WEBSOCKET_TOKEN_LOCATION
-    if (
-        not isinstance(locations, (list, tuple))
-        or not _is_strings(locations)
-        or not locations
-        or not set(locations) <= set(WEBSOCKET_TOKEN_LOCATIONS)
-        or len(set(locations)) != len(locations)
-    ):
-        messages.append(
-            Error(
-                f"WEBSOCKET_TOKEN_LOCATION {locations!r} is not valid.",
-                hint="Use an ordered list of distinct "
-                f"{', '.join(map(repr, WEBSOCKET_TOKEN_LOCATIONS))}.",
-                id="drf_paseto.E031",
-            )
-        )
-    elif "query" in locations:
-        messages.append(
-            Warning(
-                "WEBSOCKET_TOKEN_LOCATION includes 'query': tokens in URLs end up in server "
-                "and proxy logs and in browser history.",
-                hint=(
-                    "Prefer 'headers', 'subprotocol' or 'cookies'; keep access tokens short-lived."
-                ),
-                id="drf_paseto.W008",
-            )
-        )
-    key = api_settings.WEBSOCKET_QUERY_KEY
-    if not isinstance(key, str) or not key or not key.isascii() or any(c in key for c in " &=#"):
-        messages.append(
-            Error(
-                "WEBSOCKET_QUERY_KEY must be a non-empty query parameter name.",
-                hint="The default is 'token'.",
-                id="drf_paseto.E032",
-            )
-        )
-    marker = api_settings.WEBSOCKET_SUBPROTOCOL
-    if not isinstance(marker, str) or not marker or not set(marker) <= _TCHARS:
-        messages.append(
-            Error(
-                "WEBSOCKET_SUBPROTOCOL must be a non-empty subprotocol name (no spaces or commas).",
-                hint="The default is 'paseto'.",
-                id="drf_paseto.E033",
-            )
-        )
-    origins = api_settings.WEBSOCKET_ALLOWED_ORIGINS
-    if origins is not None and (
-        not isinstance(origins, (list, tuple)) or not all(_is_origin(o) for o in origins)
-    ):
-        messages.append(
-            Error(
-                "WEBSOCKET_ALLOWED_ORIGINS must be None or a list of origins such as "
-                "'https://app.example.com' or 'https://*.example.com'.",
-                hint="A scheme, a host and an optional port; no path, and no '*' alone.",
-                id="drf_paseto.E034",
-            )
-        )
-    code = api_settings.WEBSOCKET_CLOSE_CODE
-    sendable = (*range(1000, 1004), *range(1007, 1015), *range(3000, 5000))
-    if type(code) is not int or code not in sendable:
-        messages.append(
-            Error(
-                f"WEBSOCKET_CLOSE_CODE {code!r} is not a close code a server may send.",
-                hint="Use 1008 (policy violation, the default) or an application code 4000-4999.",
-                id="drf_paseto.E035",
-            )
-        )
-    return messages
-
-
-def _is_origin(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    scheme, sep, netloc = value.partition("://")
-    host = netloc[2:] if netloc.startswith("*.") else netloc
-    return (
-        bool(sep)
-        and scheme.lower() in ("http", "https")
-        and bool(host)
-        and not any(c in host for c in "/?#@*")
-        and host.isascii()
-        and " " not in host
-    )
-
-
 def _valid_rate(rate: str) -> bool:
     from rest_framework.throttling import SimpleRateThrottle
 
@@ -582,232 +375,6 @@ def _valid_rate(rate: str) -> bool:
     except (ValueError, KeyError, IndexError):
         return False
     return parsed[0] is not None and parsed[0] >= 1
-
-
-def _check_revocation() -> list[CheckMessage]:
-    messages: list[CheckMessage] = []
-    checks = api_settings.DENYLIST_TOKEN_CHECKS
-    if not _is_strings(checks) or not set(checks) <= {"access", "refresh"}:
-        messages.append(
-            Error(
-                f"DENYLIST_TOKEN_CHECKS {checks!r} is not valid.",
-                hint='Use a collection of "access" and/or "refresh".',
-                id="drf_paseto.E017",
-            )
-        )
-    if api_settings.ROTATE_REFRESH_TOKENS is True and api_settings.DENYLIST_ENABLED is not True:
-        messages.append(
-            Error(
-                "ROTATE_REFRESH_TOKENS needs DENYLIST_ENABLED: spent tokens must be refused.",
-                hint="Set DENYLIST_ENABLED = True.",
-                id="drf_paseto.E019",
-            )
-        )
-    name = api_settings.DENYLIST_STORE
-    if name == "cache":
-        messages += _check_cache_store()
-    elif name == "redis":
-        messages += _check_redis_store()
-    elif name != "database":
-        try:
-            if not isinstance(name, str):
-                raise ImportError("not a dotted path")
-            store_class = import_string(name)
-            if not (isinstance(store_class, type) and issubclass(store_class, RevocationStore)):
-                raise ImportError("not a RevocationStore")
-        except ImportError:
-            messages.append(
-                Error(
-                    f"DENYLIST_STORE {name!r} is not a store.",
-                    hint='"database", "redis", "cache", or the dotted path of a '
-                    "RevocationStore subclass.",
-                    id="drf_paseto.E020",
-                )
-            )
-        else:
-            if issubclass(store_class, CacheStore):  # a subclass still uses the cache alias
-                messages += _check_cache_store()
-            elif issubclass(store_class, RedisStore):
-                messages += _check_redis_store()
-            if issubclass(store_class, (IntrospectionStore, SharedRedisStore)):
-                messages += _check_introspect_client()
-    checks = api_settings.DENYLIST_TOKEN_CHECKS
-    if api_settings.DENYLIST_ENABLED is True and _is_strings(checks) and "refresh" not in checks:
-        messages.append(
-            Warning(
-                "DENYLIST_TOKEN_CHECKS leaves out refresh tokens: logout and reuse detection "
-                "cannot stop a refresh token.",
-                hint='Keep "refresh" in DENYLIST_TOKEN_CHECKS.',
-                id="drf_paseto.W007",
-            )
-        )
-    field = api_settings.USER_ID_FIELD
-    if (
-        api_settings.DENYLIST_ENABLED is not True
-        and isinstance(field, str)
-        and field not in ("pk", get_user_model()._meta.pk.name)
-        and _user_has_field(field)
-    ):
-        messages.append(
-            Warning(
-                f"USER_ID_FIELD {field!r} can pass from one account to another (a renamed "
-                "user, a freed email): with DENYLIST_ENABLED off, the old account's tokens "
-                "then authenticate as the new one until they expire.",
-                hint="Use 'pk' (the default), or turn DENYLIST_ENABLED on: sessions bind "
-                "tokens to the user row, and a change of the field revokes them.",
-                id="drf_paseto.W020",
-            )
-        )
-    return messages
-
-
-def _check_introspect_client() -> list[CheckMessage]:
-    """A store that asks the issuer (``drf_paseto.introspection``) needs where and how."""
-    url = api_settings.INTROSPECT_URL
-    client_id = api_settings.INTROSPECT_CLIENT_ID
-    secret = api_settings.INTROSPECT_CLIENT_SECRET
-    if (
-        not isinstance(url, str)
-        or not url.startswith(("https://", "http://"))
-        or not isinstance(client_id, str)
-        or not client_id
-        or ":" in client_id
-        or not isinstance(secret, str)
-        or not secret
-    ):
-        return [
-            Error(
-                "This DENYLIST_STORE asks the issuer: it needs INTROSPECT_URL (an http(s) URL), "
-                "INTROSPECT_CLIENT_ID (without ':') and INTROSPECT_CLIENT_SECRET.",
-                hint="The issuer's introspect/ URL, and a client id and secret listed in the "
-                "issuer's INTROSPECT_CLIENT_SECRETS.",
-                id="drf_paseto.E065",
-            )
-        ]
-    if not url.startswith("https://") and not _is_loopback_url(url) and not django_settings.DEBUG:
-        return [
-            Warning(
-                "INTROSPECT_URL is plain http to another host: the client secret and the "
-                "tokens cross the network in clear.",
-                hint="Serve the issuer's introspect/ over https (or on loopback).",
-                id="drf_paseto.W031",
-            )
-        ]
-    return []
-
-
-def _check_redis_store() -> list[CheckMessage]:
-    messages: list[CheckMessage] = []
-    mode = api_settings.DENYLIST_REDIS_MODE
-    if mode not in ("single", "cluster", "sentinel"):
-        messages.append(
-            Error(
-                f"DENYLIST_REDIS_MODE {mode!r} is not 'single', 'cluster' or 'sentinel'.",
-                hint="'single' (the default): one Redis server at DENYLIST_REDIS_URL.",
-                id="drf_paseto.E068",
-            )
-        )
-    url = api_settings.DENYLIST_REDIS_URL
-    if mode in ("cluster", "sentinel") and isinstance(url, (list, tuple)):
-        if not url or not all(
-            isinstance(u, str) and u.startswith(("redis://", "rediss://")) for u in url
-        ):
-            messages.append(
-                Error(
-                    f"DENYLIST_REDIS_URL must list redis:// or rediss:// URLs with {mode!r}.",
-                    hint='Such as ["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"].',
-                    id="drf_paseto.E069",
-                )
-            )
-    elif not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
-        messages.append(
-            Error(
-                "DENYLIST_STORE 'redis' needs DENYLIST_REDIS_URL: a redis://, rediss:// or "
-                "unix:// URL.",
-                hint='Such as "redis://127.0.0.1:6379/0".',
-                id="drf_paseto.E045",
-            )
-        )
-    elif importlib.util.find_spec("redis") is None:
-        messages.append(
-            Error(
-                "DENYLIST_STORE 'redis' needs redis-py, which is not installed.",
-                hint="pip install 'djangorestframework-paseto[redis]'",
-                id="drf_paseto.E046",
-            )
-        )
-    master = api_settings.DENYLIST_REDIS_SENTINEL_MASTER
-    if mode == "sentinel" and (not isinstance(master, str) or not master):
-        messages.append(
-            Error(
-                "DENYLIST_REDIS_SENTINEL_MASTER must name the master the sentinels watch.",
-                hint='The name in the sentinels\' "sentinel monitor <name> ..." line.',
-                id="drf_paseto.E070",
-            )
-        )
-    prefix = api_settings.DENYLIST_REDIS_KEY_PREFIX
-    if not isinstance(prefix, str) or not prefix or set(prefix) & set("{} "):
-        messages.append(
-            Error(
-                "DENYLIST_REDIS_KEY_PREFIX must be a non-empty string without braces or spaces.",
-                hint='The default is "drf_paseto".',
-                id="drf_paseto.E047",
-            )
-        )
-    return messages
-
-
-def _check_cache_store() -> list[CheckMessage]:
-    alias = api_settings.DENYLIST_CACHE_ALIAS
-    configured = getattr(django_settings, "CACHES", {})
-    if not isinstance(alias, str) or alias not in configured:
-        return [
-            Error(
-                f"DENYLIST_CACHE_ALIAS {alias!r} is not in CACHES.",
-                hint="Name a CACHES alias.",
-                id="drf_paseto.E021",
-            )
-        ]
-    backend_path = str(configured[alias].get("BACKEND", ""))
-    if backend_path.endswith("DummyCache"):
-        return [
-            Error(
-                f"The revocation cache {alias!r} is a DummyCache: nothing would be revoked.",
-                hint="Use Redis or memcached.",
-                id="drf_paseto.E022",
-            )
-        ]
-    location = configured[alias].get("LOCATION", "")
-    servers = re.split("[;,]", location) if isinstance(location, str) else list(location)
-    if backend_path.endswith("RedisCache") and len(servers) > 1:
-        return [
-            Error(
-                f"The revocation cache {alias!r} has several Redis servers: Django reads "
-                "from the replicas, which may not have the latest revocation yet.",
-                hint='Give it one server (the primary), or use the "redis" store.',
-                id="drf_paseto.E049",
-            )
-        ]
-    if backend_path.endswith("LocMemCache"):
-        return [
-            Error(
-                f"The revocation cache {alias!r} is local to one process: a session revoked "
-                "in one process would stay valid in the copies the others keep.",
-                hint="Use a cache that every process shares (Redis, memcached), or the "
-                '"database" or "redis" store.',
-                id="drf_paseto.E048",
-            )
-        ]
-    if backend_path.endswith("FileBasedCache"):
-        return [
-            Warning(
-                f"The revocation cache {alias!r} is local to one machine: a session revoked "
-                "on one machine stays valid in the copies the others keep.",
-                hint="Use a cache that every server shares (Redis, memcached) in production.",
-                id="drf_paseto.W004",
-            )
-        ]
-    return []
 
 
 @register(Tags.security)

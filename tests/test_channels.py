@@ -38,7 +38,7 @@ from django.test import SimpleTestCase, TransactionTestCase, override_settings
 
 from drf_paseto import revocation
 from drf_paseto.authentication import PasetoAuthentication
-from drf_paseto.checks import _check_websockets
+from drf_paseto.checks_browser import _check_websockets
 from drf_paseto.exceptions import KeyConfigurationError, StoreUnavailable
 from drf_paseto.tokens import AccessToken, RefreshToken, current_time
 from tests import keys

@@ -1,4 +1,4 @@
-"""drf_paseto.checks._check_revocation: E016-E022, E045-E049, W004, W007 and W020, each for
+"""drf_paseto/checks_revocation.py: E016-E022, E045-E049, W004, W007 and W020, each for
 its own mistake.
 
 (tests/test_checks.py covers the other ids; this module adds the revocation ones.)
@@ -107,7 +107,7 @@ class RevocationCheckTests(CheckTestCase):
 
     def test_e046_redis_py_missing(self) -> None:
         config = local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL=REDIS_URL)
-        with mock.patch("drf_paseto.checks.importlib.util.find_spec", return_value=None):
+        with mock.patch("drf_paseto.checks_revocation.importlib.util.find_spec", return_value=None):
             self.assert_only(config, "drf_paseto.E046")
 
     def test_e047_redis_key_prefix(self) -> None:
