@@ -102,7 +102,27 @@ def _state_of(token: tokens.Token, active: bool) -> tuple[SessionState | None, d
     return state, None
 
 
-class IntrospectionStore(RevocationStore):
+class ReadOnlyStore:
+    """The writes of a store that has no session tables: each is a 503, logged. Put it
+    first in a store's bases."""
+
+    def open_session(self, session: Any) -> None:
+        raise _read_only()
+
+    def refresh_session(self, state: SessionState, session_id: str, **kwargs: Any) -> bool:
+        raise _read_only()
+
+    def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
+        raise _read_only()
+
+    def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
+        raise _read_only()
+
+    def live_sessions(self, subject: str) -> list[Any]:
+        raise _read_only()
+
+
+class IntrospectionStore(ReadOnlyStore, RevocationStore):
     """Ask the issuer about each token, keeping its answers briefly (see the module)."""
 
     def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
@@ -129,20 +149,8 @@ class IntrospectionStore(RevocationStore):
                     logger.warning("drf_paseto cannot keep an introspection answer")
         return _state_of(token, bool(active))
 
-    def open_session(self, session: Any) -> None:
-        raise _read_only()
 
-    def refresh_session(self, state: SessionState, session_id: str, **kwargs: Any) -> bool:
-        raise _read_only()
-
-    def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
-        raise _read_only()
-
-    def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
-        raise _read_only()
-
-
-class SharedRedisStore(RedisStore):
+class SharedRedisStore(ReadOnlyStore, RedisStore):
     """Read the issuer's Redis copy; on a miss, ask the issuer (see the module). Writes
     nothing, and has no database behind it."""
 
@@ -155,18 +163,6 @@ class SharedRedisStore(RedisStore):
             return copied
         # A miss is not "not revoked": the issuer judges, and writes the copy back.
         return _state_of(token, ask_issuer(str(token)))
-
-    def open_session(self, session: Any) -> None:
-        raise _read_only()
-
-    def refresh_session(self, state: SessionState, session_id: str, **kwargs: Any) -> bool:
-        raise _read_only()
-
-    def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
-        raise _read_only()
-
-    def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
-        raise _read_only()
 
     def merge_copies(self, items: list[tuple[str, str, int]]) -> None:
         raise _read_only()

@@ -248,6 +248,7 @@ class IntrospectionStoreTests(ServiceTestCase):
             lambda: store.refresh_session(mock.Mock(), "s", used_at=None, expires_at=None),
             lambda: store.revoke_session("s", "alice", at=None, reason="x"),
             lambda: store.revoke_subject("alice", cutoff=None, reason="x"),
+            lambda: store.live_sessions("alice"),  # sessions/: a 503, not a 500
         ):
             with (
                 self.assertLogs("drf_paseto", "ERROR"),
