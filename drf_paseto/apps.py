@@ -10,21 +10,20 @@ class DrfPasetoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_save, pre_delete, pre_save
+        from django.apps import apps
+        from django.db.models.signals import class_prepared
 
         # Importing registers the system checks and the settings-reload receiver.
         from drf_paseto import checks, receivers, settings  # noqa: F401
 
-        user_model = get_user_model()
-        pre_save.connect(
-            receivers.user_saving, sender=user_model, dispatch_uid="drf_paseto.user_saving"
-        )
-        post_save.connect(
-            receivers.user_saved, sender=user_model, dispatch_uid="drf_paseto.user_saved"
-        )
-        pre_delete.connect(
-            receivers.user_deleting, sender=user_model, dispatch_uid="drf_paseto.user_deleting"
+        # Django sends the model signals with the instance's own class as the sender, so the
+        # receivers are connected for the user model and for each proxy and multi-table child
+        # of it, now and as later ones are defined (not for every model: a pre_delete receiver
+        # for all senders would turn off Django's fast deletes project-wide).
+        for model in apps.get_models():
+            receivers.connect_user_model(model)
+        class_prepared.connect(
+            receivers.user_model_prepared, dispatch_uid="drf_paseto.user_model_prepared"
         )
 
         # WebSockets of a revoked session are told at once (the "channels" extra).

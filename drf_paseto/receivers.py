@@ -9,6 +9,9 @@
   sessions still valid. It is written again once the row is committed, past every login
   that could still have read the old password.
 * Deleting a user revokes every session of the user.
+
+The receivers are connected for the user model and for each proxy and multi-table child of
+it, since Django names the instance's own class as the sender.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.utils.crypto import constant_time_compare
 
 from drf_paseto import revocation
@@ -73,6 +78,26 @@ def revocation_reason(
 PENDING = "_drf_paseto_revokes"
 
 
+def connect_user_model(model: Any) -> None:
+    """Connect the receivers for ``model`` if it is the user model, a proxy or a child of it."""
+    if not issubclass(model, get_user_model()):
+        return
+    for signal, receiver, uid in (
+        (pre_save, user_saving, "drf_paseto.user_saving"),
+        (post_save, user_saved, "drf_paseto.user_saved"),
+        (pre_delete, user_deleting, "drf_paseto.user_deleting"),
+    ):
+        signal.connect(receiver, sender=model, dispatch_uid=uid)
+
+
+def user_model_prepared(sender: Any, **kwargs: Any) -> None:
+    """``class_prepared``: a user model subclass defined after the apps were ready."""
+    from django.apps import apps
+
+    if apps.ready:
+        connect_user_model(sender)
+
+
 def user_saving(sender: Any, instance: Any, using: str = "default", **kwargs: Any) -> None:
     if not api_settings.DENYLIST_ENABLED:
         return
@@ -101,6 +126,10 @@ def user_saved(sender: Any, instance: Any, using: str = "default", **kwargs: Any
 
 
 def user_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Deleting a multi-table child deletes its user row too, with a signal of that row's own:
+    # the user model's own table acts, once (a proxy shares that table).
+    if sender._meta.concrete_model is not get_user_model()._meta.concrete_model:
+        return
     if api_settings.DENYLIST_ENABLED:
         revocation.revoke_user(
             Token.get_subject(instance), reason="user_deleted", user=instance, sender=sender

@@ -17,7 +17,19 @@ from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.revocation import DatabaseStore
 from drf_paseto.tokens import RefreshToken
-from tests.helpers import PASSWORD, USERNAME, paseto_settings
+from tests.helpers import (
+    PASSWORD,
+    PROTECTED_URL,
+    REFRESH_URL,
+    USERNAME,
+    DatabaseLeg,
+    LocMemCacheLeg,
+    RedisCacheLeg,
+    RedisLeg,
+    TokenAPITestCase,
+    paseto_settings,
+)
+from tests.models import ChildUser, ProxyUser
 
 ON = {"DENYLIST_ENABLED": True}
 
@@ -45,21 +57,37 @@ class ReceiverTestCase(TestCase):
 
 
 class ConnectionTests(TestCase):
-    def test_connected_to_the_user_model_once(self) -> None:
+    def test_connected_to_the_user_model_and_its_subclasses_once(self) -> None:
         from django.apps import apps
 
-        user_model = get_user_model()
+        user_models = [get_user_model(), ProxyUser, ChildUser]
         for signal, uid in (
             (pre_save, "drf_paseto.user_saving"),
             (post_save, "drf_paseto.user_saved"),
             (pre_delete, "drf_paseto.user_deleting"),
         ):
             with self.subTest(uid=uid):
-                self.assertTrue(signal.has_listeners(user_model))
+                for model in user_models:
+                    self.assertTrue(signal.has_listeners(model))
                 before = [r for r in signal.receivers if r[0][0] == uid]
                 apps.get_app_config("drf_paseto").ready()
                 after = [r for r in signal.receivers if r[0][0] == uid]
-                self.assertEqual((len(before), len(after)), (1, 1))
+                self.assertGreaterEqual(len(before), len(user_models))
+                self.assertEqual(len(after), len(before))
+
+    def test_a_subclass_defined_later_is_connected(self) -> None:
+        from django.apps import apps
+        from django.db import models
+
+        class LateProxy(get_user_model()):  # type: ignore[misc]
+            class Meta:
+                proxy = True
+                app_label = "tests"
+
+        self.addCleanup(apps.all_models["tests"].pop, "lateproxy", None)
+        self.addCleanup(apps.clear_cache)
+        self.assertTrue(pre_save.has_listeners(LateProxy))
+        self.assertIsInstance(LateProxy._meta, models.options.Options)
 
 
 class PasswordChangeTests(ReceiverTestCase):
@@ -233,3 +261,84 @@ class AfterCommitTests(TransactionTestCase):
                 user.save()
         self.assertEqual(len(calls), 2)
         self.assertIn("cutoff", logs.output[0])
+
+
+class UserSubclassTests:
+    """A proxy or a multi-table child of the user model revokes as the user model does.
+
+    Django sends the model signals with the instance's own class; the red-team pass saw a
+    password changed through ``class Customer(User): class Meta: proxy = True`` keep every
+    old token alive. Run on every store leg: the access token is checked through the store.
+    """
+
+    def change_password(self, model: Any, pk: Any) -> None:
+        user = model.objects.get(pk=pk)
+        user.set_password("another-password-1")
+        user.save()
+
+    def assert_password_change_through(self, model: Any, username: str, pk: Any) -> None:
+        tokens = self.login(username)
+        self.assertUser(self.get_with(PROTECTED_URL, tokens["access_token"]), username)
+        self.change_password(model, pk)
+        self.assertError(self.get_with(PROTECTED_URL, tokens["access_token"]), 401, "token_revoked")
+        response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
+        self.assertError(response, 401, "token_revoked")
+
+    def test_a_password_change_through_a_proxy_revokes(self) -> None:
+        self.assert_password_change_through(ProxyUser, USERNAME, self.user.pk)
+
+    def test_a_password_change_through_a_multi_table_child_revokes(self) -> None:
+        child = ChildUser.objects.create_user("child", password=PASSWORD)
+        self.assert_password_change_through(ChildUser, "child", child.pk)
+
+    def test_deleting_through_a_proxy_revokes_once(self) -> None:
+        revoked: list[str] = []
+
+        def record(reason: str, **kwargs: Any) -> None:
+            revoked.append(reason)
+
+        signals.token_revoked.connect(record, weak=False, dispatch_uid="test_subclass_delete")
+        self.addCleanup(signals.token_revoked.disconnect, dispatch_uid="test_subclass_delete")
+        tokens = self.login()
+        ProxyUser.objects.get(pk=self.user.pk).delete()
+        self.assertEqual(revoked, ["user_deleted"])
+        session = LoginSession.objects.get()
+        self.assertEqual(session.revoked_reason, "user_deleted")
+        self.assertError(self.get_with(PROTECTED_URL, tokens["access_token"]), 401, "token_revoked")
+
+    def test_deleting_a_multi_table_child_revokes_once(self) -> None:
+        child = ChildUser.objects.create_user("child", password=PASSWORD)
+        revoked: list[str] = []
+
+        def record(reason: str, **kwargs: Any) -> None:
+            revoked.append(reason)
+
+        signals.token_revoked.connect(record, weak=False, dispatch_uid="test_subclass_delete")
+        self.addCleanup(signals.token_revoked.disconnect, dispatch_uid="test_subclass_delete")
+        self.login("child")
+        ChildUser.objects.get(pk=child.pk).delete()
+        self.assertEqual(revoked, ["user_deleted"])
+        self.assertEqual(LoginSession.objects.get().revoked_reason, "user_deleted")
+        self.assertFalse(get_user_model().objects.filter(pk=child.pk).exists())
+
+    def test_other_models_get_no_receiver(self) -> None:
+        # Django deletes models without listeners in one query (a "fast delete"): the
+        # receivers must not be connected for every sender.
+        self.assertFalse(pre_delete.has_listeners(LoginSession))
+        self.assertTrue(pre_delete.has_listeners(ProxyUser))
+
+
+class DatabaseUserSubclassTests(DatabaseLeg, UserSubclassTests, TokenAPITestCase):
+    pass
+
+
+class LocMemCacheUserSubclassTests(LocMemCacheLeg, UserSubclassTests, TokenAPITestCase):
+    pass
+
+
+class RedisCacheUserSubclassTests(RedisCacheLeg, UserSubclassTests, TokenAPITestCase):
+    pass
+
+
+class RedisStoreUserSubclassTests(RedisLeg, UserSubclassTests, TokenAPITestCase):
+    pass
