@@ -6,10 +6,16 @@ BIN := $(VENV)/bin
 # docs, ...) the development toolchain; neither undoes the other.
 STAMP := $(VENV)/.installed-dev
 DEMO_STAMP := $(VENV)/.installed-demo
+BENCH_STAMP := $(VENV)/.installed-bench
+# Every tool and library the make targets install is pinned here, so that they give the same
+# result on any day; `make lock` upgrades the pins on purpose. The package's own dependency
+# ranges (pyproject.toml) stay ranges; tox's matrix cells install from those ranges.
+CONSTRAINTS := .ci/constraints.txt
+PIP_INSTALL = $(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install demo test test-unit test-servers services lint format docs dist matrix bench clean load
+.PHONY: help install demo test test-unit test-servers services lint format docs dist matrix bench clean load lock
 
 help:
 	@echo "make demo         - set up and serve the example project on http://$(HOST):$(PORT) (user test/test)"
@@ -22,20 +28,41 @@ help:
 	@echo "make matrix       - run the suite on the oldest and newest Django/Python cells (tox)"
 	@echo "make bench        - the benchmarks against Simple JWT (docs/performance.md)"
 	@echo "make load         - a sustained load run on gunicorn (60 s, 100 000 requests)"
+	@echo "make lock         - upgrade the pinned toolchain (.ci/constraints.txt) to today's releases"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10+ is required")'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) --upgrade pip
+	$(PIP_INSTALL) -e ".[dev]"
 	@touch $(STAMP)
 
-$(DEMO_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[demo]"
+$(DEMO_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) --upgrade pip
+	$(PIP_INSTALL) -e ".[demo]"
 	@touch $(DEMO_STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(PIP_INSTALL) -e ".[dev,bench]"
+	@touch $(BENCH_STAMP)
+
+# Re-resolve every extra the make targets use in a throwaway venv, with no constraints, and
+# write the result as the new pins. Review the diff, run `make test lint docs dist`, commit.
+# It resolves on the oldest Python the package supports (3.10), so that the pins install on
+# every supported Python: `make lock LOCK_PYTHON=/path/to/python3.10`.
+LOCK_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3) python3.10)
+lock:
+	rm -rf .lock-venv
+	$(LOCK_PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev,demo,bench]"
+	@{ echo "# The pinned toolchain of every make target (make lock writes this file)."; \
+	  echo "# Python $$(.lock-venv/bin/python -c 'import platform; print(platform.python_version())'), $$(date -u +%Y-%m-%d)."; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v '^setuptools=='; } > $(CONSTRAINTS)
+	rm -rf .lock-venv
+	@echo "make lock: wrote $(CONSTRAINTS); delete $(VENV) (or its .installed-* stamps) to install it"
 
 install: $(STAMP)
 
@@ -144,8 +171,7 @@ matrix: install
 # The benchmark table (docs/performance.md): one process against simplejwt, on Redis (started
 # by .ci/services.sh unless DRF_PASETO_BENCH_REDIS names one); exits 1 when one of its four
 # targets is missed (every other row is information).
-bench: install
-	$(BIN)/python -m pip install -q "djangorestframework-simplejwt>=5.3" "pyinstrument>=4.6"
+bench: $(BENCH_STAMP)
 	@if [ -z "$$DRF_PASETO_BENCH_REDIS" ]; then \
 	  eval "$$(bash .ci/services.sh)"; \
 	  if [ -n "$$DRF_PASETO_TEST_REDIS" ]; then \
@@ -162,4 +188,4 @@ load: install
 	$(BIN)/python loadtest/run.py
 
 clean:
-	rm -rf $(VENV) site dist build .coverage htmlcov example_project/db.sqlite3
+	rm -rf $(VENV) .lock-venv site dist build .coverage htmlcov example_project/db.sqlite3
