@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.views.decorators.debug import sensitive_variables
 
 from drf_paseto import backend, encoding, keyset
 from drf_paseto.backend import PasetoKey
@@ -46,6 +47,10 @@ class KeyRing:
         """The keys that may be published: public keys only, never local or secret ones."""
         return [key for key in self.verifying_keys.values() if key.kind == "public"]
 
+    # Every function that holds a key (or a key setting) in a local variable is marked with
+    # sensitive_variables(): Django's error reports (the mail to ADMINS, Sentry's locals)
+    # then show none of its variables, nor those of the functions it calls (pyseto's too).
+    @sensitive_variables()
     def encode(self, payload: bytes) -> str:
         if self.signing_key is None:
             raise KeyConfigurationError(
@@ -54,6 +59,7 @@ class KeyRing:
         footer = encoding.dumps({"kid": self.signing_kid})
         return backend.seal(self.signing_key, payload, footer)
 
+    @sensitive_variables()
     def decode(self, token: str, max_length: int) -> bytes:
         parsed = backend.parse_token(
             token, version=self.version, purpose=self.purpose, max_length=max_length
@@ -90,6 +96,7 @@ def read_kid(footer: bytes) -> str:
     return kid
 
 
+@sensitive_variables()
 def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     """One key setting: a PASERK, a PEM (public purpose), or a secret string (local)."""
     if isinstance(value, bytes):
@@ -117,6 +124,7 @@ def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     return key
 
 
+@sensitive_variables()
 def _setting_or_file(name: str) -> Any:
     value = getattr(api_settings, name)
     path = getattr(api_settings, f"{name}_FILE")
@@ -130,6 +138,7 @@ def _setting_or_file(name: str) -> Any:
     return value
 
 
+@sensitive_variables()
 def build_key_ring() -> KeyRing:
     """Parse the key settings. Raises ``KeyConfigurationError`` with a reason."""
     version = api_settings.VERSION
