@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -54,7 +53,7 @@ class KeyRing:
     def encode(self, payload: bytes) -> str:
         if self.signing_key is None:
             raise KeyConfigurationError(
-                "no key to issue tokens with: set DRF_PASETO['PRIVATE_KEY'] or PRIVATE_KEY_FILE"
+                "no key to issue tokens with: set DRF_PASETO['PRIVATE_KEY']"
             )
         footer = encoding.dumps({"kid": self.signing_kid})
         return backend.seal(self.signing_key, payload, footer)
@@ -125,20 +124,6 @@ def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
 
 
 @sensitive_variables()
-def _setting_or_file(name: str) -> Any:
-    value = getattr(api_settings, name)
-    path = getattr(api_settings, f"{name}_FILE")
-    if value is not None and path is not None:
-        raise KeyConfigurationError(f"set {name} or {name}_FILE, not both")
-    if path is not None:
-        try:
-            return Path(path).read_text(encoding="utf-8")
-        except (OSError, TypeError, ValueError) as err:
-            raise KeyConfigurationError(f"{name}_FILE cannot be read") from err
-    return value
-
-
-@sensitive_variables()
 def build_key_ring() -> KeyRing:
     """Parse the key settings. Raises ``KeyConfigurationError`` with a reason."""
     version = api_settings.VERSION
@@ -157,8 +142,8 @@ def build_key_ring() -> KeyRing:
         )
         verifying = [signing]
     else:
-        private = _setting_or_file("PRIVATE_KEY")
-        public = _setting_or_file("PUBLIC_KEY")
+        private = api_settings.PRIVATE_KEY
+        public = api_settings.PUBLIC_KEY
         signing = None if private is None else load_key(private, version, "public")
         if signing is not None and signing.kind != "secret":
             raise KeyConfigurationError("PRIVATE_KEY must be a secret key (k4.secret or PEM)")
@@ -193,7 +178,7 @@ def _issuer_ring(version: int, purpose: str) -> KeyRing:
     its own, and the public purpose. The keys themselves come with each key set."""
     if purpose != "public":
         raise KeyConfigurationError("KEYS_URL needs PURPOSE 'public': local keys are not published")
-    for name in ("PRIVATE_KEY", "PRIVATE_KEY_FILE", "PUBLIC_KEY", "PUBLIC_KEY_FILE"):
+    for name in ("PRIVATE_KEY", "PUBLIC_KEY"):
         if getattr(api_settings, name) is not None:
             raise KeyConfigurationError(f"set KEYS_URL or {name}, not both")
     if api_settings.RETIRED_KEYS:

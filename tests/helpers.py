@@ -542,7 +542,11 @@ class KeySetServer:
     ``status``, ``content_type``, ``body`` (bytes) and ``headers``; ``hits`` counts requests,
     ``posts`` keeps the headers and body of each POST.
     ``serve_keys()`` makes the body a ``keys/`` answer. ``stop()`` ends it (refused
-    connections from then on, as an issuer that is down)."""
+    connections from then on, as an issuer that is down).
+    ``delay`` (seconds) holds each answer back before its first byte; ``dribble`` (seconds)
+    sends the whole answer, status line and headers included, one byte at a time with that
+    pause between bytes, as a slow peer or relay does; ``cut_off`` is set when a client
+    closes the connection before a dribbled answer is complete."""
 
     def __init__(self) -> None:
         import http.server
@@ -562,6 +566,12 @@ class KeySetServer:
                     server.hits += 1
                     status_code, content_type = server.status, server.content_type
                     body, headers = server.body, dict(server.headers)
+                    delay, dribble = server.delay, server.dribble
+                if delay and server.stopping.wait(delay):
+                    return
+                if dribble:
+                    self.dribble(status_code, content_type, body, headers, dribble)
+                    return
                 self.send_response(status_code)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
@@ -569,6 +579,26 @@ class KeySetServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
+
+            def dribble(
+                self,
+                status_code: int,
+                content_type: str,
+                body: bytes,
+                headers: dict[str, str],
+                pause: float,
+            ) -> None:
+                lines = [f"HTTP/1.1 {status_code} OK", f"Content-Type: {content_type}"]
+                lines += [f"Content-Length: {len(body)}"]
+                lines += [f"{name}: {value}" for name, value in headers.items()]
+                answer = "\r\n".join([*lines, "", ""]).encode("latin-1") + body
+                try:
+                    for index in range(len(answer)):
+                        if server.stopping.wait(pause):
+                            return
+                        self.wfile.write(answer[index : index + 1])
+                except OSError:  # the client hung up
+                    server.cut_off.set()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -580,6 +610,10 @@ class KeySetServer:
         self.content_type = "application/json"
         self.body = b"{}"
         self.headers: dict[str, str] = {}
+        self.delay = 0.0
+        self.dribble = 0.0
+        self.stopping = threading.Event()
+        self.cut_off = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
         self.thread = threading.Thread(
@@ -613,6 +647,7 @@ class KeySetServer:
             self.body, self.status, self.content_type = body, status_code, content_type
 
     def stop(self) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()
