@@ -537,18 +537,63 @@ class RedisSentinelLeg(_RedisTopologyLeg):
 # --- an issuer's keys/ on loopback (tests/test_keyset.py) ---------------------------------
 
 
+def self_signed_context() -> Any:
+    """A server-side TLS context with a fresh self-signed certificate for 127.0.0.1."""
+    import ipaddress
+    import ssl
+    import tempfile
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = current_time()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "server.pem"
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            + certificate.public_bytes(serialization.Encoding.PEM)
+        )
+        context.load_cert_chain(path)
+    return context
+
+
 class KeySetServer:
     """A tiny HTTP server on loopback that answers every request with what the test says:
     ``status``, ``content_type``, ``body`` (bytes) and ``headers``; ``hits`` counts requests,
     ``posts`` keeps the headers and body of each POST.
     ``serve_keys()`` makes the body a ``keys/`` answer. ``stop()`` ends it (refused
     connections from then on, as an issuer that is down).
+    ``tls=True`` serves https with a self-signed certificate (which no client trusts).
     ``delay`` (seconds) holds each answer back before its first byte; ``dribble`` (seconds)
     sends the whole answer, status line and headers included, one byte at a time with that
     pause between bytes, as a slow peer or relay does; ``cut_off`` is set when a client
     closes the connection before a dribbled answer is complete."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: bool = False) -> None:
         import http.server
         import threading
 
@@ -615,7 +660,12 @@ class KeySetServer:
         self.stopping = threading.Event()
         self.cut_off = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
+        if tls:  # https with a self-signed certificate for 127.0.0.1: no client trusts it
+            self.httpd.socket = self_signed_context().wrap_socket(
+                self.httpd.socket, server_side=True
+            )
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )

@@ -481,6 +481,13 @@ class ParsingTests(SimpleTestCase):
             with self.subTest(header):
                 self.assertEqual(keyset.parse_max_age(header), expected)
 
+    def test_https_certificates_are_verified(self) -> None:
+        server = KeySetServer(tls=True)
+        self.addCleanup(server.stop)
+        server.serve_keys(keys.SECRET_V4_1, current=keys.SECRET_V4_1)
+        with self.assertRaisesMessage(keyset.KeySetRefused, "SSLCertVerificationError"):
+            keyset.fetch(server.url)
+
     def test_not_an_http_url(self) -> None:
         for url in ("file:///etc/passwd", "ftp://example.com/keys", "keys"):
             with self.subTest(url), self.assertRaises(keyset.KeySetRefused):
