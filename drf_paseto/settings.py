@@ -23,16 +23,11 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "PRIVATE_KEY": None,
     "PUBLIC_KEY": None,
-    "PRIVATE_KEY_FILE": None,
-    "PUBLIC_KEY_FILE": None,
     "RETIRED_KEYS": [],
     "PURPOSE": "local",
     "VERSION": 4,
     # Following the issuer's keys (docs/many-services.md)
     "KEYS_URL": None,
-    "KEYS_REFRESH_SECONDS": 300,
-    "KEYS_REFETCH_INTERVAL_SECONDS": 30,
-    "KEYS_MAX_STALE_SECONDS": 86400,
     "KEYS_CACHE_ALIAS": "default",
     "KEYS_MAX_AGE_SECONDS": 300,
     # Lifetimes and claims

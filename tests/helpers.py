@@ -537,14 +537,63 @@ class RedisSentinelLeg(_RedisTopologyLeg):
 # --- an issuer's keys/ on loopback (tests/test_keyset.py) ---------------------------------
 
 
+def self_signed_context() -> Any:
+    """A server-side TLS context with a fresh self-signed certificate for 127.0.0.1."""
+    import ipaddress
+    import ssl
+    import tempfile
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = current_time()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "server.pem"
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            + certificate.public_bytes(serialization.Encoding.PEM)
+        )
+        context.load_cert_chain(path)
+    return context
+
+
 class KeySetServer:
     """A tiny HTTP server on loopback that answers every request with what the test says:
     ``status``, ``content_type``, ``body`` (bytes) and ``headers``; ``hits`` counts requests,
     ``posts`` keeps the headers and body of each POST.
     ``serve_keys()`` makes the body a ``keys/`` answer. ``stop()`` ends it (refused
-    connections from then on, as an issuer that is down)."""
+    connections from then on, as an issuer that is down).
+    ``tls=True`` serves https with a self-signed certificate (which no client trusts).
+    ``delay`` (seconds) holds each answer back before its first byte; ``dribble`` (seconds)
+    sends the whole answer, status line and headers included, one byte at a time with that
+    pause between bytes, as a slow peer or relay does; ``cut_off`` is set when a client
+    closes the connection before a dribbled answer is complete."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: bool = False) -> None:
         import http.server
         import threading
 
@@ -562,6 +611,12 @@ class KeySetServer:
                     server.hits += 1
                     status_code, content_type = server.status, server.content_type
                     body, headers = server.body, dict(server.headers)
+                    delay, dribble = server.delay, server.dribble
+                if delay and server.stopping.wait(delay):
+                    return
+                if dribble:
+                    self.dribble(status_code, content_type, body, headers, dribble)
+                    return
                 self.send_response(status_code)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
@@ -569,6 +624,26 @@ class KeySetServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
+
+            def dribble(
+                self,
+                status_code: int,
+                content_type: str,
+                body: bytes,
+                headers: dict[str, str],
+                pause: float,
+            ) -> None:
+                lines = [f"HTTP/1.1 {status_code} OK", f"Content-Type: {content_type}"]
+                lines += [f"Content-Length: {len(body)}"]
+                lines += [f"{name}: {value}" for name, value in headers.items()]
+                answer = "\r\n".join([*lines, "", ""]).encode("latin-1") + body
+                try:
+                    for index in range(len(answer)):
+                        if server.stopping.wait(pause):
+                            return
+                        self.wfile.write(answer[index : index + 1])
+                except OSError:  # the client hung up
+                    server.cut_off.set()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -580,8 +655,17 @@ class KeySetServer:
         self.content_type = "application/json"
         self.body = b"{}"
         self.headers: dict[str, str] = {}
+        self.delay = 0.0
+        self.dribble = 0.0
+        self.stopping = threading.Event()
+        self.cut_off = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
+        if tls:  # https with a self-signed certificate for 127.0.0.1: no client trusts it
+            self.httpd.socket = self_signed_context().wrap_socket(
+                self.httpd.socket, server_side=True
+            )
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -613,6 +697,7 @@ class KeySetServer:
             self.body, self.status, self.content_type = body, status_code, content_type
 
     def stop(self) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()

@@ -1,13 +1,25 @@
-"""drf_paseto/reporting.py and check W009: bearer tokens stay out of error reports."""
+"""drf_paseto/reporting.py and check W009: bearer tokens stay out of error reports; so do
+the keys (drf_paseto.keys marks the functions that hold them as sensitive)."""
 
+import re
+import sys
+from html import escape
 from unittest import mock
 
+from django.contrib.auth import get_user_model
 from django.core.checks import run_checks
-from django.test import RequestFactory, SimpleTestCase, override_settings
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from django.views.debug import ExceptionReporter
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from drf_paseto.backend import b64url_decode
 from drf_paseto.checks import check_error_reports
 from drf_paseto.reporting import PasetoExceptionReporterFilter
+from drf_paseto.tokens import RefreshToken
+from tests import keys
+from tests.helpers import SECRET_FRAGMENTS, paseto_settings
 
 DJANGO_FILTER = "django.views.debug.SafeExceptionReporterFilter"
 OURS = "drf_paseto.reporting.PasetoExceptionReporterFilter"
@@ -53,3 +65,78 @@ class ErrorReportCheckTests(SimpleTestCase):
 
     def test_registered(self) -> None:
         self.assertNotIn("drf_paseto.W009", [m.id for m in run_checks()])
+
+
+class LoginView(APIView):
+    """A project's own login view, as docs/refresh-tokens.md shows it."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    def post(self, request: Request) -> Response:
+        user = get_user_model().objects.get(username="alice")
+        refresh_token = RefreshToken.for_user(user)
+        access_token = refresh_token.make_access_token(fresh=True)
+        return Response({"access_token": str(access_token), "refresh_token": str(refresh_token)})
+
+
+class KeyReportTests(TestCase):
+    """#25 hardening 9: a broken key setting must not put the live private key (nor the
+    broken one) into Django's error report."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        get_user_model().objects.create_user("alice", password="irrelevant")
+
+    def reports(self) -> list[str]:
+        """The text and HTML reports of the login view's error, with the settings in force
+        (the settings stay out of this frame, which the report shows too)."""
+        request = RequestFactory().post("/login/")
+        try:
+            LoginView.as_view()(request)
+        except Exception:
+            exc_type, exc_value, tb = sys.exc_info()
+        else:
+            self.fail("the key settings were accepted")
+        reporter = ExceptionReporter(request, exc_type, exc_value, tb)
+        return [reporter.get_traceback_text(), reporter.get_traceback_html()]
+
+    def assertNoKeyIn(self, report: str) -> None:
+        # A PASERK with key data (the source lines shown say "k4.secret" in messages only).
+        paserk = re.search(r"k[34]\.(secret|local|secert)\.[A-Za-z0-9_-]{8}", report)
+        self.assertIsNone(paserk, paserk and report[paserk.start() - 300 : paserk.end()])
+        forbidden = list(SECRET_FRAGMENTS)
+        for paserk_text in (keys.SECRET_V4_1, keys.SECRET_V4_2):
+            data = paserk_text.split(".", 2)[2]
+            raw = b64url_decode(data)
+            forbidden += [data[:16], raw.hex()[:32], repr(raw)[2:30], escape(repr(raw)[2:30])]
+        for text in forbidden:
+            at = report.find(text)
+            self.assertEqual(at, -1, f"{text!r} in the report: {report[at - 300 : at + 100]}")
+
+    def test_a_typo_in_retired_keys(self) -> None:
+        data = keys.SECRET_V4_2.split(".", 2)[2]
+        typos = {
+            "the type": f"k4.secert.{data}",
+            "the data": f"k4.secret.{data[:-1]}!",
+            "the length": f"k4.secret.{data[:-4]}",
+        }
+        for name, typo in typos.items():
+            with (
+                self.subTest(name),
+                paseto_settings(
+                    PURPOSE="public", PRIVATE_KEY=keys.SECRET_V4_1, RETIRED_KEYS=[typo]
+                ),
+            ):
+                for report in self.reports():
+                    self.assertIn("KeyConfigurationError", report)
+                    self.assertNoKeyIn(report)
+
+    def test_a_public_key_that_does_not_match(self) -> None:
+        with paseto_settings(
+            PURPOSE="public", PRIVATE_KEY=keys.SECRET_V4_1, PUBLIC_KEY=keys.PUBLIC_V4_2
+        ):
+            reports = self.reports()
+        for report in reports:
+            self.assertIn("KeyConfigurationError", report)
+            self.assertNoKeyIn(report)
