@@ -196,7 +196,7 @@ def section_blocks(text: str, heading: str) -> dict[str, str]:
     return blocks
 
 
-README_FLOW = """
+QUICK_START_FLOW = """
 import json
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -206,28 +206,30 @@ def call(method, path, token=None, **body):
     headers = {"HTTP_AUTHORIZATION": "Bearer " + token} if token else {}
     answer = getattr(client, method)(path, body, content_type="application/json", **headers)
     return [answer.status_code, answer.json() if answer.content else None]
-login = call("post", "/login/", username="reader", password="a-password-123")
+login = call("post", "/PREFIX/login/", username="reader", password="a-password-123")
 access, refresh = login[1]["access_token"], login[1]["refresh_token"]
 print(json.dumps({
     "login": [login[0], sorted(login[1])],
     "protected": call("get", "/protected/", access),
     "anonymous": call("get", "/protected/"),
-    "refresh": call("post", "/refresh/", refresh)[0],
-    "sessions": [call("get", "/sessions/", access)[0]],
-    "logout": call("post", "/logout/", access),
+    "refresh": call("post", "/PREFIX/refresh/", refresh)[0],
+    "sessions": [call("get", "/PREFIX/sessions/", access)[0]],
+    "logout": call("post", "/PREFIX/logout/", access),
     "revoked": call("get", "/protected/", access),
 }))
 """
 
 
 @tag("servers")
-class ReadmeNewProjectTests(SimpleTestCase):
-    """The README's Configure blocks, pasted into a new project with no environment variable
-    set: checks clean, then a login, a protected call, sessions/ and a logout."""
+class QuickStartNewProjectTests(SimpleTestCase):
+    """The quick start's blocks (the README's Configure section, docs/index.md's Quick start),
+    pasted into a new project with no environment variable set: checks clean, then a login,
+    a protected call, sessions/ and a logout."""
 
-    def test_the_quick_start_works_pasted_into_a_new_project(self) -> None:
-        blocks = section_blocks(README.read_text(encoding="utf-8"), "## Configure")
+    def paste_and_run(self, page: Path, heading: str, prefix: str) -> None:
+        blocks = section_blocks(page.read_text(encoding="utf-8"), heading)
         self.assertEqual(set(blocks), {"settings.py", "views.py", "urls.py"})
+        self.assertIn(f'path("{prefix}", include("drf_paseto.urls"))', blocks["urls.py"])
         with tempfile.TemporaryDirectory() as tmp:
             project = NewProject(self, tmp)
             project.add_settings(blocks["settings.py"])
@@ -239,7 +241,7 @@ class ReadmeNewProjectTests(SimpleTestCase):
             deploy = project.run("manage.py", "check", "--deploy", check=False)
             self.assertNotIn("drf_paseto.", deploy.stdout + deploy.stderr)
             project.run("manage.py", "migrate", "-v", "0")
-            result = project.shell(README_FLOW)
+            result = project.shell(QUICK_START_FLOW.replace("/PREFIX/", f"/{prefix}"))
         self.assertEqual(result["login"], [200, ["access_token", "refresh_token"]])
         self.assertEqual(result["protected"], [200, {"user": "reader"}])
         self.assertEqual(result["anonymous"][0], 401)
@@ -249,6 +251,12 @@ class ReadmeNewProjectTests(SimpleTestCase):
         self.assertEqual(result["logout"], [204, None])
         self.assertEqual(result["revoked"][0], 401)
         self.assertEqual(result["revoked"][1]["code"], "token_revoked")
+
+    def test_the_readme_quick_start(self) -> None:
+        self.paste_and_run(README, "## Configure", "")
+
+    def test_the_docs_quick_start(self) -> None:
+        self.paste_and_run(DOCS / "index.md", "## Quick start", "auth/")
 
 
 BOTH_FLOW = """
