@@ -81,7 +81,7 @@ install: $(STAMP)
 
 # A busy port is one line, before anything is installed or migrated: `make demo PORT=8001`.
 ifneq ($(filter demo,$(MAKECMDGOALS)),)
-ifneq ($(shell $(PYTHON) -c 'import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("$(HOST)", $(PORT)))' 2>/dev/null && echo free),free)
+ifneq ($(shell $(PYTHON) -c 'import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("$(HOST)", $(PORT)))' 2>&1 | grep -c "in use"),0)
 $(error make demo: port $(PORT) on $(HOST) is in use (another make demo?): stop what listens there, or choose another port: make demo PORT=8001)
 endif
 endif
