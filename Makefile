@@ -86,12 +86,15 @@ $(error make demo: port $(PORT) on $(HOST) is in use (another make demo?): stop 
 endif
 endif
 
+# Channels has no lifespan handler: without --lifespan off, uvicorn says so at every start.
+DEMO_UVICORN_ARGS = example_project.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
 demo: $(DEMO_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py create_demo_user
 	@$(MAKE) -s --no-print-directory demo-commands
 	@if $(BIN)/python -c 'import channels, uvicorn' 2>/dev/null; then \
-	  $(BIN)/python -m uvicorn example_project.asgi:application --host $(HOST) --port $(PORT) --lifespan off; \
+	  $(BIN)/python -m uvicorn $(DEMO_UVICORN_ARGS); \
 	elif $(BIN)/python -c 'import channels, daphne' 2>/dev/null; then \
 	  PASETO_WEBSOCKET_CLOSE_CODE=4008 $(BIN)/python -m daphne -b $(HOST) -p $(PORT) example_project.asgi:application; \
 	else \

@@ -241,3 +241,29 @@ class DemoWebSocketSnippetTests(SimpleTestCase):
         greeting, echo = done.stdout.splitlines()
         self.assertIn("test", greeting)
         self.assertIn("hi", echo)
+
+
+@tag("servers")
+class DemoUvicornTests(SimpleTestCase):
+    """uvicorn as ``make demo`` runs it: no "ASGI 'lifespan' protocol appears unsupported"
+    line at start (Channels has no lifespan handler)."""
+
+    def test_no_lifespan_line(self) -> None:
+        import shlex
+        import sys
+
+        server = ExampleProjectServer(server="uvicorn")
+        self.addCleanup(server.stop)
+        printed = make(
+            "--eval", "args: ; @echo $(DEMO_UVICORN_ARGS)", "args", f"PORT={server.port}"
+        )
+        self.assertEqual(printed.returncode, 0, printed.stderr)
+        arguments = shlex.split(printed.stdout)
+        self.assertEqual(arguments[0], ExampleProjectServer.ASGI_APP)
+        server.command = lambda: [sys.executable, "-m", "uvicorn", *arguments]  # type: ignore[method-assign]
+        server.start()
+        self.assertEqual(server.client.call("GET", "/keys/").status, 200)
+        server.halt()
+        log = server.log_text()
+        self.assertIn("Uvicorn running on", log)
+        self.assertNotIn("lifespan", log.lower())
