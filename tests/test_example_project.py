@@ -172,7 +172,7 @@ class ReadmeFlowTests(SimpleTestCase):
                 self.assertRegex(got[key], f"^{pattern}$", key)
 
 
-def make(*args: str) -> Any:
+def make(*args: str, env: dict[str, str] | None = None) -> Any:
     """``make -s`` in the tree, with this interpreter's virtualenv as the Makefile's."""
     import subprocess
     import sys
@@ -183,9 +183,10 @@ def make(*args: str) -> Any:
     return subprocess.run(
         ["make", "-s", "--no-print-directory", f"VENV={venv}", f"PYTHON={sys.executable}", *args],
         cwd=root,
+        env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
 
 
