@@ -1,7 +1,7 @@
 """Keys from the issuer: a verify-only service follows the issuer's ``keys/`` (``KEYS_URL``).
 
 The key set is fetched with the standard library (a timeout, a size limit, strict parsing)
-and kept in Django's cache (``KEYS_CACHE_ALIAS``), so that all the workers of a service fetch
+and kept in Django's cache (``CACHE_ALIAS``), so that all the workers of a service fetch
 it once between them; each process also keeps the parsed keys until the set is due again.
 
 * A key set is used for ``KEYS_REFRESH_SECONDS`` (or the issuer's ``Cache-Control: max-age``,
@@ -167,12 +167,12 @@ def fetch(url: str) -> tuple[bytes, int | None]:
 
 
 def _cache_call(method: str, *args: Any) -> Any:
-    """One call to the ``KEYS_CACHE_ALIAS`` cache; ``None`` when the cache fails (each
+    """One call to the ``CACHE_ALIAS`` cache; ``None`` when the cache fails (each
     worker then goes on with what it has, and fetches by itself when it has nothing)."""
     try:
-        return getattr(caches[api_settings.KEYS_CACHE_ALIAS], method)(*args)
+        return getattr(caches[api_settings.CACHE_ALIAS], method)(*args)
     except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
-        logger.warning("drf_paseto cannot use KEYS_CACHE_ALIAS: %s", type(err).__name__)
+        logger.warning("drf_paseto cannot use CACHE_ALIAS: %s", type(err).__name__)
         return None
 
 

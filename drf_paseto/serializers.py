@@ -179,14 +179,3 @@ class TokenVerifySerializer(serializers.Serializer[Any]):
         except TokenError as err:
             raise to_api_exception(err) from err
         return {"token_type": token.type, "expires_at": token["exp"]}
-
-
-def get_serializer_class(setting: str) -> type[serializers.Serializer[Any]]:
-    """The serializer class a setting names, imported once per settings change."""
-    from django.utils.module_loading import import_string
-
-    cache = api_settings.derived
-    if setting not in cache:
-        cache[setting] = import_string(getattr(api_settings, setting))
-    cls: type[serializers.Serializer[Any]] = cache[setting]
-    return cls

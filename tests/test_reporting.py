@@ -6,7 +6,7 @@ from django.core.checks import run_checks
 from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.views.debug import ExceptionReporter
 
-from drf_paseto.checks import check_error_reports
+from drf_paseto.checks.views import check_error_reports
 from drf_paseto.reporting import PasetoExceptionReporterFilter
 
 DJANGO_FILTER = "django.views.debug.SafeExceptionReporterFilter"
@@ -37,7 +37,7 @@ class ErrorReportCheckTests(SimpleTestCase):
         return [m.id for m in check_error_reports() if m.id]
 
     def test_w009_on_django_4_2_with_django_s_filter(self) -> None:
-        with mock.patch("drf_paseto.checks.django.VERSION", (4, 2, 0, "final", 0)):
+        with mock.patch("drf_paseto.checks.views.django.VERSION", (4, 2, 0, "final", 0)):
             with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=DJANGO_FILTER):
                 self.assertEqual(self.ids(), ["drf_paseto.W009"])
                 self.assertTrue(check_error_reports()[0].hint)
@@ -46,7 +46,7 @@ class ErrorReportCheckTests(SimpleTestCase):
 
     def test_nothing_on_django_5(self) -> None:
         with (
-            mock.patch("drf_paseto.checks.django.VERSION", (5, 2, 0, "final", 0)),
+            mock.patch("drf_paseto.checks.views.django.VERSION", (5, 2, 0, "final", 0)),
             override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=DJANGO_FILTER),
         ):
             self.assertEqual(self.ids(), [])
