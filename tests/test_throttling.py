@@ -1,9 +1,17 @@
-"""drf_paseto/throttling.py: the login view's throttle."""
+"""drf_paseto/throttling.py: the login view's throttles."""
+
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from unittest import skipUnless
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 from rest_framework.test import APITestCase
+
+from tests.helpers import HAS_REDIS_PY, REDIS_SKIP_REASON, REDIS_URL
 
 LOGIN_URL = "/auth/login/"
 
@@ -160,3 +168,141 @@ class LoginFailureThrottleTests(ThrottleTestCase):
             self.assertEqual(self.client.post(LOGIN_URL, wrong, format="json").status_code, 401)
             right = {"username": "42", "password": "pw"}
             self.assertEqual(self.client.post(LOGIN_URL, right, format="json").status_code, 429)
+
+
+class PaddedUsernameTests(ThrottleTestCase):
+    """#25 item 5: a username padded with whitespace logs in as the plain one (the serializer
+    trims), so it must count against the plain one's allowance."""
+
+    def post(self, username: str, password: str) -> object:
+        body = {"username": username, "password": password}
+        return self.client.post(LOGIN_URL, body, format="json")
+
+    def test_padding_the_username_makes_no_new_allowance(self) -> None:
+        rates = rest_framework_settings(paseto_login=None, paseto_login_failures="3/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            # Padded, the right password logs in as ann: the serializer trims.
+            self.assertEqual(self.post("\u3000ann\t", "pw").status_code, 200)
+            statuses = [
+                self.post(username, "wrong").status_code
+                for username in ("ann", " ann", "ann\t", "\u3000ann", "ANN ", "\uff41\uff4e\uff4e")
+            ]
+            right = self.post(" ann", "pw")
+        self.assertEqual(statuses, [401, 401, 401, 429, 429, 429])
+        self.assertEqual(right.status_code, 429)
+
+    def test_the_key_is_what_authentication_compares(self) -> None:
+        from rest_framework.parsers import JSONParser
+        from rest_framework.request import Request
+        from rest_framework.test import APIRequestFactory
+
+        from drf_paseto.throttling import login_username
+
+        def key(username: object) -> str | None:
+            body = APIRequestFactory().post(LOGIN_URL, {"username": username}, format="json")
+            return login_username(Request(body, parsers=[JSONParser()]))
+
+        for variant in (
+            "ann",
+            " ann",
+            "ann\t",
+            "\u3000ann",
+            "\nANN\r",
+            "\uff41\uff4e\uff4e",
+            "Ann\u00a0",
+        ):
+            with self.subTest(variant=variant):
+                self.assertEqual(key(variant), "ann")
+        self.assertEqual(key(42), "42")
+        for nothing in ("", "   ", None, ["ann"], {"a": 1}):
+            with self.subTest(nothing=nothing):
+                self.assertIsNone(key(nothing))
+
+
+class _SlowCountingBackend:
+    """An authentication backend that counts the passwords it checks and takes its time, as a
+    real password hash does: the window in which a burst of requests overlaps."""
+
+    calls = 0
+    lock = threading.Lock()
+
+    def authenticate(self, request: object, **credentials: object) -> None:
+        with self.lock:
+            type(self).calls += 1
+        time.sleep(0.02)
+        return None
+
+    def get_user(self, user_id: object) -> None:
+        return None
+
+
+BACKEND = f"{__name__}._SlowCountingBackend"
+
+
+class BurstMixin:
+    """#25 item 12: a concurrent burst of wrong passwords for one username. The attempt is
+    counted atomically before the password is checked, so no more passwords are checked
+    than the rate allows, however many requests arrive at once."""
+
+    BURST = 40
+    LIMIT = 5
+
+    def run_burst(self) -> list[int]:
+        from rest_framework.test import APIRequestFactory
+
+        from drf_paseto.views import TokenObtainView
+
+        view = TokenObtainView.as_view()
+        factory = APIRequestFactory()
+        start = threading.Barrier(self.BURST)
+
+        def attempt(n: int) -> int:
+            request = factory.post(
+                LOGIN_URL,
+                {"username": "victim", "password": f"guess-{n}"},
+                format="json",
+                REMOTE_ADDR=f"10.0.{n // 250}.{n % 250}",
+            )
+            start.wait()
+            return int(view(request).status_code)
+
+        _SlowCountingBackend.calls = 0
+        rates = rest_framework_settings(
+            paseto_login=None, paseto_login_failures=f"{self.LIMIT}/min"
+        )
+        with (
+            override_settings(REST_FRAMEWORK=rates, AUTHENTICATION_BACKENDS=[BACKEND]),
+            ThreadPoolExecutor(self.BURST) as pool,
+        ):
+            return list(pool.map(attempt, range(self.BURST)))
+
+    def check_burst(self, test: SimpleTestCase) -> None:
+        statuses = self.run_burst()
+        test.assertEqual(_SlowCountingBackend.calls, self.LIMIT)
+        test.assertEqual(sorted(statuses), [401] * self.LIMIT + [429] * (self.BURST - self.LIMIT))
+
+
+class LocMemBurstTests(BurstMixin, SimpleTestCase):
+    def setUp(self) -> None:
+        cache.clear()
+        self.addCleanup(cache.clear)
+
+    def test_a_burst_checks_no_more_passwords_than_the_rate(self) -> None:
+        self.check_burst(self)
+
+
+@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
+class RedisBurstTests(BurstMixin, SimpleTestCase):
+    def setUp(self) -> None:
+        redis_cache = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"drf_paseto_throttle_{uuid.uuid4().hex}",
+        }
+        settings = override_settings(CACHES={"default": redis_cache})
+        settings.enable()
+        self.addCleanup(settings.disable)
+        self.addCleanup(cache.clear)
+
+    def test_a_burst_checks_no_more_passwords_than_the_rate(self) -> None:
+        self.check_burst(self)
