@@ -544,3 +544,67 @@ class IntrospectionCheckTests(CheckTestCase):
         for value in (-1, 1.5, "5", None):
             with self.subTest(value):
                 self.assert_only(local(INTROSPECT_CACHE_SECONDS=value), "drf_paseto.E003")
+
+
+class IgnoredKeyPairTests(CheckTestCase):
+    """#22 item 5: a key pair set while PURPOSE stays "local" was silently unused."""
+
+    def test_w012_for_a_key_pair_with_the_local_purpose(self) -> None:
+        for name, key in (("PRIVATE_KEY", SECRET_V4_1), ("PUBLIC_KEY", PUBLIC_V4_1)):
+            with self.subTest(name=name):
+                message = self.assert_only(local(**{name: key}), "drf_paseto.W012")
+                self.assertIn(name, message.msg)
+                self.assertIn("PURPOSE = 'public'", message.hint or "")
+                self.assertNotIn(key.split(".")[2], f"{message.msg} {message.hint}")
+        self.assert_clean({"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1})
+
+
+class WeakRetiredKeyTests(CheckTestCase):
+    """#25 item 11: RETIRED_KEYS=["hunter2"] passed check --deploy, and a token made with it
+    opened a fresh-token view."""
+
+    def test_w003_for_every_weak_symmetric_key(self) -> None:
+        messages = self.messages(
+            local(RETIRED_KEYS=[LOCAL_V4_1.replace("mYBO", "aaaa"), "hunter2", "x" * 40, "k4.x"]),
+            deploy=True,
+        )
+        self.assertEqual([m.id for m in messages], ["drf_paseto.W003", "drf_paseto.W003"])
+        self.assertIn("RETIRED_KEYS'][1]", messages[0].msg)
+        self.assertIn("RETIRED_KEYS'][3]", messages[1].msg)
+        for message in messages:
+            self.assertNotIn("hunter2", message.msg)
+
+    def test_the_weak_retired_key_really_opened_a_fresh_view(self) -> None:
+        from drf_paseto.tokens import AccessToken
+
+        class _User:
+            pk = 1
+
+        with override_settings(DRF_PASETO=local(SECRET_KEY="hunter2")):
+            forged = str(AccessToken.for_user(_User(), fresh=True))
+        with override_settings(DRF_PASETO=local(RETIRED_KEYS=["hunter2"])):
+            self.assertTrue(AccessToken(forged).fresh)  # why W003 must cover it
+            ids = [m.id for m in self.messages(local(RETIRED_KEYS=["hunter2"]), deploy=True)]
+        self.assertEqual(ids, ["drf_paseto.W003"])
+
+    def test_django_s_secret_key_when_it_is_the_source(self) -> None:
+        with override_settings(SECRET_KEY="short-django-secret"):
+            message = self.assert_only({}, "drf_paseto.W003", deploy=True)
+        self.assertIn("Django's SECRET_KEY", message.msg)
+        self.assert_clean({"PURPOSE": "public", "PRIVATE_KEY": SECRET_V4_1, "RETIRED_KEYS": []})
+
+
+class ErrorReportWarningTests(CheckTestCase):
+    """W009 through the check command (tests/test_reporting.py has the details)."""
+
+    def test_w009_for_a_redis_password_with_django_s_filter(self) -> None:
+        config = local(DENYLIST_REDIS_URL="redis://:hunter2@redis.internal:6379/0")
+        django_filter = "django.views.debug.SafeExceptionReporterFilter"
+        with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=django_filter):
+            message = self.assert_only(config, "drf_paseto.W009")
+            out = StringIO()
+            with override_settings(DRF_PASETO=config):
+                call_command("check", stdout=out, stderr=out)
+        self.assertIn("drf_paseto.W009", out.getvalue())
+        self.assertNotIn("hunter2", out.getvalue() + message.msg)
+        self.assert_clean(config)  # the suite's settings install drf_paseto's filter

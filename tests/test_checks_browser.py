@@ -207,3 +207,21 @@ class CookieDeployTests(CheckTestCase):
         with override_settings(DRF_PASETO=local(TOKEN_LOCATION=COOKIES)):
             self.assertEqual(setting_messages(), [])
             self.assertEqual(deploy_messages(), [])
+
+
+class WebSocketCheckTests(CheckTestCase):
+    def test_w008_tokens_in_urls(self) -> None:
+        message = self.assert_only(
+            local(WEBSOCKET_TOKEN_LOCATION=["headers", "query"]), "drf_paseto.W008"
+        )
+        self.assertIn("logs", message.msg)
+
+    def test_e003_locations_and_close_code(self) -> None:
+        for config in (
+            local(WEBSOCKET_TOKEN_LOCATION=["json"]),
+            local(WEBSOCKET_TOKEN_LOCATION=["headers", "headers"]),
+            local(WEBSOCKET_CLOSE_CODE=1006),
+        ):
+            with self.subTest(config=config):
+                message = self.assert_only(config, "drf_paseto.E003")
+                self.assertIn("WEBSOCKET_", message.msg)

@@ -6,6 +6,7 @@ its own mistake.
 
 from __future__ import annotations
 
+from typing import Any
 from unittest import mock
 
 from django.conf import settings
@@ -195,4 +196,35 @@ class RevocationCheckTests(CheckTestCase):
                 "drf_paseto.E006",
                 "drf_paseto.E008",
             ],
+        )
+
+
+class VerifyOnlyStoreTests(CheckTestCase):
+    """#22 item 5: a verify-only service with the issuer's "redis" store refused every live
+    token as token_revoked, with nothing saying why."""
+
+    def follower(self, **settings: Any) -> dict[str, Any]:
+        return {
+            "PURPOSE": "public",
+            "KEYS_URL": "https://auth.example.com/auth/keys/",
+            "DENYLIST_ENABLED": True,
+            "DENYLIST_REDIS_URL": REDIS_URL,
+            **settings,
+        }
+
+    def test_w012_for_the_issuers_redis_store_on_a_follower(self) -> None:
+        message = self.assert_only(self.follower(DENYLIST_STORE="redis"), "drf_paseto.W012")
+        self.assertIn("token_revoked", message.msg)
+        self.assertIn("SharedRedisStore", message.hint or "")
+
+    def test_the_documented_stores_are_clean(self) -> None:
+        shared = "drf_paseto.introspection.SharedRedisStore"
+        self.assert_clean(
+            self.follower(
+                DENYLIST_STORE=shared, INTROSPECT_URL="https://auth.example.com/introspect/"
+            )
+        )
+        # The issuer itself (no KEYS_URL) with the "redis" store.
+        self.assert_clean(
+            local(DENYLIST_ENABLED=True, DENYLIST_STORE="redis", DENYLIST_REDIS_URL=REDIS_URL)
         )
