@@ -54,7 +54,7 @@ class CleanConfigTests(CheckTestCase):
                 HEADER_NAME="X-Token",
                 HEADER_TYPE="",
             ),
-            local(USER_ID_FIELD="id", HEADER_TYPE=None),
+            local(USER_ID_FIELD="id", HEADER_TYPE=None, ISSUER="us", AUDIENCE="api"),
             local(SECRET_KEY="a long random secret that is not a paserk at all"),
         ]
         for config in configs:
@@ -565,7 +565,7 @@ class WeakRetiredKeyTests(CheckTestCase):
 
     def test_w003_for_every_weak_symmetric_key(self) -> None:
         messages = self.messages(
-            local(RETIRED_KEYS=[LOCAL_V4_1.replace("mYBO", "aaaa"), "hunter2", "x" * 40, "k4.x"]),
+            local(RETIRED_KEYS=[LOCAL_V4_1.replace("mYBO", "aaaa"), b"hunter2", "x" * 40, "k4.x"]),
             deploy=True,
         )
         self.assertEqual([m.id for m in messages], ["drf_paseto.W003", "drf_paseto.W003"])
@@ -600,6 +600,9 @@ class ErrorReportWarningTests(CheckTestCase):
     def test_w009_for_a_redis_password_with_django_s_filter(self) -> None:
         config = local(DENYLIST_REDIS_URL="redis://:hunter2@redis.internal:6379/0")
         django_filter = "django.views.debug.SafeExceptionReporterFilter"
+        for reporter_filter in (django_filter, "myproject.nowhere.Filter"):
+            with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=reporter_filter):
+                self.assert_only(config, "drf_paseto.W009")
         with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=django_filter):
             message = self.assert_only(config, "drf_paseto.W009")
             out = StringIO()

@@ -4,7 +4,8 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from unittest import skipUnless
+from types import SimpleNamespace
+from unittest import mock, skipUnless
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -214,6 +215,10 @@ class PaddedUsernameTests(ThrottleTestCase):
             with self.subTest(variant=variant):
                 self.assertEqual(key(variant), "ann")
         self.assertEqual(key(42), "42")
+        # A user model without AbstractBaseUser's normalize_username: the same NFKC form.
+        plain_model = SimpleNamespace(USERNAME_FIELD="username")
+        with mock.patch("drf_paseto.throttling.get_user_model", return_value=plain_model):
+            self.assertEqual(key(" \uff41\uff4e\uff4e\t"), "ann")
         for nothing in ("", "   ", None, ["ann"], {"a": 1}):
             with self.subTest(nothing=nothing):
                 self.assertIsNone(key(nothing))
@@ -306,3 +311,41 @@ class RedisBurstTests(BurstMixin, SimpleTestCase):
 
     def test_a_burst_checks_no_more_passwords_than_the_rate(self) -> None:
         self.check_burst(self)
+
+
+class FailureWindowTests(ThrottleTestCase):
+    def test_a_window_ending_between_add_and_incr_starts_a_new_one(self) -> None:
+        real_incr = cache.incr
+
+        def expire_first(key: str, delta: int = 1, version: object = None) -> int:
+            cache.delete(key)  # the window's TTL runs out right here
+            return real_incr(key, delta, version)
+
+        rates = rest_framework_settings(paseto_login=None, paseto_login_failures="1/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            with mock.patch.object(cache, "incr", side_effect=expire_first):
+                self.assertEqual(self.login(password="wrong").status_code, 401)
+            response = self.login(password="wrong")
+        self.assertEqual(response.status_code, 429)  # the new window counted the first one
+        self.assertLessEqual(int(response["Retry-After"]), 60)
+
+    def test_retry_after_without_the_windows_start_is_the_whole_window(self) -> None:
+        rates = rest_framework_settings(paseto_login=None, paseto_login_failures="1/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            self.assertEqual(self.login(password="wrong").status_code, 401)
+            with mock.patch.object(cache, "get", return_value=None):
+                response = self.login(password="wrong")
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response["Retry-After"], "60")
+
+    def test_retry_after_is_what_is_left_of_the_window(self) -> None:
+        from drf_paseto.throttling import LoginFailureThrottle
+
+        rates = rest_framework_settings(paseto_login=None, paseto_login_failures="1/hour")
+        with override_settings(REST_FRAMEWORK=rates):
+            self.assertEqual(self.login(password="wrong").status_code, 401)
+            later = time.time() + 600
+            with mock.patch.object(LoginFailureThrottle, "timer", return_value=later):
+                response = self.login()
+        self.assertEqual(response.status_code, 429)
+        self.assertTrue(2990 <= int(response["Retry-After"]) <= 3000, response["Retry-After"])

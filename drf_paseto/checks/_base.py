@@ -84,7 +84,3 @@ def cache_backend(alias: str) -> str:
     """The ``BACKEND`` of a ``CACHES`` alias ("" when there is none)."""
     configured = getattr(django_settings, "CACHES", {})
     return str(configured.get(alias, {}).get("BACKEND", ""))
-
-
-def is_per_process_cache(backend: str) -> bool:
-    return backend.endswith(("LocMemCache", "DummyCache"))
