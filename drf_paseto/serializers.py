@@ -1,4 +1,6 @@
-"""Request and response bodies of the token views. Replaceable through settings."""
+"""Request and response bodies of the token views. Replaceable through DRF's own mechanism,
+the view's ``serializer_class`` (``TokenObtainView.as_view(serializer_class=...)`` or a
+subclass)."""
 
 from __future__ import annotations
 
