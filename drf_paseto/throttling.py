@@ -128,6 +128,11 @@ class LoginFailureThrottle(_PasetoRateThrottle):
             self.cache.set(key, 1, self.window)
             self.cache.set(f"{key}:since", self.now, self.window)
             return 1
+        if count == 1:
+            # Django's RedisCache checks that the key exists, then increments: a window that
+            # ends in between leaves a counter Redis made without a TTL, which would count
+            # for ever. The first attempt of a window gives it its TTL again.
+            self.cache.touch(key, self.window)
         return count
 
     def wait(self) -> float | None:
@@ -146,4 +151,7 @@ class LoginFailureThrottle(_PasetoRateThrottle):
             return
         # A window that has ended meanwhile has nothing left to refund.
         with contextlib.suppress(ValueError):
-            self.cache.decr(key)
+            if self.cache.decr(key) < 0:
+                # It ended between RedisCache's existence check and its decrement, and
+                # Redis made a counter of -1 without a TTL: no window holds it.
+                self.cache.delete(key)

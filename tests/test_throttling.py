@@ -5,6 +5,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
+from typing import Any
 from unittest import mock, skipUnless
 
 from django.contrib.auth import get_user_model
@@ -349,3 +350,32 @@ class FailureWindowTests(ThrottleTestCase):
                 response = self.login()
         self.assertEqual(response.status_code, 429)
         self.assertTrue(2990 <= int(response["Retry-After"]) <= 3000, response["Retry-After"])
+
+    def test_a_counter_without_a_window_never_outlives_it(self) -> None:
+        # Django's RedisCache checks that a key exists, then increments or decrements it: a
+        # window ending in between leaves a counter Redis made without a TTL. Replayed here
+        # on the LocMem cache by making incr/decr create the key as Redis does.
+        from drf_paseto.throttling import LoginFailureThrottle
+
+        key = LoginFailureThrottle().key_for("ann")
+
+        def window_ends_first(delta: int) -> Any:
+            def change(key: str, step: int = 1, version: object = None) -> int:
+                cache.delete(key)  # the window ends after the existence check...
+                cache.set(key, delta * step, None)  # ...and Redis's INCRBY makes a new key
+                return delta * step
+
+            return change
+
+        rates = rest_framework_settings(paseto_login=None, paseto_login_failures="5/min")
+        with override_settings(REST_FRAMEWORK=rates):
+            with mock.patch.object(cache, "decr", side_effect=window_ends_first(-1)):
+                self.assertEqual(self.login().status_code, 200)  # refunds into an empty window
+            self.assertIsNone(cache.get(key))
+            with (
+                mock.patch.object(cache, "add", return_value=False),  # "it exists", then gone
+                mock.patch.object(cache, "incr", side_effect=window_ends_first(1)),
+                mock.patch.object(cache, "touch", wraps=cache.touch) as touch,
+            ):
+                self.assertEqual(self.login(password="wrong").status_code, 401)
+            touch.assert_called_once_with(key, 60)
