@@ -179,7 +179,8 @@ def _check_redis_store() -> list[CheckMessage]:
         messages.append(
             Error(
                 "DENYLIST_STORE 'redis' needs redis-py, which is not installed.",
-                hint="pip install 'djangorestframework-paseto[redis]'",
+                hint="Install redis-py as the package's redis extra does: "
+                "pip install 'redis[hiredis]>=5'",
                 id="drf_paseto.E007",
             )
         )
