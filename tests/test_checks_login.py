@@ -62,6 +62,9 @@ class ThrottleCacheTests(CheckTestCase):
     def test_no_w006(self) -> None:
         with override_settings(CACHES={"default": REDIS}), rates():
             self.assert_clean(local())
+        # Under DEBUG (runserver, one process; Django's deploy check says to turn it off).
+        with override_settings(CACHES={"default": LOCMEM}, DEBUG=True), rates():
+            self.assert_clean(local())
         # Both throttles off: nothing counts.
         with rates(paseto_login=None, paseto_login_failures=None):
             self.assert_clean(local())

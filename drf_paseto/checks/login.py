@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings as django_settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from rest_framework.settings import api_settings as drf_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -55,8 +56,10 @@ def check_throttle_cache(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """The login throttles count in DRF's throttle cache, Django's ``default``: one that each
-    process (or machine) keeps for itself lets every worker count on its own."""
-    if all(configured_rate(scope) is None for scope in DEFAULT_RATES):
+    process (or machine) keeps for itself lets every worker count on its own. Not under
+    ``DEBUG`` (``runserver``, one process; Django's own deploy check says to turn it off),
+    as the plain-http URL warnings."""
+    if django_settings.DEBUG or all(configured_rate(scope) is None for scope in DEFAULT_RATES):
         return []
     backend = cache_backend("default")
     if backend.endswith(("LocMemCache", "FileBasedCache", "DummyCache")):
