@@ -85,6 +85,16 @@ class LeftoverSimpleJwtTests(CheckTestCase):
         self.assertIn("SIMPLE_JWT", message.msg)
         self.assertIn("migrating-from-simplejwt", message.hint or "")
 
+    def test_no_w012_while_simple_jwt_still_authenticates(self) -> None:
+        # docs/migrating-from-simplejwt.md, "Running both": its settings are no leftover.
+        from django.conf import settings
+
+        jwt = "rest_framework_simplejwt.authentication.JWTAuthentication"
+        classes = [*settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"], jwt]
+        both = {**settings.REST_FRAMEWORK, "DEFAULT_AUTHENTICATION_CLASSES": classes}
+        with override_settings(SIMPLE_JWT={"ACCESS_TOKEN_LIFETIME": 300}, REST_FRAMEWORK=both):
+            self.assert_clean(local(), deploy=False)
+
     def test_w012_comes_with_the_check_command(self) -> None:
         out = StringIO()
         with override_settings(SIMPLE_JWT={}):

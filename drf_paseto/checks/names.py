@@ -49,17 +49,35 @@ REMOVED: dict[str, str] = {
 }
 
 
+def _runs_simple_jwt() -> bool:
+    """Whether Simple JWT still authenticates beside drf_paseto (docs/migrating-from-simplejwt.md,
+    "Running both"): then its settings are not a leftover."""
+    rest_framework = getattr(django_settings, "REST_FRAMEWORK", {})
+    classes = (
+        rest_framework.get("DEFAULT_AUTHENTICATION_CLASSES", ())
+        if isinstance(rest_framework, dict)
+        else ()
+    )
+    return any(
+        (c if isinstance(c, str) else getattr(c, "__module__", "")).startswith(
+            "rest_framework_simplejwt."
+        )
+        for c in classes
+    )
+
+
 @register(Tags.compatibility)
 def check_names(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    if hasattr(django_settings, "SIMPLE_JWT"):
+    if hasattr(django_settings, "SIMPLE_JWT") and not _runs_simple_jwt():
         messages.append(
             Warning(
                 "SIMPLE_JWT is set, and drf_paseto reads nothing from it.",
                 hint="Move what you need into DRF_PASETO (docs/migrating-from-simplejwt.md "
-                "maps each name), then delete SIMPLE_JWT.",
+                "maps each name), then delete SIMPLE_JWT. Still running Simple JWT on some "
+                "views? Silence this warning.",
                 id="drf_paseto.W012",
             )
         )
