@@ -1,7 +1,7 @@
 """Keys from the issuer: a verify-only service follows the issuer's ``keys/`` (``KEYS_URL``).
 
 The key set is fetched with the standard library (an overall deadline, a size limit, strict
-parsing) and kept in Django's cache (``KEYS_CACHE_ALIAS``), so that all the workers of a
+parsing) and kept in Django's cache (``CACHE_ALIAS``), so that all the workers of a
 service fetch it once between them; each process also keeps the parsed keys until the set is
 due again.
 
@@ -286,12 +286,12 @@ def fetch(url: str, timeout: float | None = None) -> tuple[bytes, int | None]:
 
 
 def _cache_call(method: str, *args: Any) -> Any:
-    """One call to the ``KEYS_CACHE_ALIAS`` cache; ``_CACHE_DOWN`` when the cache fails
+    """One call to the ``CACHE_ALIAS`` cache; ``_CACHE_DOWN`` when the cache fails
     (each worker then goes on by itself: what it has, and its own gates)."""
     try:
-        return getattr(caches[api_settings.KEYS_CACHE_ALIAS], method)(*args)
+        return getattr(caches[api_settings.CACHE_ALIAS], method)(*args)
     except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
-        logger.warning("drf_paseto cannot use KEYS_CACHE_ALIAS: %s", type(err).__name__)
+        logger.warning("drf_paseto cannot use CACHE_ALIAS: %s", type(err).__name__)
         return _CACHE_DOWN
 
 

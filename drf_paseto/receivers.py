@@ -91,7 +91,7 @@ def same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
     raw = getattr(instance, "_password", None)
     if raw is not None:
         return check_password(raw, old_hash)
-    if update_fields is None or set(update_fields) != {"password"}:
+    if update_fields is None or len(update_fields) != 1 or "password" not in update_fields:
         return False
     preferred = get_hasher("default")
     try:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-from drf_paseto import encoding
+from drf_paseto import backend, encoding
 from drf_paseto.exceptions import (
     ClaimsNotIssuable,
     TokenAudienceInvalid,
@@ -221,10 +221,10 @@ class Token:
                 "exp": encoding.format_time(now + lifetime),
             }
         )
-        issuer = api_settings.ENCODE_ISSUER
+        issuer = api_settings.ISSUER
         if issuer is not None:
             payload["iss"] = issuer
-        audience = api_settings.ENCODE_AUDIENCE
+        audience = api_settings.AUDIENCE
         if audience is not None:
             payload["aud"] = audience if isinstance(audience, str) else list(audience)
         return payload
@@ -244,16 +244,16 @@ class Token:
                     f"None, lists and dicts only): {type(err).__name__}"
                 ) from None
             try:
-                encoding.loads_object(data, max_depth=api_settings.MAX_JSON_DEPTH)
+                encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
             except ValueError:
                 raise ClaimsNotIssuable(
                     "the custom claims nest deeper than MAX_JSON_DEPTH: flatten them"
                 ) from None
             token = get_key_ring().encode(data)
-            if len(token) > api_settings.MAX_TOKEN_LENGTH:
+            if len(token) > backend.MAX_TOKEN_LENGTH:
                 raise ClaimsNotIssuable(
                     f"the token is {len(token)} characters, over MAX_TOKEN_LENGTH: "
-                    "use fewer or smaller custom claims, or raise the limit"
+                    "use fewer or smaller custom claims"
                 )
             self._token = token
         return self._token
@@ -265,9 +265,9 @@ class Token:
         """Authenticate the token and parse its payload; no claim is checked yet."""
         if not isinstance(token, str):
             raise TokenClaimsInvalid()
-        data = get_key_ring().decode(token, api_settings.MAX_TOKEN_LENGTH)
+        data = get_key_ring().decode(token, backend.MAX_TOKEN_LENGTH)
         try:
-            return encoding.loads_object(data, max_depth=api_settings.MAX_JSON_DEPTH)
+            return encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
         except ValueError as err:
             raise TokenClaimsInvalid() from err
 
@@ -313,13 +313,13 @@ class Token:
     def validate_issuer(cls, payload: dict[str, Any]) -> None:
         if "iss" in payload and not isinstance(payload["iss"], str):
             raise TokenClaimsInvalid()
-        expected = api_settings.DECODE_ISSUER or api_settings.ENCODE_ISSUER
+        expected = api_settings.ISSUER
         if expected is not None and payload.get("iss") != expected:
             raise TokenIssuerInvalid()
 
     @classmethod
     def validate_audience(cls, payload: dict[str, Any]) -> None:
-        accepted = _as_list(api_settings.DECODE_AUDIENCE or api_settings.ENCODE_AUDIENCE)
+        accepted = _as_list(api_settings.AUDIENCE)
         if "aud" not in payload:
             if accepted:
                 raise TokenAudienceInvalid()

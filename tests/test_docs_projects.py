@@ -14,7 +14,6 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import unittest
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -130,9 +129,6 @@ class InstallLineTests(SimpleTestCase):
                 self.resolve(line)
         self.assertGreaterEqual(len(lines), 6)
 
-    # E046's hint names the unpublished project; drf_paseto/checks* is being rebuilt elsewhere:
-    # the hint becomes "pip install 'redis[hiredis]>=5'" there, and this decorator goes.
-    @unittest.expectedFailure
     def test_the_check_hints_install(self) -> None:
         lines = hint_lines()
         self.assertTrue(lines)
