@@ -12,9 +12,14 @@ from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import import_string
 
 from drf_paseto.checks_common import is_loopback_url, is_strings, user_has_field
-from drf_paseto.introspection import IntrospectionStore, SharedRedisStore
 from drf_paseto.settings import api_settings
-from drf_paseto.stores import CacheStore, RedisStore, RevocationStore
+from drf_paseto.stores import (
+    CacheStore,
+    IntrospectionStore,
+    RedisStore,
+    RevocationStore,
+    SharedRedisStore,
+)
 
 
 def check_revocation_settings() -> list[CheckMessage]:

@@ -1,4 +1,5 @@
-"""drf_paseto.introspection and introspect/: revocation across services.
+"""drf_paseto.introspection, drf_paseto.stores.verify_only and introspect/: revocation across
+services.
 
 The issuer's side (introspect/) runs in the test client; the services' side
 (IntrospectionStore, SharedRedisStore) asks a real HTTP server on loopback that plays the
@@ -35,8 +36,8 @@ from tests.helpers import (
 INTROSPECT = "/auth/introspect/"
 SECRET = "s" * 40
 CLIENTS = {"orders": SECRET}
-INTROSPECTION_STORE = "drf_paseto.introspection.IntrospectionStore"
-SHARED_REDIS_STORE = "drf_paseto.introspection.SharedRedisStore"
+INTROSPECTION_STORE = "drf_paseto.stores.verify_only.IntrospectionStore"
+SHARED_REDIS_STORE = "drf_paseto.stores.verify_only.SharedRedisStore"
 
 
 def basic(client_id: str = "orders", secret: str = SECRET) -> dict[str, str]:
@@ -161,9 +162,7 @@ class ServiceTestCase(TestCase):
         return paseto_settings(
             DENYLIST_ENABLED=True,
             DENYLIST_STORE=self.store,
-            INTROSPECT_URL=self.issuer.url,
-            INTROSPECT_CLIENT_ID="orders",
-            INTROSPECT_CLIENT_SECRET=SECRET,
+            INTROSPECT_URL=self.issuer.url.replace("http://", f"http://orders:{SECRET}@"),
             **extra,
         )
 

@@ -437,10 +437,10 @@ class SessionRevocationTests:
             return
         access = AccessToken(tokens["access_token"])
         keys = [
-            store.session_key(access.session_id, access.subject),
-            store.cutoff_key(access.subject),
+            store.copies.session_key(access.session_id, access.subject),
+            store.copies.cutoff_key(access.subject),
         ]
-        session_value, cutoff_value = store.get_copies(keys)
+        session_value, cutoff_value = store.copies.get(keys)
         self.assertTrue(str(session_value).startswith("L|"), session_value)
         self.assertEqual(cutoff_value, "0")
         for token in tokens.values():
@@ -498,7 +498,7 @@ class SessionRevocationTests:
             store.revoke_subject("7", cutoff=earlier, reason="logout_all")
         self.assertEqual(SubjectCutoff.objects.get(subject="7").cutoff, later)
         if isinstance(store, revocation.MirroredStore):
-            (copy,) = store.get_copies([store.cutoff_key("7")])
+            (copy,) = store.copies.get([store.copies.cutoff_key("7")])
             self.assertIn(
                 copy, (None, str((later - revocation.EPOCH) // timedelta(microseconds=1)))
             )
@@ -512,7 +512,7 @@ class SessionRevocationTests:
             tokens, other = self.login(), self.login()
             self.assertAccepted({"access_token": tokens["access_token"]})  # a warm copy
             away = StoreUnavailable()
-            with mock.patch.object(type(store), "merge_copies", side_effect=away):
+            with mock.patch.object(type(store.copies), "merge", side_effect=away):
                 rotated = self.rotate(other)  # the rotation is done: answered, not a 503
                 response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
             self.assertEqual(response.status_code, 204, response.content)
@@ -526,7 +526,7 @@ class SessionRevocationTests:
             self.skipTest("the database store keeps no copy")
         tokens = self.login()
         drops = []
-        real = type(store).drop_copies
+        real = type(store.copies).drop
 
         def first_drop_only(store_: Any, keys: list[str]) -> None:
             drops.append(keys)
@@ -535,8 +535,8 @@ class SessionRevocationTests:
             real(store_, keys)
 
         with (
-            mock.patch.object(type(store), "merge_copies", side_effect=StoreUnavailable()),
-            mock.patch.object(type(store), "drop_copies", first_drop_only),
+            mock.patch.object(type(store.copies), "merge", side_effect=StoreUnavailable()),
+            mock.patch.object(type(store.copies), "drop", first_drop_only),
             self.assertLogs("drf_paseto", "ERROR") as logs,
         ):
             response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
@@ -552,9 +552,9 @@ class SessionRevocationTests:
         access = AccessToken(tokens["access_token"])
         for garbage in ("garbage", "L|x|1|2|j|5", "L|1|2"):
             with self.subTest(garbage=garbage):
-                store.drop_copies([store.session_key(access.session_id, access.subject)])
-                store.refill_copies(
-                    [(store.session_key(access.session_id, access.subject), garbage, 60)]
+                store.copies.drop([store.copies.session_key(access.session_id, access.subject)])
+                store.copies.refill(
+                    [(store.copies.session_key(access.session_id, access.subject), garbage, 60)]
                 )
                 self.assertAccepted({"access_token": tokens["access_token"]})
 
@@ -644,20 +644,20 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
     def test_a_revoked_state_wins_over_any_live_one(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
-        key = store.session_key("s1", "7")
+        key = store.copies.session_key("s1", "7")
         revoked = revocation.encode_state(self.state(revoked=True))
-        store.merge_copies([(key, revoked, 60)])
-        store.merge_copies([(key, revocation.encode_state(self.state(generation=9)), 60)])
-        self.assertEqual(store.get_copies([key]), [revoked])
+        store.copies.merge([(key, revoked, 60)])
+        store.copies.merge([(key, revocation.encode_state(self.state(generation=9)), 60)])
+        self.assertEqual(store.copies.get([key]), [revoked])
 
     def test_a_later_generation_wins_over_an_earlier_one(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
-        key = store.session_key("s1", "7")
+        key = store.copies.session_key("s1", "7")
         later = revocation.encode_state(self.state(generation=2, refresh_jti="j2"))
-        store.merge_copies([(key, later, 60)])
-        store.merge_copies([(key, revocation.encode_state(self.state(generation=1)), 60)])
-        self.assertEqual(store.get_copies([key]), [later])
+        store.copies.merge([(key, later, 60)])
+        store.copies.merge([(key, revocation.encode_state(self.state(generation=1)), 60)])
+        self.assertEqual(store.copies.get([key]), [later])
 
     def test_a_later_cutoff_wins_over_an_earlier_one(self) -> None:
         now = revocation.now()
@@ -668,14 +668,17 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         _, cutoff = store.read("nothing", "7")
         self.assertIsNone(cutoff)  # an unknown session: the database answered
         assert isinstance(store, RedisStore)
-        (value,) = store.get_copies([store.cutoff_key("7")])
+        (value,) = store.copies.get([store.copies.cutoff_key("7")])
         self.assertEqual(revocation.EPOCH + timedelta(microseconds=int(value or 0)), now)
 
     def test_keys_of_one_check_share_a_cluster_slot(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
         for subject in ("7", "a}b", "{x}", "ü"):
-            session, cutoff = store.session_key("s", subject), store.cutoff_key(subject)
+            session, cutoff = (
+                store.copies.session_key("s", subject),
+                store.copies.cutoff_key(subject),
+            )
             tag = session[session.index("{") + 1 :]
             tag = tag[: tag.index("}")]
             self.assertTrue(cutoff.startswith(session[: session.index("{") + 1] + tag + "}"))
@@ -711,10 +714,13 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
 
     def test_an_unreachable_cluster_or_sentinel_fails_closed(self) -> None:
         tokens = self.login()
-        for mode in ("cluster", "sentinel"):
+        for factory in ("cluster_client", "sentinel_client"):
             with (
-                self.subTest(mode=mode),
-                self.paseto(DENYLIST_REDIS_URL=DEAD_REDIS_URL, DENYLIST_REDIS_MODE=mode),
+                self.subTest(factory=factory),
+                self.paseto(
+                    DENYLIST_REDIS_URL=DEAD_REDIS_URL,
+                    DENYLIST_REDIS_CLIENT=f"drf_paseto.stores.redis.{factory}",
+                ),
             ):
                 response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
                 self.assertError(response, 503, "revocation_store_unavailable")
@@ -779,7 +785,7 @@ class DatabaseStoreFailureTests(TokenAPITestCase):
                 raise error
             return "done"
 
-        with mock.patch("drf_paseto.stores.time.sleep") as sleep:
+        with mock.patch("drf_paseto.stores.database.time.sleep") as sleep:
             self.assertEqual(self.store._retry(operation), "done")
         self.assertEqual([c.args[0] for c in sleep.call_args_list], [0.005, 0.01])
 
@@ -956,8 +962,8 @@ class GetStoreTests(SimpleTestCase):
 
     def test_cache_alias_read_when_used(self) -> None:
         with paseto_settings(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="dummy"):
-            self.assertIs(CacheStore().cache, caches["dummy"])
-            self.assertIs(CacheStore("default").cache, caches["default"])
+            self.assertIs(CacheStore().copies.cache, caches["dummy"])
+            self.assertIs(CacheStore("default").copies.cache, caches["default"])
 
     def test_is_checked(self) -> None:
         access, refresh = AccessToken.for_subject("1"), RefreshToken.for_subject("1")
