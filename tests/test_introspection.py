@@ -159,11 +159,14 @@ class ServiceTestCase(TestCase):
         self.addCleanup(override.disable)
 
     def service(self, **extra: Any) -> Any:
+        url = self.issuer.url.replace("http://", f"http://orders:{SECRET}@")
         return paseto_settings(
-            DENYLIST_ENABLED=True,
-            DENYLIST_STORE=self.store,
-            INTROSPECT_URL=self.issuer.url.replace("http://", f"http://orders:{SECRET}@"),
-            **extra,
+            **{
+                "DENYLIST_ENABLED": True,
+                "DENYLIST_STORE": self.store,
+                "INTROSPECT_URL": url,
+                **extra,
+            }
         )
 
     def answer(self, **body: Any) -> None:
@@ -208,6 +211,24 @@ class IntrospectionStoreTests(ServiceTestCase):
             self.assertStatus(token, 200)
             self.assertStatus(token, 200)
         self.assertEqual(self.issuer.hits, 4)
+
+    def test_the_client_id_and_secret_are_the_urls_userinfo(self) -> None:
+        secret = "p@ss:w/rd%" + "s" * 32
+        url = self.issuer.url.replace(
+            "http://", f"http://orders:{urllib.parse.quote(secret, safe='')}@"
+        )
+        with self.service(INTROSPECT_URL=url):
+            self.assertStatus(forge(claims("alice")), 200)
+        headers, _ = self.issuer.posts[-1]
+        self.assertEqual(headers["Authorization"], basic("orders", secret)["HTTP_AUTHORIZATION"])
+        for missing in (self.issuer.url, self.issuer.url.replace("http://", "http://orders@")):
+            with (
+                self.subTest(url=missing),
+                self.service(INTROSPECT_URL=missing),
+                self.assertLogs("drf_paseto", "ERROR") as logs,
+            ):
+                self.assertStatus(forge(claims("alice")), 503, "revocation_store_unavailable")
+            self.assertIn("INTROSPECT_URL", logs.output[0])
 
     def test_the_issuer_away_or_garbage_fails_closed(self) -> None:
         token = forge(claims("alice"))

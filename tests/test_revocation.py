@@ -14,15 +14,18 @@ The races on real multi-process servers are in tests/test_concurrency.py.
 
 from __future__ import annotations
 
+import secrets
+import signal
 import threading
+import time
 from datetime import timedelta
 from typing import Any
-from unittest import mock
+from unittest import mock, skipUnless
 
 from django.contrib.auth import authenticate, get_user_model
 from django.core.cache import caches
 from django.db import DatabaseError, OperationalError, connection, connections
-from django.test import SimpleTestCase, TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TransactionTestCase, override_settings, tag
 from django.test.utils import CaptureQueriesContext
 from rest_framework import status
 
@@ -39,11 +42,15 @@ from drf_paseto.revocation import (
 from drf_paseto.tokens import AccessToken, RefreshToken, create_token
 from tests.helpers import (
     DEAD_REDIS_URL,
+    HAS_REDIS_PY,
     LOGIN_URL,
     LOGOUT_ALL_URL,
     LOGOUT_URL,
     PASSWORD,
     PROTECTED_URL,
+    REDIS_CLUSTER_URL,
+    REDIS_SKIP_REASON,
+    REDIS_URL,
     REFRESH_URL,
     USERNAME,
     VERIFY_URL,
@@ -54,9 +61,13 @@ from tests.helpers import (
     RedisLeg,
     RedisSentinelLeg,
     TokenAPITestCase,
+    claims,
+    delete_redis_keys,
+    forge,
     paseto_settings,
     redis_client,
 )
+from tests.live_server import PrivateRedis, redis_server_path
 
 REFRESH_ONLY_URL = "/refresh-only/"
 NEW_PASSWORD = "a-new-password-123"
@@ -96,6 +107,60 @@ class SessionRevocationTests:
         rotated: dict[str, str] = response.json()
         self.issued.extend(rotated.values())
         return rotated
+
+    # --- MAX_SESSIONS_PER_USER (hardening #14) ----------------------------------------
+
+    def ended_sessions(self) -> list[tuple[str, str]]:
+        """``(session_id, reason)`` of every ``session_revoked`` sent from now on."""
+        ended: list[tuple[str, str]] = []
+
+        def receiver(session_id: str, reason: str, **kwargs: Any) -> None:
+            ended.append((session_id, reason))
+
+        signals.session_revoked.connect(receiver, weak=False)
+        self.addCleanup(signals.session_revoked.disconnect, receiver)
+        return ended
+
+    def test_a_login_beyond_the_cap_ends_the_oldest_session(self) -> None:
+        ended = self.ended_sessions()
+        with self.paseto(MAX_SESSIONS_PER_USER=2):
+            first, second = self.login(), self.login()
+            self.assertAccepted(first)  # warm copies: the cap must reach them too
+            self.assertAccepted(second)
+            self.assertEqual(ended, [])
+            third = self.login()
+            self.assertRevoked(first)
+            self.assertAccepted(second)
+            self.assertAccepted(third)
+        first_id = self.session_of(first).pk
+        self.assertEqual(ended, [(first_id, "session_limit")])
+        self.assertEqual(self.session_of(first).revoked_reason, "session_limit")
+
+    def test_no_cap(self) -> None:
+        ended = self.ended_sessions()
+        with self.paseto(MAX_SESSIONS_PER_USER=None):
+            logins = [self.login() for _ in range(4)]
+            for tokens in logins:
+                self.assertAccepted(tokens)
+        self.assertEqual(ended, [])
+
+    def test_a_lowered_cap_is_reached_over_the_next_logins(self) -> None:
+        logins = [self.login() for _ in range(4)]
+        ended = self.ended_sessions()
+        with (
+            self.paseto(MAX_SESSIONS_PER_USER=1),
+            mock.patch.object(DatabaseStore, "ENDED_PER_LOGIN", 2),
+        ):
+            fifth = self.login()  # five live: the two oldest end
+            self.assertEqual([reason for _, reason in ended], ["session_limit"] * 2)
+            self.assertEqual(
+                [session_id for session_id, _ in ended],
+                [self.session_of(tokens).pk for tokens in logins[:2]],
+            )
+            self.login()  # four live: the other two of the first four end
+            for tokens in logins:
+                self.assertRevoked(tokens)
+            self.assertAccepted(fifth)  # the next login ends it
 
     # --- sessions ---------------------------------------------------------------------
 
@@ -1098,3 +1163,131 @@ class ThreadedRotationTests(TransactionTestCase):
             for thread in threads:
                 thread.join()
         self.assertEqual(sorted(results), [False] * 5 + [True])
+
+
+# --- Redis clients: timeouts (hardening #4) and key prefixes (#15) ----------------------------
+
+
+class RedisClientTimeoutTests(SimpleTestCase):
+    """Every client the package builds has explicit timeouts, which the URL can change."""
+
+    def assertTimeouts(self, kwargs: dict[str, Any], read: float, connect: float) -> None:
+        self.assertEqual(
+            (kwargs["socket_timeout"], kwargs["socket_connect_timeout"]), (read, connect)
+        )
+
+    def test_a_single_servers_client(self) -> None:
+        from drf_paseto.stores.redis import redis_client
+
+        client = redis_client("redis://127.0.0.1:1/0")
+        self.assertTimeouts(client.connection_pool.connection_kwargs, 1.0, 2.0)
+        client = redis_client("redis://127.0.0.1:1/0?socket_timeout=0.25&socket_connect_timeout=3")
+        self.assertTimeouts(client.connection_pool.connection_kwargs, 0.25, 3.0)
+        client = redis_client("redis://127.0.0.1:1/0", socket_timeout=5)
+        self.assertTimeouts(client.connection_pool.connection_kwargs, 5, 2.0)
+
+    def test_a_sentinels_clients(self) -> None:
+        from drf_paseto.stores.redis import sentinel_client
+
+        master = sentinel_client(["redis://127.0.0.1:1?socket_timeout=0.5"], master="m")
+        self.assertTimeouts(master.connection_pool.connection_kwargs, 0.5, 2.0)
+        sentinels = master.connection_pool.sentinel_manager.sentinels
+        self.assertTimeouts(sentinels[0].connection_pool.connection_kwargs, 0.5, 2.0)
+
+    @skipUnless(REDIS_CLUSTER_URL and HAS_REDIS_PY, "needs DRF_PASETO_TEST_REDIS_CLUSTER")
+    def test_a_clusters_clients(self) -> None:
+        from drf_paseto.stores.redis import cluster_client
+
+        client = cluster_client(REDIS_CLUSTER_URL)
+        self.addCleanup(client.close)
+        for node in client.get_nodes():
+            self.assertTimeouts(node.redis_connection.connection_pool.connection_kwargs, 1.0, 2.0)
+
+
+@tag("servers")
+@skipUnless(redis_server_path() and HAS_REDIS_PY, "needs redis-server")
+class PausedRedisTests(TokenAPITestCase):
+    """A Redis that accepts connections but never answers (SIGSTOP): a request answers 503
+    within a few seconds, instead of hanging (hardening #4)."""
+
+    #: The longest a request may take against a paused Redis.
+    bound_seconds = 5.0
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.redis = PrivateRedis().start()
+        self.addCleanup(self.redis.cleanup)
+        self.addCleanup(self.resume)
+
+    def resume(self) -> None:
+        if self.redis.process is not None:
+            self.redis.process.send_signal(signal.SIGCONT)
+
+    def pause(self) -> None:
+        assert self.redis.process is not None
+        self.redis.process.send_signal(signal.SIGSTOP)
+        # Before the fix a request would wait forever: a watchdog resumes Redis after 20 s,
+        # so that the test fails on the time taken instead of hanging the suite.
+        watchdog = threading.Timer(20, self.resume)
+        watchdog.daemon = True
+        watchdog.start()
+        self.addCleanup(watchdog.cancel)
+
+    def assertFastUnavailable(self, token: str) -> None:
+        started = time.monotonic()
+        response = self.client.get(PROTECTED_URL, **self.bearer(token))
+        taken = time.monotonic() - started
+        self.assertError(response, 503, "revocation_store_unavailable")
+        self.assertLess(taken, self.bound_seconds)
+
+    def test_the_redis_store(self) -> None:
+        with paseto_settings(
+            DENYLIST_ENABLED=True, DENYLIST_STORE="redis", DENYLIST_REDIS_URL=self.redis.url()
+        ):
+            tokens = self.login()
+            response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
+            self.assertEqual(response.status_code, 200)  # a pooled connection, and a warm copy
+            self.pause()
+            with self.assertLogs("drf_paseto", "ERROR"):
+                self.assertFastUnavailable(tokens["access_token"])
+
+    def test_the_shared_redis_store_of_a_verify_only_service(self) -> None:
+        token = forge(claims("alice"))
+        with paseto_settings(
+            DENYLIST_ENABLED=True,
+            DENYLIST_STORE="drf_paseto.stores.verify_only.SharedRedisStore",
+            DENYLIST_REDIS_URL=self.redis.url(),
+            INTROSPECT_URL="http://orders:secret@127.0.0.1:1/introspect/",
+        ):
+            self.pause()
+            with self.assertLogs("drf_paseto", "ERROR"):
+                started = time.monotonic()
+                response = self.client.get("/stateless/", **self.bearer(token))
+            self.assertError(response, 503, "revocation_store_unavailable")
+            self.assertLess(time.monotonic() - started, self.bound_seconds)
+
+
+@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
+class SharedRedisPrefixTests(TokenAPITestCase):
+    """Two projects on one Redis: with the default prefix they share each user's cutoff key
+    (docs/revocation.md says so, loudly); a prefix of their own keeps them apart (#15)."""
+
+    def project(self, prefix: str) -> Any:
+        return paseto_settings(
+            DENYLIST_ENABLED=True,
+            DENYLIST_STORE="redis",
+            DENYLIST_REDIS_URL=REDIS_URL,
+            DENYLIST_REDIS_KEY_PREFIX=prefix,
+        )
+
+    def test_a_prefix_of_its_own_keeps_a_projects_logout_everywhere_to_itself(self) -> None:
+        suffix = secrets.token_hex(4)
+        self.addCleanup(delete_redis_keys, f"*_{suffix}:*")
+        with self.project(f"blog_{suffix}"):
+            tokens = self.login()
+            self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)
+        subject = AccessToken(tokens["access_token"]).subject
+        with self.project(f"shop_{suffix}"):  # the shop logs its user with that id out
+            revocation.revoke_user(subject, reason="logout_all")
+        with self.project(f"blog_{suffix}"):
+            self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)

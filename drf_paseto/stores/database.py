@@ -158,11 +158,19 @@ class DatabaseStore(RevocationStore):
         cap = api_settings.MAX_SESSIONS_PER_USER
         if cap is None:
             return []
-        # One login ends at most ``ENDED_PER_LOGIN`` sessions: a lowered cap is reached over
-        # the next logins, never by loading every session of a user at once.
-        over = self._live(subject).values_list("pk", flat=True)[cap : cap + self.ENDED_PER_LOGIN]
-        ids: list[str] = self._retry(lambda: [str(pk) for pk in over])
-        return ids[::-1]
+        live = self._live(subject)
+
+        def oldest() -> list[str]:
+            over = live.count() - cap
+            if over <= 0:
+                return []
+            # At most ``ENDED_PER_LOGIN`` a login: a lowered cap is reached over the next
+            # logins, never by loading every session of a user at once.
+            ids = live.reverse().values_list("pk", flat=True)[: min(over, self.ENDED_PER_LOGIN)]
+            return [str(pk) for pk in ids]
+
+        ended: list[str] = self._retry(oldest)
+        return ended
 
     def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
         from drf_paseto.models import LoginSession, SubjectCutoff
