@@ -261,6 +261,7 @@ class IntrospectionStoreTests(ServiceTestCase):
 
     def test_writes_are_refused(self) -> None:
         store = revocation.get_store()
+        self.assertFalse(hasattr(store, "flush"))  # no session tables to flush
         token = RefreshToken.for_subject("alice")
         for call in (
             lambda: store.read(token.session_id, "alice"),
@@ -269,6 +270,7 @@ class IntrospectionStoreTests(ServiceTestCase):
             lambda: store.revoke_session("s", "alice", at=None, reason="x"),
             lambda: store.revoke_subject("alice", cutoff=None, reason="x"),
             lambda: store.live_sessions("alice"),  # sessions/: a 503, not a 500
+            lambda: store.sessions_over_cap("alice"),  # a login here: a 503
         ):
             with (
                 self.assertLogs("drf_paseto", "ERROR"),
