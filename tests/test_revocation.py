@@ -15,7 +15,10 @@ The races on real multi-process servers are in tests/test_concurrency.py.
 from __future__ import annotations
 
 import secrets
+import shutil
 import signal
+import subprocess
+import tempfile
 import threading
 import time
 from datetime import timedelta
@@ -55,6 +58,7 @@ from tests.helpers import (
     USERNAME,
     VERIFY_URL,
     DatabaseLeg,
+    KeySetServer,
     LocMemCacheLeg,
     RedisCacheLeg,
     RedisClusterLeg,
@@ -67,7 +71,7 @@ from tests.helpers import (
     paseto_settings,
     redis_client,
 )
-from tests.live_server import PrivateRedis, redis_server_path
+from tests.live_server import PrivateRedis, free_port, redis_server_path, wait_until
 
 REFRESH_ONLY_URL = "/refresh-only/"
 NEW_PASSWORD = "a-new-password-123"
@@ -736,6 +740,25 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         (value,) = store.copies.get([store.copies.cutoff_key("7")])
         self.assertEqual(revocation.EPOCH + timedelta(microseconds=int(value or 0)), now)
 
+    def test_a_copy_another_server_wrote_is_a_miss(self) -> None:
+        # Hardening #2: a copy from another Redis process (a restored snapshot, a promoted
+        # replica) may predate a revocation: it is read again from the database.
+        tokens = self.login()
+        self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)
+        access = AccessToken(tokens["access_token"])
+        store = revocation.get_store()
+        assert isinstance(store, RedisStore)
+        key = store.copies.session_key(access.session_id, access.subject)
+        raw = redis_client()
+        self.addCleanup(raw.close)
+        stamp, _, live = str(raw.get(key)).partition("/")
+        self.assertEqual(stamp, raw.info("server")["run_id"])
+        revocation.revoke_session(access.session_id, access.subject, reason="logout")
+        raw.set(key, f"{'0' * 40}/{live}", ex=60)  # "live", stamped by another server
+        self.assertEqual(store.copies.get([key]), [None])
+        self.assertError(self.get_with(PROTECTED_URL, tokens["access_token"]), 401, "token_revoked")
+        self.assertEqual(raw.get(key), f"{stamp}/R")  # refilled by this server
+
     def test_keys_of_one_check_share_a_cluster_slot(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
@@ -1291,3 +1314,109 @@ class SharedRedisPrefixTests(TokenAPITestCase):
             revocation.revoke_user(subject, reason="logout_all")
         with self.project(f"blog_{suffix}"):
             self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)
+
+
+# --- a Redis restored from an older snapshot (hardening #2) ---------------------------------
+
+
+class SnapshotRedis:
+    """A redis-server of the test's own that keeps its data in an RDB snapshot only (no AOF):
+    ``save()`` takes one, ``kill()`` loses everything written since, ``start()`` again loads
+    the snapshot, on the same port. A new process: a new ``run_id``, as after a restore or a
+    failover to a replica."""
+
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="drf_paseto_snapshot_")
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [str(redis_server_path()), "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--dir", self.dir, "--dbfilename", "dump.rdb", "--appendonly", "no"]
+        command += ["--save", "", "--daemonize", "no"]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        wait_until(self.ping, 15, "redis-server to answer PING")
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def save(self) -> None:
+        import redis
+
+        client = redis.Redis(port=self.port)
+        client.save()
+        client.close()
+
+    def kill(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait(timeout=10)
+
+    def cleanup(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@tag("servers")
+@skipUnless(redis_server_path() and HAS_REDIS_PY, "needs redis-server")
+class RedisSnapshotRestoreTests(TokenAPITestCase):
+    """Log in, make one call (the copy says "live"), snapshot, log out (401), restart Redis on
+    the snapshot: the logged-out token stays refused, on the issuer's RedisStore and on a
+    verify-only service's SharedRedisStore."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.redis = SnapshotRedis()
+        self.addCleanup(self.redis.cleanup)
+        self.redis.start()
+        override = paseto_settings(
+            DENYLIST_ENABLED=True, DENYLIST_STORE="redis", DENYLIST_REDIS_URL=self.redis.url()
+        )
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def logged_out_then_restored(self) -> dict[str, str]:
+        tokens = self.login()
+        self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)
+        self.redis.save()  # the copy in the snapshot: live
+        response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
+        self.assertEqual(response.status_code, 204)
+        self.assertError(self.get_with(PROTECTED_URL, tokens["access_token"]), 401, "token_revoked")
+        self.redis.kill()
+        self.redis.start()  # the snapshot from before the logout
+        return tokens
+
+    def test_the_redis_store(self) -> None:
+        tokens = self.logged_out_then_restored()
+        self.assertError(self.get_with(PROTECTED_URL, tokens["access_token"]), 401, "token_revoked")
+        self.assertError(
+            self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"])),
+            401,
+            "token_revoked",
+        )
+
+    def test_the_shared_redis_store_of_a_verify_only_service(self) -> None:
+        tokens = self.logged_out_then_restored()
+        issuer = KeySetServer()  # plays the issuer's introspect/: the token is not active
+        self.addCleanup(issuer.stop)
+        issuer.answer(b'{"active": false}')
+        with paseto_settings(
+            DENYLIST_ENABLED=True,
+            DENYLIST_STORE="drf_paseto.stores.verify_only.SharedRedisStore",
+            DENYLIST_REDIS_URL=self.redis.url(),
+            INTROSPECT_URL=issuer.url.replace("http://", "http://orders:secret@"),
+        ):
+            response = self.client.get("/stateless/", **self.bearer(tokens["access_token"]))
+        self.assertError(response, 401, "token_revoked")
+        self.assertEqual(issuer.hits, 1)  # the restored copy was not trusted: the issuer was asked

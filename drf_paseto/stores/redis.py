@@ -1,12 +1,14 @@
 """The Redis store: the database store with its copy in Redis, through redis-py.
 
-``DENYLIST_REDIS_CLIENT`` names the function that builds the client (a dotted path, called
-with no arguments): ``redis_client`` (the default, one server at ``DENYLIST_REDIS_URL``),
-``cluster_client`` (a Redis Cluster) or ``sentinel_client`` (the master a Sentinel names), or
-a project's own. Each of these sets explicit timeouts (``CONNECT_TIMEOUT_SECONDS``,
-``SOCKET_TIMEOUT_SECONDS``) and one retry: a Redis that stops answering is a 503 within a few
-seconds, never a hung request. A ``socket_timeout`` / ``socket_connect_timeout`` query in the
-first URL changes them (redis-py reads it), as do the functions' keyword arguments.
+Copies are stamped with the ``run_id`` of the server that wrote them (``READ_SCRIPT``,
+``MERGE_SCRIPT``). ``DENYLIST_REDIS_CLIENT`` names the function that builds the client (a
+dotted path, called with no arguments): ``redis_client`` (the default, one server at
+``DENYLIST_REDIS_URL``), ``cluster_client`` (a Redis Cluster) or ``sentinel_client`` (the
+master a Sentinel names), or a project's own. Each of these sets explicit timeouts
+(``CONNECT_TIMEOUT_SECONDS``, ``SOCKET_TIMEOUT_SECONDS``) and one retry: a Redis that stops
+answering is a 503 within a few seconds, never a hung request. A ``socket_timeout`` /
+``socket_connect_timeout`` query in the first URL changes them (redis-py reads it), as do the
+functions' keyword arguments.
 """
 
 from __future__ import annotations
@@ -26,8 +28,38 @@ CONNECT_TIMEOUT_SECONDS = 2.0
 #: How long a Redis server may take to answer a command, in seconds.
 SOCKET_TIMEOUT_SECONDS = 1.0
 
+# Every copy is stamped with the ``run_id`` of the Redis server that wrote it
+# (``<run_id>/<value>``), and a copy with another server's stamp is a miss. A Redis
+# restarted on an older snapshot, or a replica promoted by a failover, is another server
+# process: the copies it holds may predate a revocation, so they are read again from the
+# database instead of answering "live". The stamp is taken inside the scripts (``INFO
+# server``), so a check stays one round trip, on the node that holds its keys.
+_STAMPS = """
+local run = string.match(redis.call("INFO", "server"), "run_id:(%x+)")
+local function unstamped(value)
+  if not value then return nil end
+  local stamp, rest = string.match(value, "^(%x+)/(.*)$")
+  if stamp ~= run then return nil end
+  return rest
+end
+"""
+
+# One round trip reads a session and a cutoff, each only if this server wrote it.
+READ_SCRIPT = (
+    _STAMPS
+    + """
+local values = redis.call("MGET", unpack(KEYS))
+for i = 1, #KEYS do
+  values[i] = unstamped(values[i]) or false
+end
+return values
+"""
+)
+
 # One round trip merges a session and a cutoff: the later state wins, whatever the order.
-MERGE_SCRIPT = """
+MERGE_SCRIPT = (
+    _STAMPS
+    + """
 local function rank(value)
   if value == "R" then return math.huge end
   local generation = string.match(value, "^L|(%d+)|")
@@ -36,13 +68,14 @@ local function rank(value)
 end
 for i, key in ipairs(KEYS) do
   local value = ARGV[2 * i - 1]
-  local old = redis.call("GET", key)
+  local old = unstamped(redis.call("GET", key))
   if not old or rank(value) > rank(old) then
-    redis.call("SET", key, value, "EX", ARGV[2 * i])
+    redis.call("SET", key, run .. "/" .. value, "EX", ARGV[2 * i])
   end
 end
 return 1
 """
+)
 
 
 def _urls(urls: str | list[str] | None) -> list[str]:
@@ -137,9 +170,9 @@ def _call(operation: Any) -> Any:
 
 
 class RedisCopies(Copies):
-    """Copies in Redis (``DENYLIST_REDIS_CLIENT``, ``DENYLIST_REDIS_KEY_PREFIX``): one
-    ``MGET`` a check, one script a merge. The client and its connection pool are kept per
-    settings."""
+    """Copies in Redis (``DENYLIST_REDIS_CLIENT``, ``DENYLIST_REDIS_KEY_PREFIX``), stamped
+    with the server that wrote them: one script a check (an ``MGET``), one script a merge.
+    The client and its connection pool are kept per settings."""
 
     def prefix(self) -> str:
         return str(api_settings.DENYLIST_REDIS_KEY_PREFIX)
@@ -148,23 +181,24 @@ class RedisCopies(Copies):
         kept = api_settings.derived.get("redis_client")
         if kept is None:
             client = _call(build_client)  # a cluster client connects at once
-            kept = (client, client.register_script(MERGE_SCRIPT))
+            scripts = (client.register_script(READ_SCRIPT), client.register_script(MERGE_SCRIPT))
+            kept = (client, *scripts)
             api_settings.derived["redis_client"] = kept
         return kept
 
     def get(self, keys: list[str]) -> list[str | None]:
-        client, _ = self.client()
-        values: list[str | None] = _call(lambda: client.mget(keys))
+        _, read, _ = self.client()
+        values: list[str | None] = _call(lambda: read(keys=keys))
         return values
 
     def merge(self, items: list[Item]) -> None:
-        _, merge = self.client()
+        _, _, merge = self.client()
         keys = [key for key, _, _ in items]
         args = [part for _, value, seconds in items for part in (value, seconds)]
         _call(lambda: merge(keys=keys, args=args))
 
     def drop(self, keys: list[str]) -> None:
-        client, _ = self.client()
+        client, _, _ = self.client()
         _call(lambda: client.delete(*keys))
 
 
