@@ -271,6 +271,7 @@ class IntrospectionStoreTests(ServiceTestCase):
             lambda: store.revoke_subject("alice", cutoff=None, reason="x"),
             lambda: store.live_sessions("alice"),  # sessions/: a 503, not a 500
             lambda: store.sessions_over_cap("alice"),  # a login here: a 503
+            lambda: store.sessions_ended_at("alice", None),
         ):
             with (
                 self.assertLogs("drf_paseto", "ERROR"),

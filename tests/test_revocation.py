@@ -166,6 +166,21 @@ class SessionRevocationTests:
                 self.assertRevoked(tokens)
             self.assertAccepted(fifth)  # the next login ends it
 
+    def test_the_sessions_a_logout_everywhere_ended_are_read_a_chunk_at_a_time(self) -> None:
+        earlier = self.login()
+        revocation.revoke_session(
+            self.session_of(earlier).pk, self.session_of(earlier).subject, reason="logout"
+        )
+        ended = {self.session_of(self.login()).pk for _ in range(5)}
+        subject = self.session_of(earlier).subject
+        store = revocation.get_store()
+        at = revocation.now()
+        store.revoke_subject(subject, cutoff=at, reason="logout_all")
+        with mock.patch.object(DatabaseStore, "ENDED_CHUNK", 2), self.assertNumQueries(3):
+            found = list(store.sessions_ended_at(subject, at))
+        self.assertEqual(found, sorted(ended))  # not the session a logout ended before
+        self.assertEqual(list(store.sessions_ended_at("someone-else", at)), [])
+
     # --- sessions ---------------------------------------------------------------------
 
     def test_a_login_records_its_session(self) -> None:

@@ -8,6 +8,7 @@ write, are in ``drf_paseto.revocation``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -113,6 +114,12 @@ class RevocationStore:
     def sessions_over_cap(self, subject: str) -> list[str]:
         """The ids of the subject's oldest live sessions beyond ``MAX_SESSIONS_PER_USER``
         (none when it is ``None``), oldest first: a login ends them."""
+        raise NotImplementedError
+
+    def sessions_ended_at(self, subject: str, at: datetime) -> Iterator[str]:
+        """The ids of the subject's sessions that the revocation at ``at``
+        (``revoke_subject(cutoff=at)``) ended, read a chunk at a time: a user with many
+        sessions is never loaded at once."""
         raise NotImplementedError
 
     def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:

@@ -4,7 +4,9 @@ store writes. A database that cannot be reached is ``StoreUnavailable`` (503, fa
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import (
@@ -41,6 +43,8 @@ class DatabaseStore(RevocationStore):
     lock_retry_seconds = 5.0
     #: The most sessions one login ends for ``MAX_SESSIONS_PER_USER``.
     ENDED_PER_LOGIN = 100
+    #: How many session ids ``sessions_ended_at`` reads at a time.
+    ENDED_CHUNK = 1000
 
     def _retry(self, operation: Any) -> Any:
         """Run a database operation; a locked database (SQLite) is tried again for up to
@@ -171,6 +175,22 @@ class DatabaseStore(RevocationStore):
 
         ended: list[str] = self._retry(oldest)
         return ended
+
+    def sessions_ended_at(self, subject: str, at: datetime) -> Iterator[str]:
+        from drf_paseto.models import LoginSession
+
+        rows = LoginSession.objects.using(self._alias()).filter(subject=subject, revoked_at=at)
+        ids = rows.order_by("pk").values_list("pk", flat=True)
+
+        def after(last: str) -> list[str]:
+            return [str(pk) for pk in ids.filter(pk__gt=last)[: self.ENDED_CHUNK]]
+
+        chunk: list[str] = self._retry(partial(after, ""))
+        while chunk:  # a chunk at a time, by key: never every row at once
+            yield from chunk
+            if len(chunk) < self.ENDED_CHUNK:
+                return
+            chunk = self._retry(partial(after, chunk[-1]))
 
     def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
         from drf_paseto.models import LoginSession, SubjectCutoff

@@ -30,6 +30,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -175,6 +176,9 @@ class ReadOnlyStore(RevocationStore):
         raise _read_only()
 
     def sessions_over_cap(self, subject: str) -> list[str]:
+        raise _read_only()
+
+    def sessions_ended_at(self, subject: str, at: datetime) -> Iterator[str]:
         raise _read_only()
 
 
