@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from unittest import mock, skipUnless
 
@@ -71,7 +72,7 @@ from tests.helpers import (
     paseto_settings,
     redis_client,
 )
-from tests.live_server import PrivateRedis, free_port, redis_server_path, wait_until
+from tests.live_server import free_port, redis_server_path, wait_until
 
 REFRESH_ONLY_URL = "/refresh-only/"
 NEW_PASSWORD = "a-new-password-123"
@@ -1242,6 +1243,65 @@ class RedisClientTimeoutTests(SimpleTestCase):
             self.assertTimeouts(node.redis_connection.connection_pool.connection_kwargs, 1.0, 2.0)
 
 
+class OwnRedis:
+    """A redis-server of the test's own, with ``args`` (AOF and snapshots off unless they
+    say otherwise), on one port for its life: ``start()`` again after ``kill()`` loads what
+    ``save()`` snapshotted, as a new process (a new ``run_id``: a restore, or a failover to
+    a replica). ``pause()`` stops it answering (SIGSTOP) while the kernel still accepts
+    connections."""
+
+    def __init__(self, *args: str) -> None:
+        self.dir = tempfile.mkdtemp(prefix="drf_paseto_redis_")
+        self.port = free_port()
+        self.args = args
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> OwnRedis:
+        command = [str(redis_server_path()), *self.args, "--port", str(self.port)]
+        command += ["--bind", "127.0.0.1", "--dir", self.dir, "--daemonize", "no"]
+        if "--sentinel" not in self.args:
+            command += ["--appendonly", "no", "--save", ""]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        wait_until(self.ping, 15, "redis-server to answer PING")
+        return self
+
+    def client(self) -> Any:
+        import redis
+
+        return redis.Redis(port=self.port, socket_timeout=1, decode_responses=True)
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(self.client().ping())
+        except redis.RedisError:
+            return False
+
+    def save(self) -> None:
+        self.client().save()
+
+    def signal(self, sig: int) -> None:
+        if self.process is not None:
+            self.process.send_signal(sig)
+
+    def kill(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait(timeout=10)
+
+    def cleanup(self) -> None:
+        self.signal(signal.SIGCONT)
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 @tag("servers")
 @skipUnless(redis_server_path() and HAS_REDIS_PY, "needs redis-server")
 class PausedRedisTests(TokenAPITestCase):
@@ -1253,20 +1313,18 @@ class PausedRedisTests(TokenAPITestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.redis = PrivateRedis().start()
-        self.addCleanup(self.redis.cleanup)
-        self.addCleanup(self.resume)
+        self.redis = self.own_redis()
 
-    def resume(self) -> None:
-        if self.redis.process is not None:
-            self.redis.process.send_signal(signal.SIGCONT)
+    def own_redis(self, *args: str) -> OwnRedis:
+        server = OwnRedis(*args)
+        self.addCleanup(server.cleanup)
+        return server.start()
 
-    def pause(self) -> None:
-        assert self.redis.process is not None
-        self.redis.process.send_signal(signal.SIGSTOP)
+    def pause(self, server: OwnRedis) -> None:
+        server.signal(signal.SIGSTOP)
         # Before the fix a request would wait forever: a watchdog resumes Redis after 20 s,
         # so that the test fails on the time taken instead of hanging the suite.
-        watchdog = threading.Timer(20, self.resume)
+        watchdog = threading.Timer(20, server.signal, [signal.SIGCONT])
         watchdog.daemon = True
         watchdog.start()
         self.addCleanup(watchdog.cancel)
@@ -1285,9 +1343,47 @@ class PausedRedisTests(TokenAPITestCase):
             tokens = self.login()
             response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
             self.assertEqual(response.status_code, 200)  # a pooled connection, and a warm copy
-            self.pause()
+            self.pause(self.redis)
             with self.assertLogs("drf_paseto", "ERROR"):
                 self.assertFastUnavailable(tokens["access_token"])
+
+    def assertPausedIsUnavailable(self, paused: OwnRedis, **config: Any) -> None:
+        with paseto_settings(DENYLIST_ENABLED=True, DENYLIST_STORE="redis", **config):
+            tokens = self.login()
+            response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
+            self.assertEqual(response.status_code, 200)  # a pooled connection, and a warm copy
+            self.pause(paused)
+            with self.assertLogs("drf_paseto", "ERROR"):
+                self.assertFastUnavailable(tokens["access_token"])
+
+    def test_a_cluster_node(self) -> None:
+        # The bus on a port of its own: a free port may be too high for port + 10000.
+        node = self.own_redis("--cluster-enabled", "yes", "--cluster-port", str(free_port()))
+        node.client().execute_command("CLUSTER", "ADDSLOTSRANGE", "0", "16383")
+        wait_until(
+            lambda: "cluster_state:ok" in node.client().execute_command("CLUSTER", "INFO"),
+            15,
+            "a one-node cluster",
+        )
+        self.assertPausedIsUnavailable(
+            node,
+            DENYLIST_REDIS_URL=node.url(),
+            DENYLIST_REDIS_CLIENT="drf_paseto.stores.redis.cluster_client",
+        )
+
+    def test_a_sentinels_master(self) -> None:
+        master = self.own_redis()
+        sentinel = OwnRedis("--sentinel")
+        conf = Path(sentinel.dir) / "sentinel.conf"
+        conf.write_text(f"sentinel monitor mymaster 127.0.0.1 {master.port} 1\n")
+        sentinel.args = (str(conf), "--sentinel")
+        self.addCleanup(sentinel.cleanup)
+        sentinel.start()
+        self.assertPausedIsUnavailable(
+            master,
+            DENYLIST_REDIS_URL=f"redis://127.0.0.1:{sentinel.port}",
+            DENYLIST_REDIS_CLIENT="drf_paseto.stores.redis.sentinel_client",
+        )
 
     def test_the_shared_redis_store_of_a_verify_only_service(self) -> None:
         token = forge(claims("alice"))
@@ -1297,7 +1393,7 @@ class PausedRedisTests(TokenAPITestCase):
             DENYLIST_REDIS_URL=self.redis.url(),
             INTROSPECT_URL="http://orders:secret@127.0.0.1:1/introspect/",
         ):
-            self.pause()
+            self.pause(self.redis)
             with self.assertLogs("drf_paseto", "ERROR"):
                 started = time.monotonic()
                 response = self.client.get("/stateless/", **self.bearer(token))
@@ -1334,55 +1430,6 @@ class SharedRedisPrefixTests(TokenAPITestCase):
 # --- a Redis restored from an older snapshot (hardening #2) ---------------------------------
 
 
-class SnapshotRedis:
-    """A redis-server of the test's own that keeps its data in an RDB snapshot only (no AOF):
-    ``save()`` takes one, ``kill()`` loses everything written since, ``start()`` again loads
-    the snapshot, on the same port. A new process: a new ``run_id``, as after a restore or a
-    failover to a replica."""
-
-    def __init__(self) -> None:
-        self.dir = tempfile.mkdtemp(prefix="drf_paseto_snapshot_")
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = [str(redis_server_path()), "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--dir", self.dir, "--dbfilename", "dump.rdb", "--appendonly", "no"]
-        command += ["--save", "", "--daemonize", "no"]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        wait_until(self.ping, 15, "redis-server to answer PING")
-
-    def ping(self) -> bool:
-        import redis
-
-        try:
-            return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
-        except redis.RedisError:
-            return False
-
-    def save(self) -> None:
-        import redis
-
-        client = redis.Redis(port=self.port)
-        client.save()
-        client.close()
-
-    def kill(self) -> None:
-        process, self.process = self.process, None
-        if process is not None:
-            process.kill()
-            process.wait(timeout=10)
-
-    def cleanup(self) -> None:
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @tag("servers")
 @skipUnless(redis_server_path() and HAS_REDIS_PY, "needs redis-server")
 class RedisSnapshotRestoreTests(TokenAPITestCase):
@@ -1392,7 +1439,7 @@ class RedisSnapshotRestoreTests(TokenAPITestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.redis = SnapshotRedis()
+        self.redis = OwnRedis("--dbfilename", "dump.rdb")
         self.addCleanup(self.redis.cleanup)
         self.redis.start()
         override = paseto_settings(
