@@ -209,7 +209,8 @@ def profile_copy(name: str, auth: Any, request: Any, token: Any, args: Any) -> N
     store = revocation.get_store()
     assert isinstance(store, revocation.MirroredStore)
     auth.authenticate(request)  # writes the copies
-    keys = [store.session_key(token.session_id, token.subject), store.cutoff_key(token.subject)]
+    copies = store.copies
+    keys = [copies.session_key(token.session_id, token.subject), copies.cutoff_key(token.subject)]
     state, _ = store.read(token.session_id, token.subject)
     assert state is not None
     value = revocation.encode_state(state)
@@ -229,7 +230,7 @@ def profile_copy(name: str, auth: Any, request: Any, token: Any, args: Any) -> N
                 "  store.read(): the copies' one round trip",
                 lambda: store.read(token.session_id, token.subject),
             ),
-            ("    store.get_copies(2 keys)", lambda: store.get_copies(keys)),
+            ("    store.copies.get(2 keys)", lambda: copies.get(keys)),
             transport,
             ("    decode_state(copy)", lambda: revocation.decode_state(value, token.subject)),
             ("get_user(token): one ORM query by pk", lambda: auth.get_user(token)),

@@ -390,6 +390,7 @@ def seed_copies(database: str, url: str, template: Any) -> float:
             )
         }
         client = redis_client(url)
+        stamp = client.info("server")["run_id"] + "/"  # the copies' writer (hardening #2)
         pipe = client.pipeline(transaction=False)
         subjects: set[str] = set()
         sql = (
@@ -409,12 +410,12 @@ def seed_copies(database: str, url: str, template: Any) -> float:
                         revoked=bool(revoked),
                     )
                     value = revocation.encode_state(state)
-                    pipe.set(store.session_key(sid, subject), value, ex=session_ttl)
+                    pipe.set(store.copies.session_key(sid, subject), stamp + value, ex=session_ttl)
                     subjects.add(subject)
                 pipe.execute()
         for subject in subjects:
             value = cutoffs.get(subject, revocation.NO_CUTOFF)
-            pipe.set(store.cutoff_key(subject), str(value), ex=cutoff_ttl)
+            pipe.set(store.copies.cutoff_key(subject), f"{stamp}{value}", ex=cutoff_ttl)
         pipe.execute()
     return time.perf_counter() - began
 
@@ -528,8 +529,8 @@ def bench_authenticate(table: Table, user: Any, redis_ok: bool) -> None:
         with store_settings("redis"):
             store = revocation.RedisStore()
             keys = [
-                store.session_key(token.session_id, token.subject),
-                store.cutoff_key(token.subject),
+                store.copies.session_key(token.session_id, token.subject),
+                store.copies.cutoff_key(token.subject),
             ]
             revocation.check(token)  # the copies are written on the first read
         client = redis_client(settings.REDIS_URL)

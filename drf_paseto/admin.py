@@ -1,4 +1,5 @@
-"""Login sessions in Django's admin: see them, and revoke the selected ones."""
+"""Login sessions in Django's admin: see them, revoke the selected ones, and delete them (a
+delete revokes first, as the revoke action does)."""
 
 from __future__ import annotations
 
@@ -41,14 +42,30 @@ class LoginSessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description=_("Revoke the selected sessions"), permissions=["change"])
     def revoke_sessions(self, request: HttpRequest, queryset: QuerySet[LoginSession]) -> None:
+        revoked = self.revoke(request, queryset)
+        self.message_user(
+            request,
+            ngettext("%d session revoked.", "%d sessions revoked.", revoked) % revoked,
+            messages.SUCCESS,
+        )
+
+    @staticmethod
+    def revoke(request: HttpRequest, queryset: QuerySet[LoginSession]) -> int:
+        """Revoke the live sessions of ``queryset`` as a logout does (the store's copies,
+        ``session_revoked``, WebSockets); how many there were."""
         live = list(queryset.filter(revoked_at__isnull=True).values_list("id", "subject"))
         for session_id, subject in live:
             revocation.revoke_session(session_id, subject, reason="admin", request=request)
-        self.message_user(
-            request,
-            ngettext("%d session revoked.", "%d sessions revoked.", len(live)) % len(live),
-            messages.SUCCESS,
-        )
+        return len(live)
+
+    def delete_model(self, request: HttpRequest, obj: LoginSession) -> None:
+        # A row deleted alone would leave the Redis or cache copy saying "live".
+        self.revoke(request, LoginSession.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[LoginSession]) -> None:
+        self.revoke(request, queryset)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(SubjectCutoff)

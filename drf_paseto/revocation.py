@@ -157,6 +157,8 @@ def open_session(
     )
     get_store().open_session(session)
     signals.session_created.send(sender=LoginSession, session=session, request=request)
+    for old in get_store().sessions_over_cap(session.subject):  # MAX_SESSIONS_PER_USER
+        revoke_session(old, session.subject, reason="session_limit", user=user, request=request)
 
 
 def note_refresh(

@@ -65,16 +65,14 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_ALIAS": "default",
     "DENYLIST_REDIS_URL": None,
     "DENYLIST_REDIS_KEY_PREFIX": "drf_paseto",
-    "DENYLIST_REDIS_MODE": "single",
-    "DENYLIST_REDIS_SENTINEL_MASTER": "mymaster",
+    "DENYLIST_REDIS_CLIENT": "drf_paseto.stores.redis.redis_client",
     # Revocation across services (docs/many-services.md)
     "INTROSPECT_URL": None,
-    "INTROSPECT_CLIENT_ID": None,
-    "INTROSPECT_CLIENT_SECRET": None,
     "INTROSPECT_CACHE_SECONDS": 5,
     "INTROSPECT_CLIENT_SECRETS": {},
     "ROTATE_REFRESH_TOKENS": False,
     "REVOKE_ON_PASSWORD_CHANGE": True,
+    "MAX_SESSIONS_PER_USER": 100,
     # Login hardening
     "UPDATE_LAST_LOGIN": True,
     # WebSockets through Django Channels (drf_paseto.channels, docs/websockets.md)

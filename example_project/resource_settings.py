@@ -10,6 +10,8 @@ copy (``SharedRedisStore``, when ``PASETO_DENYLIST_REDIS_URL`` is set) or asked 
         python manage.py runserver 127.0.0.1:8001
 """
 
+from urllib.parse import quote
+
 from example_project.settings import *  # noqa: F403 - the same project, another role
 from example_project.settings import REST_FRAMEWORK, env
 
@@ -24,6 +26,10 @@ REST_FRAMEWORK = {
 
 ISSUER = env.str("PASETO_ISSUER_URL", default="http://127.0.0.1:8000").rstrip("/")
 SHARED_REDIS = env.str("PASETO_DENYLIST_REDIS_URL", default=None)
+# This service's client id and secret at the issuer ride in INTROSPECT_URL's userinfo.
+INTROSPECT_SECRET = env.str(
+    "PASETO_INTROSPECT_SECRET", default="demo-only-introspection-secret-change-me-0123"
+)
 
 DRF_PASETO = {
     "PURPOSE": "public",
@@ -31,15 +37,12 @@ DRF_PASETO = {
     "KEYS_MAX_AGE_SECONDS": env.int("PASETO_KEYS_MAX_AGE_SECONDS", default=300),
     "DENYLIST_ENABLED": True,
     "DENYLIST_STORE": (
-        "drf_paseto.introspection.SharedRedisStore"
+        "drf_paseto.stores.verify_only.SharedRedisStore"
         if SHARED_REDIS
-        else "drf_paseto.introspection.IntrospectionStore"
+        else "drf_paseto.stores.verify_only.IntrospectionStore"
     ),
     "DENYLIST_REDIS_URL": SHARED_REDIS,
-    "INTROSPECT_URL": f"{ISSUER}/introspect/",
-    "INTROSPECT_CLIENT_ID": "resource",
-    "INTROSPECT_CLIENT_SECRET": env.str(
-        "PASETO_INTROSPECT_SECRET", default="demo-only-introspection-secret-change-me-0123"
-    ),
+    "INTROSPECT_URL": ISSUER.replace("://", f"://resource:{quote(INTROSPECT_SECRET, safe='')}@", 1)
+    + "/introspect/",
     "INTROSPECT_CACHE_SECONDS": env.int("PASETO_INTROSPECT_CACHE_SECONDS", default=5),
 }

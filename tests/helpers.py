@@ -523,9 +523,9 @@ REDIS_CLUSTER_SKIP_REASON = (
 
 
 class _RedisTopologyLeg(StoreLeg):
-    """``RedisStore`` on another Redis topology than one server (``DENYLIST_REDIS_MODE``)."""
+    """``RedisStore`` on another Redis topology than one server (``DENYLIST_REDIS_CLIENT``)."""
 
-    mode = ""
+    factory = ""
     url = ""
 
     def setUp(self) -> None:
@@ -533,16 +533,16 @@ class _RedisTopologyLeg(StoreLeg):
         self.store_settings = {
             "DENYLIST_STORE": "redis",
             "DENYLIST_REDIS_URL": self.url,
-            "DENYLIST_REDIS_MODE": self.mode,
+            "DENYLIST_REDIS_CLIENT": f"drf_paseto.stores.redis.{self.factory}",
             "DENYLIST_REDIS_KEY_PREFIX": self.key_prefix,
         }
         super().setUp()
 
     def wipe_copy(self) -> None:
         with paseto_settings(**self.store_settings):
-            from drf_paseto.revocation import RedisStore
+            from drf_paseto.stores.redis import build_client
 
-            client = RedisStore.build_client()
+            client = build_client()
             try:
                 for key in list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000)):
                     client.delete(key)
@@ -554,7 +554,7 @@ class _RedisTopologyLeg(StoreLeg):
 class RedisClusterLeg(_RedisTopologyLeg):
     """A real three-node Redis Cluster (redis-py's ``RedisCluster``)."""
 
-    mode = "cluster"
+    factory = "cluster_client"
     url = REDIS_CLUSTER_URL
 
 
@@ -562,7 +562,7 @@ class RedisClusterLeg(_RedisTopologyLeg):
 class RedisSentinelLeg(_RedisTopologyLeg):
     """The master a real Sentinel names (redis-py's ``Sentinel.master_for``)."""
 
-    mode = "sentinel"
+    factory = "sentinel_client"
     url = REDIS_SENTINEL_URL
 
 

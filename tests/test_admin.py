@@ -1,4 +1,5 @@
-"""drf_paseto/admin.py: login sessions in the admin (read-only, a revoke action), and cutoffs."""
+"""drf_paseto/admin.py: login sessions in the admin (read-only, a revoke action, deletes that
+revoke first), and cutoffs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from drf_paseto import signals
 from drf_paseto.admin import LoginSessionAdmin, SubjectCutoffAdmin
 from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.tokens import AccessToken
-from tests.helpers import TokenAPITestCase, paseto_settings
+from tests.helpers import (
+    DatabaseLeg,
+    LocMemCacheLeg,
+    RedisCacheLeg,
+    RedisLeg,
+    TokenAPITestCase,
+    paseto_settings,
+)
 
 # tests/urls.py has no admin: this module is the URLconf of these tests (the admin, and the
 # suite's own URLs for the requests made with a session's tokens).
@@ -227,3 +235,68 @@ class SubjectCutoffAdminTests(AdminTestCase):
         self.assertFalse(self.add_permission_of(SubjectCutoff))
         response = self.client.get(reverse("admin:drf_paseto_subjectcutoff_add"))
         self.assertEqual(response.status_code, 403)
+
+
+class AdminDeleteRevokes:
+    """Hardening #13: deleting a session in the admin ends it as the revoke action does, on
+    every store: a warm Redis or cache copy must not keep its tokens alive, and
+    ``session_revoked`` (which closes its WebSockets) is sent."""
+
+    def setUp(self) -> None:
+        super().setUp()  # type: ignore[misc]
+        self.ended: list[tuple[str, str]] = []
+
+        def receiver(session_id: str, reason: str, **kwargs: Any) -> None:
+            self.ended.append((session_id, reason))
+
+        signals.session_revoked.connect(receiver)
+        self.addCleanup(signals.session_revoked.disconnect, receiver)  # type: ignore[attr-defined]
+
+    def warm_session(self) -> tuple[dict[str, str], str]:
+        """A login whose copy is warm (one accepted request)."""
+        tokens = self.login()  # type: ignore[attr-defined]
+        self.assertUser(self.get_with(PROTECTED_URL, tokens["access_token"]))  # type: ignore[attr-defined]
+        return tokens, AccessToken(tokens["access_token"]).session_id
+
+    def assertEnded(self, tokens: dict[str, str], session_id: str) -> None:
+        self.assertFalse(LoginSession.objects.filter(pk=session_id).exists())  # type: ignore[attr-defined]
+        response = self.get_with(PROTECTED_URL, tokens["access_token"])  # type: ignore[attr-defined]
+        self.assertError(response, 401, "token_revoked")  # type: ignore[attr-defined]
+        self.assertIn((session_id, "admin"), self.ended)  # type: ignore[attr-defined]
+
+    def test_the_change_pages_delete_ends_the_session(self) -> None:
+        tokens, session_id = self.warm_session()
+        kept, _ = self.warm_session()
+        url = reverse("admin:drf_paseto_loginsession_delete", args=[session_id])
+        response = self.client.post(url, {"post": "yes"}, follow=True)  # type: ignore[attr-defined]
+        self.assertEqual(response.status_code, 200)  # type: ignore[attr-defined]
+        self.assertEnded(tokens, session_id)
+        self.assertUser(self.get_with(PROTECTED_URL, kept["access_token"]))  # type: ignore[attr-defined]
+
+    def test_the_bulk_delete_ends_the_sessions(self) -> None:
+        first, first_id = self.warm_session()
+        second, second_id = self.warm_session()
+        response = self.client.post(  # type: ignore[attr-defined]
+            CHANGELIST_URL,
+            {"action": "delete_selected", "_selected_action": [first_id, second_id], "post": "yes"},
+            follow=True,
+        )
+        self.assertEqual(response.status_code, 200)  # type: ignore[attr-defined]
+        self.assertEnded(first, first_id)
+        self.assertEnded(second, second_id)
+
+
+class DatabaseAdminDeleteTests(AdminDeleteRevokes, DatabaseLeg, AdminTestCase):
+    pass
+
+
+class LocMemCacheAdminDeleteTests(AdminDeleteRevokes, LocMemCacheLeg, AdminTestCase):
+    pass
+
+
+class RedisCacheAdminDeleteTests(AdminDeleteRevokes, RedisCacheLeg, AdminTestCase):
+    pass
+
+
+class RedisAdminDeleteTests(AdminDeleteRevokes, RedisLeg, AdminTestCase):
+    pass

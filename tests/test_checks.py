@@ -505,12 +505,12 @@ class KeysUrlCheckTests(CheckTestCase):
 
 
 class IntrospectionCheckTests(CheckTestCase):
-    """A service that asks its issuer (drf_paseto.introspection), and the issuer's clients."""
+    """A service that asks its issuer (drf_paseto.stores.verify_only), and the issuer's clients."""
 
     def service(self, store: str, **settings: Any) -> dict[str, Any]:
         client = {"INTROSPECT_URL": "https://auth.example.com/auth/introspect/"}
         redis = {"DENYLIST_REDIS_URL": "redis://127.0.0.1:6379/0"}
-        path = f"drf_paseto.introspection.{store}"
+        path = f"drf_paseto.stores.verify_only.{store}"
         extra = redis if store == "SharedRedisStore" else {}
         return local(DENYLIST_ENABLED=True, DENYLIST_STORE=path, **{**client, **extra, **settings})
 

@@ -220,7 +220,7 @@ class VerifyOnlyStoreTests(CheckTestCase):
         self.assertIn("SharedRedisStore", message.hint or "")
 
     def test_the_documented_stores_are_clean(self) -> None:
-        shared = "drf_paseto.introspection.SharedRedisStore"
+        shared = "drf_paseto.stores.verify_only.SharedRedisStore"
         self.assert_clean(
             self.follower(
                 DENYLIST_STORE=shared, INTROSPECT_URL="https://auth.example.com/introspect/"

@@ -104,7 +104,7 @@ def flush() -> str:
 
 
 def flush_at(moment: datetime) -> str:
-    with mock.patch("drf_paseto.stores.now", return_value=moment):
+    with mock.patch("drf_paseto.stores.database.now", return_value=moment):
         return flush()
 
 

@@ -1,4 +1,5 @@
-"""drf_paseto.introspection and introspect/: revocation across services.
+"""drf_paseto.introspection, drf_paseto.stores.verify_only and introspect/: revocation across
+services.
 
 The issuer's side (introspect/) runs in the test client; the services' side
 (IntrospectionStore, SharedRedisStore) asks a real HTTP server on loopback that plays the
@@ -35,8 +36,8 @@ from tests.helpers import (
 INTROSPECT = "/auth/introspect/"
 SECRET = "s" * 40
 CLIENTS = {"orders": SECRET}
-INTROSPECTION_STORE = "drf_paseto.introspection.IntrospectionStore"
-SHARED_REDIS_STORE = "drf_paseto.introspection.SharedRedisStore"
+INTROSPECTION_STORE = "drf_paseto.stores.verify_only.IntrospectionStore"
+SHARED_REDIS_STORE = "drf_paseto.stores.verify_only.SharedRedisStore"
 
 
 def basic(client_id: str = "orders", secret: str = SECRET) -> dict[str, str]:
@@ -158,13 +159,14 @@ class ServiceTestCase(TestCase):
         self.addCleanup(override.disable)
 
     def service(self, **extra: Any) -> Any:
+        url = self.issuer.url.replace("http://", f"http://orders:{SECRET}@")
         return paseto_settings(
-            DENYLIST_ENABLED=True,
-            DENYLIST_STORE=self.store,
-            INTROSPECT_URL=self.issuer.url,
-            INTROSPECT_CLIENT_ID="orders",
-            INTROSPECT_CLIENT_SECRET=SECRET,
-            **extra,
+            **{
+                "DENYLIST_ENABLED": True,
+                "DENYLIST_STORE": self.store,
+                "INTROSPECT_URL": url,
+                **extra,
+            }
         )
 
     def answer(self, **body: Any) -> None:
@@ -210,6 +212,24 @@ class IntrospectionStoreTests(ServiceTestCase):
             self.assertStatus(token, 200)
         self.assertEqual(self.issuer.hits, 4)
 
+    def test_the_client_id_and_secret_are_the_urls_userinfo(self) -> None:
+        secret = "p@ss:w/rd%" + "s" * 32
+        url = self.issuer.url.replace(
+            "http://", f"http://orders:{urllib.parse.quote(secret, safe='')}@"
+        )
+        with self.service(INTROSPECT_URL=url):
+            self.assertStatus(forge(claims("alice")), 200)
+        headers, _ = self.issuer.posts[-1]
+        self.assertEqual(headers["Authorization"], basic("orders", secret)["HTTP_AUTHORIZATION"])
+        for missing in (self.issuer.url, self.issuer.url.replace("http://", "http://orders@")):
+            with (
+                self.subTest(url=missing),
+                self.service(INTROSPECT_URL=missing),
+                self.assertLogs("drf_paseto", "ERROR") as logs,
+            ):
+                self.assertStatus(forge(claims("alice")), 503, "revocation_store_unavailable")
+            self.assertIn("INTROSPECT_URL", logs.output[0])
+
     def test_the_issuer_away_or_garbage_fails_closed(self) -> None:
         token = forge(claims("alice"))
         for name, (body, status_code) in {
@@ -241,6 +261,7 @@ class IntrospectionStoreTests(ServiceTestCase):
 
     def test_writes_are_refused(self) -> None:
         store = revocation.get_store()
+        self.assertFalse(hasattr(store, "flush"))  # no session tables to flush
         token = RefreshToken.for_subject("alice")
         for call in (
             lambda: store.read(token.session_id, "alice"),
@@ -249,6 +270,8 @@ class IntrospectionStoreTests(ServiceTestCase):
             lambda: store.revoke_session("s", "alice", at=None, reason="x"),
             lambda: store.revoke_subject("alice", cutoff=None, reason="x"),
             lambda: store.live_sessions("alice"),  # sessions/: a 503, not a 500
+            lambda: store.sessions_over_cap("alice"),  # a login here: a 503
+            lambda: store.sessions_ended_at("alice", None),
         ):
             with (
                 self.assertLogs("drf_paseto", "ERROR"),

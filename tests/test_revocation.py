@@ -14,15 +14,22 @@ The races on real multi-process servers are in tests/test_concurrency.py.
 
 from __future__ import annotations
 
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
 import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
-from unittest import mock
+from unittest import mock, skipUnless
 
 from django.contrib.auth import authenticate, get_user_model
 from django.core.cache import caches
 from django.db import DatabaseError, OperationalError, connection, connections
-from django.test import SimpleTestCase, TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TransactionTestCase, override_settings, tag
 from django.test.utils import CaptureQueriesContext
 from rest_framework import status
 
@@ -39,24 +46,33 @@ from drf_paseto.revocation import (
 from drf_paseto.tokens import AccessToken, RefreshToken, create_token
 from tests.helpers import (
     DEAD_REDIS_URL,
+    HAS_REDIS_PY,
     LOGIN_URL,
     LOGOUT_ALL_URL,
     LOGOUT_URL,
     PASSWORD,
     PROTECTED_URL,
+    REDIS_CLUSTER_URL,
+    REDIS_SKIP_REASON,
+    REDIS_URL,
     REFRESH_URL,
     USERNAME,
     VERIFY_URL,
     DatabaseLeg,
+    KeySetServer,
     LocMemCacheLeg,
     RedisCacheLeg,
     RedisClusterLeg,
     RedisLeg,
     RedisSentinelLeg,
     TokenAPITestCase,
+    claims,
+    delete_redis_keys,
+    forge,
     paseto_settings,
     redis_client,
 )
+from tests.live_server import free_port, redis_server_path, wait_until
 
 REFRESH_ONLY_URL = "/refresh-only/"
 NEW_PASSWORD = "a-new-password-123"
@@ -96,6 +112,75 @@ class SessionRevocationTests:
         rotated: dict[str, str] = response.json()
         self.issued.extend(rotated.values())
         return rotated
+
+    # --- MAX_SESSIONS_PER_USER (hardening #14) ----------------------------------------
+
+    def ended_sessions(self) -> list[tuple[str, str]]:
+        """``(session_id, reason)`` of every ``session_revoked`` sent from now on."""
+        ended: list[tuple[str, str]] = []
+
+        def receiver(session_id: str, reason: str, **kwargs: Any) -> None:
+            ended.append((session_id, reason))
+
+        signals.session_revoked.connect(receiver, weak=False)
+        self.addCleanup(signals.session_revoked.disconnect, receiver)
+        return ended
+
+    def test_a_login_beyond_the_cap_ends_the_oldest_session(self) -> None:
+        ended = self.ended_sessions()
+        with self.paseto(MAX_SESSIONS_PER_USER=2):
+            first, second = self.login(), self.login()
+            self.assertAccepted(first)  # warm copies: the cap must reach them too
+            self.assertAccepted(second)
+            self.assertEqual(ended, [])
+            third = self.login()
+            self.assertRevoked(first)
+            self.assertAccepted(second)
+            self.assertAccepted(third)
+        first_id = self.session_of(first).pk
+        self.assertEqual(ended, [(first_id, "session_limit")])
+        self.assertEqual(self.session_of(first).revoked_reason, "session_limit")
+
+    def test_no_cap(self) -> None:
+        ended = self.ended_sessions()
+        with self.paseto(MAX_SESSIONS_PER_USER=None):
+            logins = [self.login() for _ in range(4)]
+            for tokens in logins:
+                self.assertAccepted(tokens)
+        self.assertEqual(ended, [])
+
+    def test_a_lowered_cap_is_reached_over_the_next_logins(self) -> None:
+        logins = [self.login() for _ in range(4)]
+        ended = self.ended_sessions()
+        with (
+            self.paseto(MAX_SESSIONS_PER_USER=1),
+            mock.patch.object(DatabaseStore, "ENDED_PER_LOGIN", 2),
+        ):
+            fifth = self.login()  # five live: the two oldest end
+            self.assertEqual([reason for _, reason in ended], ["session_limit"] * 2)
+            self.assertEqual(
+                [session_id for session_id, _ in ended],
+                [self.session_of(tokens).pk for tokens in logins[:2]],
+            )
+            self.login()  # four live: the other two of the first four end
+            for tokens in logins:
+                self.assertRevoked(tokens)
+            self.assertAccepted(fifth)  # the next login ends it
+
+    def test_the_sessions_a_logout_everywhere_ended_are_read_a_chunk_at_a_time(self) -> None:
+        earlier = self.login()
+        revocation.revoke_session(
+            self.session_of(earlier).pk, self.session_of(earlier).subject, reason="logout"
+        )
+        ended = {self.session_of(self.login()).pk for _ in range(5)}
+        subject = self.session_of(earlier).subject
+        store = revocation.get_store()
+        at = revocation.now()
+        store.revoke_subject(subject, cutoff=at, reason="logout_all")
+        with mock.patch.object(DatabaseStore, "ENDED_CHUNK", 2), self.assertNumQueries(3):
+            found = list(store.sessions_ended_at(subject, at))
+        self.assertEqual(found, sorted(ended))  # not the session a logout ended before
+        self.assertEqual(list(store.sessions_ended_at("someone-else", at)), [])
 
     # --- sessions ---------------------------------------------------------------------
 
@@ -437,10 +522,10 @@ class SessionRevocationTests:
             return
         access = AccessToken(tokens["access_token"])
         keys = [
-            store.session_key(access.session_id, access.subject),
-            store.cutoff_key(access.subject),
+            store.copies.session_key(access.session_id, access.subject),
+            store.copies.cutoff_key(access.subject),
         ]
-        session_value, cutoff_value = store.get_copies(keys)
+        session_value, cutoff_value = store.copies.get(keys)
         self.assertTrue(str(session_value).startswith("L|"), session_value)
         self.assertEqual(cutoff_value, "0")
         for token in tokens.values():
@@ -498,7 +583,7 @@ class SessionRevocationTests:
             store.revoke_subject("7", cutoff=earlier, reason="logout_all")
         self.assertEqual(SubjectCutoff.objects.get(subject="7").cutoff, later)
         if isinstance(store, revocation.MirroredStore):
-            (copy,) = store.get_copies([store.cutoff_key("7")])
+            (copy,) = store.copies.get([store.copies.cutoff_key("7")])
             self.assertIn(
                 copy, (None, str((later - revocation.EPOCH) // timedelta(microseconds=1)))
             )
@@ -512,7 +597,7 @@ class SessionRevocationTests:
             tokens, other = self.login(), self.login()
             self.assertAccepted({"access_token": tokens["access_token"]})  # a warm copy
             away = StoreUnavailable()
-            with mock.patch.object(type(store), "merge_copies", side_effect=away):
+            with mock.patch.object(type(store.copies), "merge", side_effect=away):
                 rotated = self.rotate(other)  # the rotation is done: answered, not a 503
                 response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
             self.assertEqual(response.status_code, 204, response.content)
@@ -526,7 +611,7 @@ class SessionRevocationTests:
             self.skipTest("the database store keeps no copy")
         tokens = self.login()
         drops = []
-        real = type(store).drop_copies
+        real = type(store.copies).drop
 
         def first_drop_only(store_: Any, keys: list[str]) -> None:
             drops.append(keys)
@@ -535,8 +620,8 @@ class SessionRevocationTests:
             real(store_, keys)
 
         with (
-            mock.patch.object(type(store), "merge_copies", side_effect=StoreUnavailable()),
-            mock.patch.object(type(store), "drop_copies", first_drop_only),
+            mock.patch.object(type(store.copies), "merge", side_effect=StoreUnavailable()),
+            mock.patch.object(type(store.copies), "drop", first_drop_only),
             self.assertLogs("drf_paseto", "ERROR") as logs,
         ):
             response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
@@ -552,9 +637,9 @@ class SessionRevocationTests:
         access = AccessToken(tokens["access_token"])
         for garbage in ("garbage", "L|x|1|2|j|5", "L|1|2"):
             with self.subTest(garbage=garbage):
-                store.drop_copies([store.session_key(access.session_id, access.subject)])
-                store.refill_copies(
-                    [(store.session_key(access.session_id, access.subject), garbage, 60)]
+                store.copies.drop([store.copies.session_key(access.session_id, access.subject)])
+                store.copies.refill(
+                    [(store.copies.session_key(access.session_id, access.subject), garbage, 60)]
                 )
                 self.assertAccepted({"access_token": tokens["access_token"]})
 
@@ -644,20 +729,20 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
     def test_a_revoked_state_wins_over_any_live_one(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
-        key = store.session_key("s1", "7")
+        key = store.copies.session_key("s1", "7")
         revoked = revocation.encode_state(self.state(revoked=True))
-        store.merge_copies([(key, revoked, 60)])
-        store.merge_copies([(key, revocation.encode_state(self.state(generation=9)), 60)])
-        self.assertEqual(store.get_copies([key]), [revoked])
+        store.copies.merge([(key, revoked, 60)])
+        store.copies.merge([(key, revocation.encode_state(self.state(generation=9)), 60)])
+        self.assertEqual(store.copies.get([key]), [revoked])
 
     def test_a_later_generation_wins_over_an_earlier_one(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
-        key = store.session_key("s1", "7")
+        key = store.copies.session_key("s1", "7")
         later = revocation.encode_state(self.state(generation=2, refresh_jti="j2"))
-        store.merge_copies([(key, later, 60)])
-        store.merge_copies([(key, revocation.encode_state(self.state(generation=1)), 60)])
-        self.assertEqual(store.get_copies([key]), [later])
+        store.copies.merge([(key, later, 60)])
+        store.copies.merge([(key, revocation.encode_state(self.state(generation=1)), 60)])
+        self.assertEqual(store.copies.get([key]), [later])
 
     def test_a_later_cutoff_wins_over_an_earlier_one(self) -> None:
         now = revocation.now()
@@ -668,14 +753,36 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         _, cutoff = store.read("nothing", "7")
         self.assertIsNone(cutoff)  # an unknown session: the database answered
         assert isinstance(store, RedisStore)
-        (value,) = store.get_copies([store.cutoff_key("7")])
+        (value,) = store.copies.get([store.copies.cutoff_key("7")])
         self.assertEqual(revocation.EPOCH + timedelta(microseconds=int(value or 0)), now)
+
+    def test_a_copy_another_server_wrote_is_a_miss(self) -> None:
+        # Hardening #2: a copy from another Redis process (a restored snapshot, a promoted
+        # replica) may predate a revocation: it is read again from the database.
+        tokens = self.login()
+        self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)
+        access = AccessToken(tokens["access_token"])
+        store = revocation.get_store()
+        assert isinstance(store, RedisStore)
+        key = store.copies.session_key(access.session_id, access.subject)
+        raw = redis_client()
+        self.addCleanup(raw.close)
+        stamp, _, live = str(raw.get(key)).partition("/")
+        self.assertEqual(stamp, raw.info("server")["run_id"])
+        revocation.revoke_session(access.session_id, access.subject, reason="logout")
+        raw.set(key, f"{'0' * 40}/{live}", ex=60)  # "live", stamped by another server
+        self.assertEqual(store.copies.get([key]), [None])
+        self.assertError(self.get_with(PROTECTED_URL, tokens["access_token"]), 401, "token_revoked")
+        self.assertEqual(raw.get(key), f"{stamp}/R")  # refilled by this server
 
     def test_keys_of_one_check_share_a_cluster_slot(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
         for subject in ("7", "a}b", "{x}", "ü"):
-            session, cutoff = store.session_key("s", subject), store.cutoff_key(subject)
+            session, cutoff = (
+                store.copies.session_key("s", subject),
+                store.copies.cutoff_key(subject),
+            )
             tag = session[session.index("{") + 1 :]
             tag = tag[: tag.index("}")]
             self.assertTrue(cutoff.startswith(session[: session.index("{") + 1] + tag + "}"))
@@ -711,10 +818,13 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
 
     def test_an_unreachable_cluster_or_sentinel_fails_closed(self) -> None:
         tokens = self.login()
-        for mode in ("cluster", "sentinel"):
+        for factory in ("cluster_client", "sentinel_client"):
             with (
-                self.subTest(mode=mode),
-                self.paseto(DENYLIST_REDIS_URL=DEAD_REDIS_URL, DENYLIST_REDIS_MODE=mode),
+                self.subTest(factory=factory),
+                self.paseto(
+                    DENYLIST_REDIS_URL=DEAD_REDIS_URL,
+                    DENYLIST_REDIS_CLIENT=f"drf_paseto.stores.redis.{factory}",
+                ),
             ):
                 response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
                 self.assertError(response, 503, "revocation_store_unavailable")
@@ -779,7 +889,7 @@ class DatabaseStoreFailureTests(TokenAPITestCase):
                 raise error
             return "done"
 
-        with mock.patch("drf_paseto.stores.time.sleep") as sleep:
+        with mock.patch("drf_paseto.stores.database.time.sleep") as sleep:
             self.assertEqual(self.store._retry(operation), "done")
         self.assertEqual([c.args[0] for c in sleep.call_args_list], [0.005, 0.01])
 
@@ -956,8 +1066,8 @@ class GetStoreTests(SimpleTestCase):
 
     def test_cache_alias_read_when_used(self) -> None:
         with paseto_settings(DENYLIST_STORE="cache", CACHE_ALIAS="dummy"):
-            self.assertIs(CacheStore().cache, caches["dummy"])
-            self.assertIs(CacheStore("default").cache, caches["default"])
+            self.assertIs(CacheStore().copies.cache, caches["dummy"])
+            self.assertIs(CacheStore("default").copies.cache, caches["default"])
 
     def test_is_checked(self) -> None:
         access, refresh = AccessToken.for_subject("1"), RefreshToken.for_subject("1")
@@ -1092,3 +1202,283 @@ class ThreadedRotationTests(TransactionTestCase):
             for thread in threads:
                 thread.join()
         self.assertEqual(sorted(results), [False] * 5 + [True])
+
+
+# --- Redis clients: timeouts (hardening #4) and key prefixes (#15) ----------------------------
+
+
+class RedisClientTimeoutTests(SimpleTestCase):
+    """Every client the package builds has explicit timeouts, which the URL can change."""
+
+    def assertTimeouts(self, kwargs: dict[str, Any], read: float, connect: float) -> None:
+        self.assertEqual(
+            (kwargs["socket_timeout"], kwargs["socket_connect_timeout"]), (read, connect)
+        )
+
+    def test_a_single_servers_client(self) -> None:
+        from drf_paseto.stores.redis import redis_client
+
+        client = redis_client("redis://127.0.0.1:1/0")
+        self.assertTimeouts(client.connection_pool.connection_kwargs, 1.0, 2.0)
+        client = redis_client("redis://127.0.0.1:1/0?socket_timeout=0.25&socket_connect_timeout=3")
+        self.assertTimeouts(client.connection_pool.connection_kwargs, 0.25, 3.0)
+        client = redis_client("redis://127.0.0.1:1/0", socket_timeout=5)
+        self.assertTimeouts(client.connection_pool.connection_kwargs, 5, 2.0)
+
+    def test_a_sentinels_clients(self) -> None:
+        from drf_paseto.stores.redis import sentinel_client
+
+        master = sentinel_client(["redis://127.0.0.1:1?socket_timeout=0.5"], master="m")
+        self.assertTimeouts(master.connection_pool.connection_kwargs, 0.5, 2.0)
+        sentinels = master.connection_pool.sentinel_manager.sentinels
+        self.assertTimeouts(sentinels[0].connection_pool.connection_kwargs, 0.5, 2.0)
+
+    @skipUnless(REDIS_CLUSTER_URL and HAS_REDIS_PY, "needs DRF_PASETO_TEST_REDIS_CLUSTER")
+    def test_a_clusters_clients(self) -> None:
+        from drf_paseto.stores.redis import cluster_client
+
+        client = cluster_client(REDIS_CLUSTER_URL)
+        self.addCleanup(client.close)
+        for node in client.get_nodes():
+            self.assertTimeouts(node.redis_connection.connection_pool.connection_kwargs, 1.0, 2.0)
+
+
+class OwnRedis:
+    """A redis-server of the test's own, with ``args`` (AOF and snapshots off unless they
+    say otherwise), on one port for its life: ``start()`` again after ``kill()`` loads what
+    ``save()`` snapshotted, as a new process (a new ``run_id``: a restore, or a failover to
+    a replica). ``pause()`` stops it answering (SIGSTOP) while the kernel still accepts
+    connections."""
+
+    def __init__(self, *args: str) -> None:
+        self.dir = tempfile.mkdtemp(prefix="drf_paseto_redis_")
+        self.port = free_port()
+        self.args = args
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> OwnRedis:
+        command = [str(redis_server_path()), *self.args, "--port", str(self.port)]
+        command += ["--bind", "127.0.0.1", "--dir", self.dir, "--daemonize", "no"]
+        if "--sentinel" not in self.args:
+            command += ["--appendonly", "no", "--save", ""]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        wait_until(self.ping, 15, "redis-server to answer PING")
+        return self
+
+    def client(self) -> Any:
+        import redis
+
+        return redis.Redis(port=self.port, socket_timeout=1, decode_responses=True)
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(self.client().ping())
+        except redis.RedisError:
+            return False
+
+    def save(self) -> None:
+        self.client().save()
+
+    def signal(self, sig: int) -> None:
+        if self.process is not None:
+            self.process.send_signal(sig)
+
+    def kill(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait(timeout=10)
+
+    def cleanup(self) -> None:
+        self.signal(signal.SIGCONT)
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@tag("servers")
+@skipUnless(redis_server_path() and HAS_REDIS_PY, "needs redis-server")
+class PausedRedisTests(TokenAPITestCase):
+    """A Redis that accepts connections but never answers (SIGSTOP): a request answers 503
+    within a few seconds, instead of hanging (hardening #4)."""
+
+    #: The longest a request may take against a paused Redis.
+    bound_seconds = 5.0
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.redis = self.own_redis()
+
+    def own_redis(self, *args: str) -> OwnRedis:
+        server = OwnRedis(*args)
+        self.addCleanup(server.cleanup)
+        return server.start()
+
+    def pause(self, server: OwnRedis) -> None:
+        server.signal(signal.SIGSTOP)
+        # Before the fix a request would wait forever: a watchdog resumes Redis after 20 s,
+        # so that the test fails on the time taken instead of hanging the suite.
+        watchdog = threading.Timer(20, server.signal, [signal.SIGCONT])
+        watchdog.daemon = True
+        watchdog.start()
+        self.addCleanup(watchdog.cancel)
+
+    def assertFastUnavailable(self, token: str) -> None:
+        started = time.monotonic()
+        response = self.client.get(PROTECTED_URL, **self.bearer(token))
+        taken = time.monotonic() - started
+        self.assertError(response, 503, "revocation_store_unavailable")
+        self.assertLess(taken, self.bound_seconds)
+
+    def test_the_redis_store(self) -> None:
+        with paseto_settings(
+            DENYLIST_ENABLED=True, DENYLIST_STORE="redis", DENYLIST_REDIS_URL=self.redis.url()
+        ):
+            tokens = self.login()
+            response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
+            self.assertEqual(response.status_code, 200)  # a pooled connection, and a warm copy
+            self.pause(self.redis)
+            with self.assertLogs("drf_paseto", "ERROR"):
+                self.assertFastUnavailable(tokens["access_token"])
+
+    def assertPausedIsUnavailable(self, paused: OwnRedis, **config: Any) -> None:
+        with paseto_settings(DENYLIST_ENABLED=True, DENYLIST_STORE="redis", **config):
+            tokens = self.login()
+            response = self.client.get(PROTECTED_URL, **self.bearer(tokens["access_token"]))
+            self.assertEqual(response.status_code, 200)  # a pooled connection, and a warm copy
+            self.pause(paused)
+            with self.assertLogs("drf_paseto", "ERROR"):
+                self.assertFastUnavailable(tokens["access_token"])
+
+    def test_a_cluster_node(self) -> None:
+        # The bus on a port of its own: a free port may be too high for port + 10000.
+        node = self.own_redis("--cluster-enabled", "yes", "--cluster-port", str(free_port()))
+        node.client().execute_command("CLUSTER", "ADDSLOTSRANGE", "0", "16383")
+        wait_until(
+            lambda: "cluster_state:ok" in node.client().execute_command("CLUSTER", "INFO"),
+            15,
+            "a one-node cluster",
+        )
+        self.assertPausedIsUnavailable(
+            node,
+            DENYLIST_REDIS_URL=node.url(),
+            DENYLIST_REDIS_CLIENT="drf_paseto.stores.redis.cluster_client",
+        )
+
+    def test_a_sentinels_master(self) -> None:
+        master = self.own_redis()
+        sentinel = OwnRedis("--sentinel")
+        conf = Path(sentinel.dir) / "sentinel.conf"
+        conf.write_text(f"sentinel monitor mymaster 127.0.0.1 {master.port} 1\n")
+        sentinel.args = (str(conf), "--sentinel")
+        self.addCleanup(sentinel.cleanup)
+        sentinel.start()
+        self.assertPausedIsUnavailable(
+            master,
+            DENYLIST_REDIS_URL=f"redis://127.0.0.1:{sentinel.port}",
+            DENYLIST_REDIS_CLIENT="drf_paseto.stores.redis.sentinel_client",
+        )
+
+    def test_the_shared_redis_store_of_a_verify_only_service(self) -> None:
+        token = forge(claims("alice"))
+        with paseto_settings(
+            DENYLIST_ENABLED=True,
+            DENYLIST_STORE="drf_paseto.stores.verify_only.SharedRedisStore",
+            DENYLIST_REDIS_URL=self.redis.url(),
+            INTROSPECT_URL="http://orders:secret@127.0.0.1:1/introspect/",
+        ):
+            self.pause(self.redis)
+            with self.assertLogs("drf_paseto", "ERROR"):
+                started = time.monotonic()
+                response = self.client.get("/stateless/", **self.bearer(token))
+            self.assertError(response, 503, "revocation_store_unavailable")
+            self.assertLess(time.monotonic() - started, self.bound_seconds)
+
+
+@skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
+class SharedRedisPrefixTests(TokenAPITestCase):
+    """Two projects on one Redis: with the default prefix they share each user's cutoff key
+    (docs/revocation.md says so, loudly); a prefix of their own keeps them apart (#15)."""
+
+    def project(self, prefix: str) -> Any:
+        return paseto_settings(
+            DENYLIST_ENABLED=True,
+            DENYLIST_STORE="redis",
+            DENYLIST_REDIS_URL=REDIS_URL,
+            DENYLIST_REDIS_KEY_PREFIX=prefix,
+        )
+
+    def test_a_prefix_of_its_own_keeps_a_projects_logout_everywhere_to_itself(self) -> None:
+        suffix = secrets.token_hex(4)
+        self.addCleanup(delete_redis_keys, f"*_{suffix}:*")
+        with self.project(f"blog_{suffix}"):
+            tokens = self.login()
+            self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)
+        subject = AccessToken(tokens["access_token"]).subject
+        with self.project(f"shop_{suffix}"):  # the shop logs its user with that id out
+            revocation.revoke_user(subject, reason="logout_all")
+        with self.project(f"blog_{suffix}"):
+            self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)
+
+
+# --- a Redis restored from an older snapshot (hardening #2) ---------------------------------
+
+
+@tag("servers")
+@skipUnless(redis_server_path() and HAS_REDIS_PY, "needs redis-server")
+class RedisSnapshotRestoreTests(TokenAPITestCase):
+    """Log in, make one call (the copy says "live"), snapshot, log out (401), restart Redis on
+    the snapshot: the logged-out token stays refused, on the issuer's RedisStore and on a
+    verify-only service's SharedRedisStore."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.redis = OwnRedis("--dbfilename", "dump.rdb")
+        self.addCleanup(self.redis.cleanup)
+        self.redis.start()
+        override = paseto_settings(
+            DENYLIST_ENABLED=True, DENYLIST_STORE="redis", DENYLIST_REDIS_URL=self.redis.url()
+        )
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def logged_out_then_restored(self) -> dict[str, str]:
+        tokens = self.login()
+        self.assertEqual(self.get_with(PROTECTED_URL, tokens["access_token"]).status_code, 200)
+        self.redis.save()  # the copy in the snapshot: live
+        response = self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
+        self.assertEqual(response.status_code, 204)
+        self.assertError(self.get_with(PROTECTED_URL, tokens["access_token"]), 401, "token_revoked")
+        self.redis.kill()
+        self.redis.start()  # the snapshot from before the logout
+        return tokens
+
+    def test_the_redis_store(self) -> None:
+        tokens = self.logged_out_then_restored()
+        self.assertError(self.get_with(PROTECTED_URL, tokens["access_token"]), 401, "token_revoked")
+        self.assertError(
+            self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"])),
+            401,
+            "token_revoked",
+        )
+
+    def test_the_shared_redis_store_of_a_verify_only_service(self) -> None:
+        tokens = self.logged_out_then_restored()
+        issuer = KeySetServer()  # plays the issuer's introspect/: the token is not active
+        self.addCleanup(issuer.stop)
+        issuer.answer(b'{"active": false}')
+        with paseto_settings(
+            DENYLIST_ENABLED=True,
+            DENYLIST_STORE="drf_paseto.stores.verify_only.SharedRedisStore",
+            DENYLIST_REDIS_URL=self.redis.url(),
+            INTROSPECT_URL=issuer.url.replace("http://", "http://orders:secret@"),
+        ):
+            response = self.client.get("/stateless/", **self.bearer(tokens["access_token"]))
+        self.assertError(response, 401, "token_revoked")
+        self.assertEqual(issuer.hits, 1)  # the restored copy was not trusted: the issuer was asked

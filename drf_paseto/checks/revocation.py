@@ -22,9 +22,14 @@ from drf_paseto.checks._base import (
     user_has_field,
     wrong_value,
 )
-from drf_paseto.introspection import IntrospectionStore, SharedRedisStore
 from drf_paseto.settings import api_settings
-from drf_paseto.stores import CacheStore, RedisStore, RevocationStore
+from drf_paseto.stores import (
+    CacheStore,
+    IntrospectionStore,
+    RedisStore,
+    RevocationStore,
+    SharedRedisStore,
+)
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -131,7 +136,7 @@ def _check_verify_only_store() -> list[CheckMessage]:
             'DENYLIST_STORE is "redis" on a service that follows the issuer\'s keys '
             "(KEYS_URL): its database holds none of the issuer's sessions, so every live "
             "token is refused as token_revoked.",
-            hint='Use DENYLIST_STORE = "drf_paseto.introspection.SharedRedisStore" (it reads '
+            hint='Use DENYLIST_STORE = "drf_paseto.stores.verify_only.SharedRedisStore" (it reads '
             "the issuer's Redis) or IntrospectionStore; see docs/many-services.md.",
             id="drf_paseto.W012",
         )

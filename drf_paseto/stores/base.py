@@ -1,0 +1,129 @@
+"""What every revocation store shares: the interface, the session state it reads, the clock.
+
+A store keeps login sessions and cutoffs, and raises ``StoreUnavailable`` (503, fail closed)
+when it cannot reach its service. The rule that judges a token, and the operations that
+write, are in ``drf_paseto.revocation``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from django.utils.dateparse import parse_datetime
+
+from drf_paseto import tokens
+from drf_paseto.settings import api_settings
+
+if TYPE_CHECKING:
+    from drf_paseto.models import LoginSession
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+logger = logging.getLogger("drf_paseto")
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What revocation needs of a session; its user is loaded by ``user_pk``."""
+
+    subject: str
+    auth_time: datetime
+    user_pk: str | None
+    refresh_jti: str
+    generation: int
+    revoked: bool
+    expires_at: datetime
+
+
+def db_datetime(value: Any) -> datetime:
+    """A datetime column as a database driver returns it (an aware or naive UTC datetime, or
+    text on SQLite) as an aware UTC datetime."""
+    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if moment is None:
+        raise ValueError("not a datetime")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def now() -> datetime:
+    """The clock revocation takes its times from: the same as the tokens'."""
+    return tokens.current_time()
+
+
+def leeway() -> timedelta:
+    return tokens.as_leeway(api_settings.DECODE_LEEWAY)
+
+
+def longest_lifetime() -> timedelta:
+    """How long a token issued now with the configured lifetimes can live."""
+    lifetimes = (tokens.AccessToken.get_lifetime(), tokens.RefreshToken.get_lifetime())
+    return max(lifetimes) + leeway()
+
+
+def log_store_failure(err: Exception) -> None:
+    """Say why the store failed, in words an operator can act on (never a query's values)."""
+    text = str(err).lower()
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        logger.error(
+            "drf_paseto: the session tables are missing: run `manage.py migrate drf_paseto`"
+        )
+    else:
+        logger.error("drf_paseto: the revocation store failed: %s", type(err).__name__)
+
+
+class RevocationStore:
+    """The interface of a store. Times are aware UTC datetimes; a store that cannot reach its
+    service raises ``StoreUnavailable``."""
+
+    def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
+        """The session (``None`` if unknown) and its subject's cutoff (``None`` if none)."""
+        raise NotImplementedError
+
+    def read_token(self, token: tokens.Token) -> tuple[SessionState | None, datetime | None]:
+        """What ``check()`` asks: ``read()`` of the token's session. A store that asks
+        another service about the token itself (``drf_paseto.stores.verify_only``)
+        overrides it."""
+        return self.read(token.session_id, token.subject)
+
+    def open_session(self, session: LoginSession) -> None:
+        raise NotImplementedError
+
+    def refresh_session(
+        self,
+        state: SessionState,
+        session_id: str,
+        *,
+        used_at: datetime,
+        expires_at: datetime,
+        rotate_to: str | None = None,
+    ) -> bool:
+        """Note a refresh of a session that is not revoked; with ``rotate_to``, make it the
+        current refresh token, atomically. ``False`` when the session was revoked meanwhile,
+        or its current refresh token is no longer ``state.refresh_jti``."""
+        raise NotImplementedError
+
+    def revoke_session(self, session_id: str, subject: str, *, at: datetime, reason: str) -> None:
+        raise NotImplementedError
+
+    def live_sessions(self, subject: str) -> list[LoginSession]:
+        """The subject's sessions whose tokens are still accepted, newest first."""
+        raise NotImplementedError
+
+    def sessions_over_cap(self, subject: str) -> list[str]:
+        """The ids of the subject's oldest live sessions beyond ``MAX_SESSIONS_PER_USER``
+        (none when it is ``None``), oldest first: a login ends them."""
+        raise NotImplementedError
+
+    def sessions_ended_at(self, subject: str, at: datetime) -> Iterator[str]:
+        """The ids of the subject's sessions that the revocation at ``at``
+        (``revoke_subject(cutoff=at)``) ended, read a chunk at a time: a user with many
+        sessions is never loaded at once."""
+        raise NotImplementedError
+
+    def revoke_subject(self, subject: str, *, cutoff: datetime, reason: str) -> datetime:
+        """Revoke every session of ``subject`` authenticated at or before ``cutoff``. The
+        cutoff only moves forward, whatever order two revocations land in: returns the
+        subject's cutoff now in force."""
+        raise NotImplementedError

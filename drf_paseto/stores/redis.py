@@ -1,0 +1,209 @@
+"""The Redis store: the database store with its copy in Redis, through redis-py.
+
+Copies are stamped with the ``run_id`` of the server that wrote them (``READ_SCRIPT``,
+``MERGE_SCRIPT``). ``DENYLIST_REDIS_CLIENT`` names the function that builds the client (a
+dotted path, called with no arguments): ``redis_client`` (the default, one server at
+``DENYLIST_REDIS_URL``), ``cluster_client`` (a Redis Cluster) or ``sentinel_client`` (the
+master a Sentinel names), or a project's own. Each of these sets explicit timeouts
+(``CONNECT_TIMEOUT_SECONDS``, ``SOCKET_TIMEOUT_SECONDS``) and one retry: a Redis that stops
+answering is a 503 within a few seconds, never a hung request. A ``socket_timeout`` /
+``socket_connect_timeout`` query in the first URL changes them (redis-py reads it), as do the
+functions' keyword arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.utils.module_loading import import_string
+
+from drf_paseto.exceptions import StoreUnavailable
+from drf_paseto.settings import api_settings
+from drf_paseto.stores.base import log_store_failure
+from drf_paseto.stores.mirrored import Copies, Item, MirroredStore
+
+#: How long connecting to a Redis server may take, in seconds.
+CONNECT_TIMEOUT_SECONDS = 2.0
+#: How long a Redis server may take to answer a command, in seconds.
+SOCKET_TIMEOUT_SECONDS = 1.0
+
+# Every copy is stamped with the ``run_id`` of the Redis server that wrote it
+# (``<run_id>/<value>``), and a copy with another server's stamp is a miss. A Redis
+# restarted on an older snapshot, or a replica promoted by a failover, is another server
+# process: the copies it holds may predate a revocation, so they are read again from the
+# database instead of answering "live". The stamp is taken inside the scripts (``INFO
+# server``), so a check stays one round trip, on the node that holds its keys.
+_STAMPS = """
+local run = string.match(redis.call("INFO", "server"), "run_id:(%x+)")
+local function unstamped(value)
+  if not value then return nil end
+  local stamp, rest = string.match(value, "^(%x+)/(.*)$")
+  if stamp ~= run then return nil end
+  return rest
+end
+"""
+
+# One round trip reads a session and a cutoff, each only if this server wrote it.
+READ_SCRIPT = (
+    _STAMPS
+    + """
+local values = redis.call("MGET", unpack(KEYS))
+for i = 1, #KEYS do
+  values[i] = unstamped(values[i]) or false
+end
+return values
+"""
+)
+
+# One round trip merges a session and a cutoff: the later state wins, whatever the order.
+MERGE_SCRIPT = (
+    _STAMPS
+    + """
+local function rank(value)
+  if value == "R" then return math.huge end
+  local generation = string.match(value, "^L|(%d+)|")
+  if generation then return tonumber(generation) end
+  return tonumber(value) or -1  -- anything unreadable loses to any state of ours
+end
+for i, key in ipairs(KEYS) do
+  local value = ARGV[2 * i - 1]
+  local old = unstamped(redis.call("GET", key))
+  if not old or rank(value) > rank(old) then
+    redis.call("SET", key, run .. "/" .. value, "EX", ARGV[2 * i])
+  end
+end
+return 1
+"""
+)
+
+
+def _urls(urls: str | list[str] | None) -> list[str]:
+    setting = api_settings.DENYLIST_REDIS_URL if urls is None else urls
+    return [setting] if isinstance(setting, str) else list(setting)
+
+
+def _defaults(options: dict[str, Any]) -> dict[str, Any]:
+    """Our client options (explicit timeouts, one retry at once), then the caller's."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {
+        "decode_responses": True,
+        "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "socket_timeout": SOCKET_TIMEOUT_SECONDS,
+        "retry": Retry(NoBackoff(), 1),
+        **options,
+    }
+
+
+def _options(url: str, options: dict[str, Any]) -> dict[str, Any]:
+    """``_defaults``, then the URL's (credentials, database, TLS and any timeout in its
+    query), for every node."""
+    import redis
+
+    merged = _defaults(options)
+    merged.update(redis.connection.parse_url(url))  # type: ignore[no-untyped-call]
+    merged.pop("host", None)
+    merged.pop("port", None)
+    if merged.pop("connection_class", None) is redis.SSLConnection:  # rediss://
+        merged["ssl"] = True
+    return merged
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 6379
+
+
+def redis_client(url: str | None = None, **options: Any) -> Any:
+    """One Redis server at ``url`` (``DENYLIST_REDIS_URL``): ``redis.Redis``."""
+    import redis
+
+    # ``from_url`` lets the URL's query win over these (``?socket_timeout=5``).
+    return redis.Redis.from_url(_urls(url)[0], **_defaults(options))
+
+
+def cluster_client(urls: str | list[str] | None = None, **options: Any) -> Any:
+    """A Redis Cluster: ``redis.cluster.RedisCluster`` started from ``urls`` (one node's URL
+    or a list of them; ``DENYLIST_REDIS_URL``). A check's two keys share one hash slot, so
+    it stays one ``MGET`` on a cluster too."""
+    from redis.cluster import ClusterNode, RedisCluster
+
+    nodes = _urls(urls)
+    config = _options(nodes[0], options)
+    config.pop("db", None)  # a cluster has database 0 only
+    startup = [ClusterNode(*_host_port(url)) for url in nodes]  # type: ignore[no-untyped-call]
+    return RedisCluster(startup_nodes=startup, **config)
+
+
+def sentinel_client(
+    urls: str | list[str] | None = None, master: str = "mymaster", **options: Any
+) -> Any:
+    """The master that the sentinels at ``urls`` (``DENYLIST_REDIS_URL``) name ``master``:
+    ``redis.sentinel.Sentinel.master_for``. The sentinels are asked with the same timeouts.
+    Another master name: a function of the project's that calls this one."""
+    from redis.sentinel import Sentinel
+
+    sentinels = _urls(urls)
+    config = _options(sentinels[0], options)
+    nodes = [_host_port(url) for url in sentinels]
+    sentinel = Sentinel(nodes, **config)  # type: ignore[no-untyped-call]
+    return sentinel.master_for(master)  # type: ignore[no-untyped-call]
+
+
+def build_client() -> Any:
+    """The client ``DENYLIST_REDIS_CLIENT`` builds."""
+    factory = import_string(api_settings.DENYLIST_REDIS_CLIENT)
+    return factory()
+
+
+def _call(operation: Any) -> Any:
+    import redis
+    from redis.exceptions import RedisClusterException
+
+    try:
+        return operation()
+    except (redis.RedisError, RedisClusterException, OSError) as err:
+        log_store_failure(err)
+        raise StoreUnavailable() from err
+
+
+class RedisCopies(Copies):
+    """Copies in Redis (``DENYLIST_REDIS_CLIENT``, ``DENYLIST_REDIS_KEY_PREFIX``), stamped
+    with the server that wrote them: one script a check (an ``MGET``), one script a merge.
+    The client and its connection pool are kept per settings."""
+
+    def prefix(self) -> str:
+        return str(api_settings.DENYLIST_REDIS_KEY_PREFIX)
+
+    def client(self) -> Any:
+        kept = api_settings.derived.get("redis_client")
+        if kept is None:
+            client = _call(build_client)  # a cluster client connects at once
+            scripts = (client.register_script(READ_SCRIPT), client.register_script(MERGE_SCRIPT))
+            kept = (client, *scripts)
+            api_settings.derived["redis_client"] = kept
+        return kept
+
+    def get(self, keys: list[str]) -> list[str | None]:
+        _, read, _ = self.client()
+        values: list[str | None] = _call(lambda: read(keys=keys))
+        return values
+
+    def merge(self, items: list[Item]) -> None:
+        _, _, merge = self.client()
+        keys = [key for key, _, _ in items]
+        args = [part for _, value, seconds in items for part in (value, seconds)]
+        _call(lambda: merge(keys=keys, args=args))
+
+    def drop(self, keys: list[str]) -> None:
+        client, _, _ = self.client()
+        _call(lambda: client.delete(*keys))
+
+
+class RedisStore(MirroredStore):
+    """The database store with its copy in Redis (``RedisCopies``), merged atomically."""
+
+    def __init__(self) -> None:
+        self.copies = RedisCopies()
