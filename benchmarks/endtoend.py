@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
 CLIENTS = int(os.environ.get("DRF_PASETO_BENCH_CLIENTS", "4"))
-LOAD_SECONDS = float(os.environ.get("DRF_PASETO_BENCH_LOAD_SECONDS", "12"))
-SLICES = 6
+LOAD_SECONDS = float(os.environ.get("DRF_PASETO_BENCH_LOAD_SECONDS", "20"))
+SLICES = 10
 WARMUP_REQUESTS = 200
 
 
