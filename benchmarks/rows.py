@@ -148,7 +148,7 @@ def measure_rows(
             key = f"{row.key}@{engine}"
             cases.append(Case(key, call, context))
             calls[key] = (call, alias, row)
-    figures = measure_group(cases)
+    figures = measure_group(cases, finer=4)
     for key, (call, alias, row) in calls.items():
         engine = key.split("@")[1]
         with row_context(row, alias)():
