@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,9 +43,19 @@ class Case:
 class Figure:
     median: float  # µs per call
     spread: float  # µs: the interquartile range of the batches
+    #: µs per call of each batch, in the order taken (one a round of ``measure_group``).
+    batches: list[float] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{self.median:.1f} ± {self.spread / 2:.1f}"
+
+    def ratio(self, base: Figure) -> float:
+        """This figure over ``base``: the median of the ratios of the batches taken in the
+        same round when both come from one ``measure_group`` (a burst of load then moves
+        both sides of each ratio), else the ratio of the medians."""
+        if len(self.batches) == len(base.batches) > 1:
+            return statistics.median(a / b for a, b in zip(self.batches, base.batches, strict=True))
+        return self.median / base.median
 
 
 def _batch(fn: Callable[[], Any], number: int) -> float:
@@ -99,7 +109,8 @@ def measure_group(cases: list[Case], *, finer: int = 1) -> dict[str, Figure]:
 
 def figure(seconds: list[float]) -> Figure:
     quartiles = statistics.quantiles(seconds, n=4) if len(seconds) > 1 else [seconds[0]] * 3
-    return Figure(statistics.median(seconds) * 1e6, (quartiles[2] - quartiles[0]) * 1e6)
+    micros = [s * 1e6 for s in seconds]
+    return Figure(statistics.median(micros), (quartiles[2] - quartiles[0]) * 1e6, micros)
 
 
 @dataclass

@@ -42,7 +42,7 @@ class Target:
 def ratio(a: Figure | None, b: Figure | None) -> float | None:
     if a is None or b is None or not b.median:
         return None
-    return a.median / b.median
+    return a.ratio(b)
 
 
 def markdown(header: list[str], rows: list[list[str]]) -> str:
