@@ -100,21 +100,15 @@ def seed_all() -> dict[str, dict[str, str]]:
                 f"  {alias}: {time.perf_counter() - began:.1f} s: {size:,} sessions in "
                 f"{inserts:.1f} s, logout-all of 1 owner in 20 in {logouts:.1f} s"
             )
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model()._default_manager.db_manager(base).get(pk=seed.BENCH_USER_PK)
-        headers[engine] = seed.peer_tokens(base, user)
+        headers[engine] = seed.peer_tokens(base, seed.bench_user(base))
     return headers
 
 
 def bench_users() -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
-
     from benchmarks import seed
     from benchmarks.rows import ENGINES
 
-    manager = get_user_model()._default_manager
-    return {e: manager.db_manager(a).get(pk=seed.BENCH_USER_PK) for e, a in ENGINES.items()}
+    return {engine: seed.bench_user(alias) for engine, alias in ENGINES.items()}
 
 
 def main() -> int:

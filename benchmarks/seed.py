@@ -102,6 +102,12 @@ def users(alias: str, heavy: bool) -> Any:
     return manager.get(pk=BENCH_USER_PK)
 
 
+def bench_user(alias: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()._default_manager.db_manager(alias).get(pk=BENCH_USER_PK)
+
+
 def sessions(alias: str, count: int, owner_pk: int, owners: int, revoked_every: int) -> str:
     """``count`` login sessions on ``alias``, spread over the ``owners`` users from primary
     key ``owner_pk``; one in ``revoked_every`` revoked (0: none). Returns the first's id."""
