@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -182,4 +183,5 @@ def run(servers: list[Server]) -> dict[str, Load]:
                 except subprocess.TimeoutExpired:
                     server.process.kill()
                     server.process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
     return loads
