@@ -86,7 +86,7 @@ def growth_table(growth: dict[tuple[str, str], Result], logout: dict[str, Result
         for engine in ("postgresql", "sqlite"):
             cells += _cells(growth.get((key, engine)), growth.get(("check_1k", engine)))
         rows.append(cells)
-    cells = ["logout-all (revoke_user) of 10 thousand sessions, ms (range)"]
+    cells = ["logout-all (revoke_user) of 10 thousand sessions, ms"]
     for engine in ("postgresql", "sqlite"):
         got = logout.get(engine)
         if got is None or got.figure is None:

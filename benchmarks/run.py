@@ -237,11 +237,12 @@ def show(results: Any) -> int:
                 print(f"\n{END_TO_END[key]}: {len(load.errors)} errors, first: {load.errors[:3]}")
     print("\nCorrectness gates (a change made by another process, next request):")
     for name, ok, detail in gate_results:
-        print(f"  {'PASS' if ok else 'FAIL'}  {name}" + (f": {detail}" if detail else ""))
+        verdict = "SKIP" if ok is None else "PASS" if ok else "FAIL"
+        print(f"  {verdict}  {name}" + (f": {detail}" if detail else ""))
     checked = report.targets(auth, growth, logout, loads)
     print("\n" + report.targets_table(checked))
     failed = [t for t in checked if not t.met]
-    if any(not ok for _, ok, _ in gate_results) or any(load.errors for load in loads.values()):
+    if any(ok is False for _, ok, _ in gate_results) or any(x.errors for x in loads.values()):
         print("\nbench: a correctness gate failed or a request erred: the figures are void")
         return 1
     if failed:

@@ -23,9 +23,8 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.test import override_settings
-
 from benchmarks import routing
+from benchmarks.rows import store_settings
 
 PASSWORD = "bench-password"
 BENCH_USER_PK = 1
@@ -117,7 +116,7 @@ def sessions(alias: str, count: int, owner_pk: int, owners: int, revoked_every: 
     from drf_paseto.models import LoginSession
     from drf_paseto.tokens import RefreshToken
 
-    with routing.use(alias), override_settings(DRF_PASETO=database_store()):
+    with routing.use(alias), store_settings("database"):
         owner = get_user_model()._default_manager.get(pk=owner_pk)
         first = RefreshToken.for_user(owner).session_id
     connection = connections[alias]
@@ -180,19 +179,13 @@ def seed(alias: str, size: int, *, heavy: bool) -> tuple[float, float]:
             sessions(alias, HEAVY_SESSIONS, pk, 1, revoked_every=0)
     inserted = time.perf_counter()
     owners = get_user_model()._default_manager.filter(pk__gte=OWNER_PK).order_by("pk")
-    with routing.use(alias), override_settings(DRF_PASETO=database_store()):
+    with routing.use(alias), store_settings("database"):
         for owner in owners[::20]:
             revocation.revoke_user(str(owner.pk), reason="logout_all", user=owner)
     got = LoginSession.objects.using(alias).count()
     if got != size:
         raise AssertionError(f"seeding {alias}: {got} sessions, not {size}")
     return inserted - began, time.perf_counter() - inserted
-
-
-def database_store() -> dict[str, Any]:
-    from django.conf import settings
-
-    return {**settings.DRF_PASETO, "DENYLIST_STORE": "database"}
 
 
 def peer_tokens(alias: str, user: Any) -> dict[str, str]:
