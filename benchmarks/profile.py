@@ -1,16 +1,16 @@
-"""Where ``PasetoAuthentication.authenticate()`` spends its time, per revocation store.
+"""Where one row's ``authenticate()`` spends its time: ``python -m benchmarks.profile ROW``.
 
-``python -m benchmarks.profile`` (Redis from ``DRF_PASETO_BENCH_REDIS``, as ``make bench``;
-1 thousand login sessions seeded as ``make bench`` seeds them, the redis and cache stores
-skipped when Redis is away):
+ROW is a row key of ``benchmarks.rows.ROWS`` (``paseto_database``, ``paseto_redis``,
+``stateless_redis``, ``simplejwt``, ``drf``, ``knox`` ...). The database is seeded as
+``make bench`` seeds its 1 thousand-session one (``--engine sqlite`` for SQLite), then:
 
-1. each step of the request path timed alone with ``run.measure`` (no profiler overhead:
-   these are the µs to trust);
-2. cProfile over many calls: every function's own and cumulative time per call (µs, with the
+1. the row's figure and round trips, by ``make bench``'s own method;
+2. cProfile over ``--calls`` calls: each function's own and cumulative µs per call (with the
    profiler's overhead, which inflates small Python functions: read them as shares);
-3. pyinstrument's call tree, when pyinstrument is installed (``--pyinstrument``).
+3. pyinstrument's call tree, with ``--pyinstrument`` (the ``bench`` extra installs it).
 
-Not part of ``make bench``: profile before optimising, then let ``make bench`` judge.
+Not part of ``make bench``: profile before optimising, then let ``make bench`` judge. Needs
+PostgreSQL and Redis as ``make bench`` does (``eval "$(bash .ci/services.sh)"``).
 """
 
 from __future__ import annotations
@@ -25,229 +25,87 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import run
+from benchmarks.run import ROOT, redis_cleanup, redis_status, setup_django
 
 
-def steps(title: str, items: list[tuple[str, Callable[[], Any]]]) -> None:
-    print(f"\n{title}")
-    for name, fn in items:
-        print(f"  {run.measure(fn):8.1f} µs  {name}", flush=True)
-
-
-def profile_calls(title: str, fn: Callable[[], Any], calls: int, top: int) -> None:
-    for _ in range(200):
-        fn()
+def profile_calls(fn: Callable[[], Any], calls: int, top: int) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(calls):
         fn()
     profiler.disable()
     stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime")
     rows = []
-    for (path, line, name), (_, ncalls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
-        where = f"{os.path.relpath(path, run.ROOT) if path.startswith('/') else path}:{line}"
-        rows.append((tottime / calls * 1e6, cumtime / calls * 1e6, ncalls / calls, where, name))
+    for (path, line, name), (_, ncalls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        where = os.path.relpath(path, ROOT) if path.startswith("/") else path
+        rows.append(
+            (own / calls * 1e6, cumulative / calls * 1e6, ncalls / calls, where, line, name)
+        )
     rows.sort(reverse=True)
-    total = sum(r[0] for r in rows)
-    print(f"\n{title}: cProfile, {calls} calls, {total:.0f} µs per call under the profiler")
+    print(f"\ncProfile, {calls} calls, {sum(r[0] for r in rows):.0f} µs per call under it")
     print(f"  {'own µs':>7} {'cum µs':>7} {'calls':>6}  function")
-    for own, cum, ncalls, where, name in rows[:top]:
-        print(f"  {own:7.1f} {cum:7.1f} {ncalls:6.1f}  {name} ({where})")
+    for own, cumulative, ncalls, where, line, name in rows[:top]:
+        print(f"  {own:7.1f} {cumulative:7.1f} {ncalls:6.1f}  {name} ({where}:{line})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("row")
+    parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--calls", type=int, default=5000)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--pyinstrument", action="store_true")
     args = parser.parse_args()
+    if not os.environ.get("DRF_PASETO_TEST_POSTGRES"):
+        print('profile: no PostgreSQL: eval "$(bash .ci/services.sh)" first', file=sys.stderr)
+        return 2
 
     workdir = tempfile.mkdtemp(prefix="drf_paseto_profile_")
-    run._setup_django(os.path.join(workdir, "bench.sqlite3"))
+    os.environ["DRF_PASETO_BENCH_SQLITE"] = workdir
+    from benchmarks import seed
+
+    seed.create_postgres_databases()
+    setup_django()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connections
 
-    from drf_paseto import encoding, revocation
-    from drf_paseto.authentication import PasetoAuthentication
-    from drf_paseto.backend import open_token, parse_token
-    from drf_paseto.keys import get_key_ring, read_kid
-    from drf_paseto.models import LoginSession, SubjectCutoff
-    from drf_paseto.tokens import AccessToken
+    from benchmarks import measure, rows
 
-    redis_ok = False
+    row = next((r for r in rows.ROWS if r.key == args.row), None)
+    if row is None:
+        print(f"profile: rows are {', '.join(r.key for r in rows.ROWS)}", file=sys.stderr)
+        return 2
+    redis_url = None if redis_status(settings.REDIS_URL) else settings.REDIS_URL
+    alias = rows.ENGINES[args.engine]
     try:
-        for database in ("default", "large"):
-            call_command("migrate", database=database, verbosity=0, interactive=False)
-        redis_ok = not run.redis_available()
-        if redis_ok:
-            run.redis_cleanup()
-        user = run.make_user("bench")
-        owners = run.seed_users(user)
-        _, template = run.seed_sessions(run.SMALL_STORE, "default", owners)
-        if redis_ok:
-            run.seed_copies("default", settings.REDIS_URL, template)
-        raw = str(AccessToken.for_user(user))
-        request = run.drf_request(raw)
-        auth = PasetoAuthentication()
-        token = AccessToken(raw)
-        ring = get_key_ring()
-        parsed = parse_token(raw, version=4, purpose="local", max_length=4096)
-        key = ring.verifying_keys[read_kid(parsed.footer)]
-        payload = open_token(parsed, key)
-        user_model = get_user_model()
-        manager = user_model._default_manager
-
-        user_sql = (
-            f"SELECT * FROM {user_model._meta.db_table} WHERE {user_model._meta.pk.column} = %s"
-        )
-        steps(
-            "Token layer (every store)",
-            [
-                ("get_raw_token(request): header parsing", lambda: auth.get_raw_token(request)),
-                ("AccessToken(raw): all of decode + validate", lambda: AccessToken(raw)),
-                ("  get_key_ring()", get_key_ring),
-                (
-                    "  parse_token(): split, strict base64url x2",
-                    lambda: parse_token(raw, version=4, purpose="local", max_length=4096),
-                ),
-                ("  read_kid(footer): strict JSON of the footer", lambda: read_kid(parsed.footer)),
-                ("  open_token(): pyseto XChaCha20 + BLAKE2b", lambda: open_token(parsed, key)),
-                (
-                    "  encoding.loads_object(payload): strict JSON, depth check",
-                    lambda: encoding.loads_object(payload, max_depth=8),
-                ),
-                ("  AccessToken.validate(payload)", lambda: AccessToken.validate(token.payload)),
-                ("revocation.is_checked(token)", lambda: revocation.is_checked(token)),
-                ("revocation.get_store()", revocation.get_store),
-                (
-                    "the user by pk through the ORM (simplejwt's query)",
-                    lambda: manager.get(pk=user.pk),
-                ),
-                (
-                    "  the same through the manager's raw() and a written SELECT",
-                    lambda: list(manager.raw(user_sql, [user.pk])),
-                ),
-            ],
-        )
-
-        with run.store_settings("database"):
-            store = revocation.get_store()
-            sessions = LoginSession._meta.db_table
-            cutoffs = SubjectCutoff._meta.db_table
-            users = user_model._meta.db_table
-            pk_column = user_model._meta.pk.column
-            # The statement the store's one query amounts to, written by hand (documented
-            # ``_meta`` names only): what a plain-SQL path would cost.
-            join_sql = (
-                f"SELECT s.subject, s.auth_time, s.user_id, s.refresh_jti, s.generation, "
-                f"s.revoked_at, s.expires_at, c.cutoff, u.* FROM {sessions} s "
-                f"LEFT JOIN {cutoffs} c ON c.subject = s.subject "
-                f"LEFT JOIN {users} u ON u.{pk_column} = s.user_id WHERE s.id = %s"
-            )
-            raw_users = (
-                f"SELECT u.*, s.auth_time AS paseto_auth_time, c.cutoff AS paseto_cutoff "
-                f"FROM {users} u JOIN {sessions} s ON s.user_id = u.{pk_column} "
-                f"LEFT JOIN {cutoffs} c ON c.subject = s.subject WHERE s.id = %s"
-            )
-
-            def cursor_join() -> Any:
-                with connections["default"].cursor() as cursor:
-                    cursor.execute(join_sql, [token.session_id])
-                    return cursor.fetchone()
-
-            steps(
-                "Database store (SQLite file)",
-                [
-                    ("authenticate(request): the whole", lambda: auth.authenticate(request)),
-                    ("revocation.check(token)", lambda: revocation.check(token)),
-                    (
-                        "  store.read(): one ORM query (session + cutoff + user)",
-                        lambda: store.read(token.session_id, token.subject),
-                    ),
-                    ("  the same join on a raw cursor", cursor_join),
-                    (
-                        "  the same join through the user manager's raw()",
-                        lambda: list(manager.raw(raw_users, [token.session_id])),
-                    ),
-                    ("  the user alone by pk through the ORM", lambda: manager.get(pk=user.pk)),
-                    (
-                        "  the session alone by pk through the ORM",
-                        lambda: LoginSession.objects.filter(pk=token.session_id).first(),
-                    ),
-                ],
-            )
-            profile_calls(
-                "authenticate(), database store",
-                lambda: auth.authenticate(request),
-                args.calls,
-                args.top,
-            )
+        seed.migrate(alias)
+        seed.seed(alias, 1_000, heavy=False)
+        user = seed.bench_user(alias)
+        headers = seed.peer_tokens(alias, user)
+        context = rows.row_context(row, alias)
+        with context():
+            call = rows.authenticate_call(row, headers[row.header], user)
+            got = measure.measure_group([measure.Case(row.key, call)])[row.key]
+            trips = measure.count_round_trips(call, alias, redis_url)
+            print(f"{row.label} on {args.engine}: {got} µs, {trips}")
+            profile_calls(call, args.calls, args.top)
             if args.pyinstrument:
-                pyinstrument(lambda: auth.authenticate(request), args.calls)
-
-        if redis_ok:
-            for name in ("redis", "cache"):
-                with run.store_settings(name):
-                    profile_copy(name, auth, request, token, args)
+                pyinstrument(call, args.calls)
     finally:
-        if redis_ok:
-            run.redis_cleanup()
+        if redis_url:
+            redis_cleanup(redis_url, settings.REDIS_KEY_PREFIX)
         connections.close_all()
+        seed.drop_postgres_databases()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
-
-
-def profile_copy(name: str, auth: Any, request: Any, token: Any, args: Any) -> None:
-    """The steps of ``authenticate()`` on a store with a copy in Redis ("redis", "cache")."""
-    from django.conf import settings
-    from django.core.cache import caches
-
-    from drf_paseto import revocation
-
-    store = revocation.get_store()
-    assert isinstance(store, revocation.MirroredStore)
-    auth.authenticate(request)  # writes the copies
-    copies = store.copies
-    keys = [copies.session_key(token.session_id, token.subject), copies.cutoff_key(token.subject)]
-    state, _ = store.read(token.session_id, token.subject)
-    assert state is not None
-    value = revocation.encode_state(state)
-    if name == "redis":
-        client = run.redis_client(settings.REDIS_URL)
-        transport = ("    redis-py MGET on a client of our own", lambda: client.mget(keys))
-    else:
-        cache = caches[settings.DRF_PASETO["CACHE_ALIAS"]]
-        transport = ("    Django cache.get_many(2 keys)", lambda: cache.get_many(keys))
-    token.session = revocation.check(token)
-    steps(
-        f"{name} store (a copy in Redis, the truth in SQLite)",
-        [
-            ("authenticate(request): the whole", lambda: auth.authenticate(request)),
-            ("revocation.check(token)", lambda: revocation.check(token)),
-            (
-                "  store.read(): the copies' one round trip",
-                lambda: store.read(token.session_id, token.subject),
-            ),
-            ("    store.copies.get(2 keys)", lambda: copies.get(keys)),
-            transport,
-            ("    decode_state(copy)", lambda: revocation.decode_state(value, token.subject)),
-            ("get_user(token): one ORM query by pk", lambda: auth.get_user(token)),
-        ],
-    )
-    profile_calls(
-        f"authenticate(), {name} store", lambda: auth.authenticate(request), args.calls, args.top
-    )
-    if args.pyinstrument:
-        pyinstrument(lambda: auth.authenticate(request), args.calls)
 
 
 def pyinstrument(fn: Callable[[], Any], calls: int) -> None:
     try:
         from pyinstrument import Profiler
     except ImportError:
-        print("pyinstrument is not installed", file=sys.stderr)
+        print("pyinstrument is not installed (the bench extra)", file=sys.stderr)
         return
     profiler = Profiler(interval=0.0001)
     profiler.start()

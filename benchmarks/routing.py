@@ -1,22 +1,34 @@
-"""A database router for the revocation-check-at-scale figures only.
+"""Every model on the database a measurement names.
 
-The session tables (``LoginSession``, ``SubjectCutoff``) live in two SQLite files:
-``default`` (1 thousand sessions, the one every other figure uses) and ``large`` (1 million).
-``run.py`` points ``SESSION_DATABASE`` at one or the other between timed batches, so the two
-sizes are measured interleaved, under the same machine load. Both files hold the same users
-with the same primary keys (the database store joins a session to its user in one query), so
-a relation between a user of one and a session of the other is allowed. Every other model is
-left to Django (``None``).
+The benchmark measures the same rows on several databases in one process (PostgreSQL and
+SQLite, each at three store sizes: ``settings.DATABASES``). ``use("sqlite_1m")`` sends every
+read and write of every app (users, DRF's and knox's tokens, drf_paseto's sessions) to that
+alias until the block ends; outside any block, everything is on ``default`` (PostgreSQL),
+which is what the gunicorn workers of the end-to-end row see.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-SESSION_DATABASE = "default"
+ACTIVE = "default"
 
 
-class SessionRouter:
-    def db_for_read(self, model: Any, **hints: Any) -> str | None:
-        return SESSION_DATABASE if model._meta.app_label == "drf_paseto" else None
+@contextmanager
+def use(alias: str) -> Iterator[None]:
+    global ACTIVE
+    previous, ACTIVE = ACTIVE, alias
+    try:
+        yield
+    finally:
+        ACTIVE = previous
+
+
+class ActiveDatabaseRouter:
+    def db_for_read(self, model: Any, **hints: Any) -> str:
+        return ACTIVE
 
     db_for_write = db_for_read
 

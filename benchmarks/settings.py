@@ -1,17 +1,25 @@
-"""Django settings of the benchmark suite only (``make bench``, ``benchmarks/run.py``).
+"""Django settings of the benchmark only (``make bench``, ``python -m benchmarks.run``).
 
-One process, one SQLite file database, one Redis server: every figure of the table is
-measured against the same user, database and Django. ``benchmarks/run.py`` points
-``DRF_PASETO_BENCH_SQLITE`` at a fresh file before Django starts (its helper subprocess,
-which changes users from "another process", inherits it); the Redis URL comes from
-``DRF_PASETO_BENCH_REDIS`` (``make bench`` uses databases 15 and 14 of the server that
-``.ci/services.sh`` starts, so the test suite's database 0 is never touched). The login
-sessions live in two SQLite files (``routing.py``): 1 thousand and 1 million sessions.
+One process measures every row on PostgreSQL (the figures that judge) and on SQLite (for
+information), side by side: ``DATABASES`` has one alias per engine and per store size, and
+``benchmarks.routing`` sends every model to the alias a measurement names. The gunicorn
+workers of the end-to-end row read the same settings, on the ``default`` alias.
+
+The environment, set by ``benchmarks.run`` before Django starts (the workers inherit it):
+
+* ``DRF_PASETO_TEST_POSTGRES``: the server ``.ci/services.sh`` starts; the benchmark creates
+  and drops its own databases on it, named ``DRF_PASETO_BENCH_DATABASE`` (default
+  ``drf_paseto_bench``) plus ``_100k`` and ``_1m``.
+* ``DRF_PASETO_BENCH_SQLITE``: the directory of the SQLite files.
+* ``DRF_PASETO_BENCH_REDIS``: the Redis database of the Redis rows (default: database 15 of
+  ``DRF_PASETO_TEST_REDIS``'s server; the test suite uses 0).
+* ``DRF_PASETO_BENCH_STORE``: the revocation store of the gunicorn workers.
 """
 
 import os
 import tempfile
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 SECRET_KEY = "benchmarks-only-django-secret-key-not-for-production-0123456789"
 DEBUG = False  # DEBUG=True would record every SQL query
@@ -25,51 +33,77 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_simplejwt",
+    "knox",
     "drf_paseto",
 ]
 
-# The same middleware for both packages' views: what an API-only project typically keeps.
+# The same middleware for every package's views: what an API-only project typically keeps.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
 ROOT_URLCONF = "benchmarks.urls"
+WSGI_APPLICATION = "benchmarks.wsgi.application"
 
-SQLITE_PATH = os.environ.get(
-    "DRF_PASETO_BENCH_SQLITE", os.path.join(tempfile.gettempdir(), "drf_paseto_bench.sqlite3")
+# --- databases -------------------------------------------------------------------------------
+
+#: The store sizes of the cost-growth row: the suffix of an alias, and its login sessions.
+SIZES = {"": 1_000, "_100k": 100_000, "_1m": 1_000_000}
+
+POSTGRES_URL = os.environ.get(
+    "DRF_PASETO_TEST_POSTGRES", "postgres://postgres@127.0.0.1:54329/postgres"
 )
-DATABASES = {
-    # Users and 1 thousand login sessions: every figure but one uses this database.
-    # One persistent connection, as a production server keeps with CONN_MAX_AGE: the
-    # figures compare queries, not connection set-up.
-    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH, "CONN_MAX_AGE": None},
-    # The same users and 1 million login sessions, for the revocation check at scale
-    # (routing.py).
-    "large": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": SQLITE_PATH.replace(".sqlite3", "") + "-large.sqlite3",
+DATABASE_PREFIX = os.environ.get("DRF_PASETO_BENCH_DATABASE", "drf_paseto_bench")
+SQLITE_DIR = os.environ.get("DRF_PASETO_BENCH_SQLITE", tempfile.gettempdir())
+
+
+def _postgres(name: str) -> dict[str, object]:
+    url = urlsplit(POSTGRES_URL)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": url.username or "postgres",
+        "PASSWORD": url.password or "",
+        "HOST": url.hostname or "127.0.0.1",
+        "PORT": str(url.port or 5432),
+        # One persistent connection, as a production server keeps: the figures compare
+        # queries, not connection set-up.
         "CONN_MAX_AGE": None,
-    },
-}
-DATABASE_ROUTERS = ["benchmarks.routing.SessionRouter"]
+    }
+
+
+def _sqlite(name: str) -> dict[str, object]:
+    path = os.path.join(SQLITE_DIR, f"{name}.sqlite3")
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "CONN_MAX_AGE": None}
+
+
+DATABASES = {}
+for _suffix in SIZES:
+    DATABASES[f"default{_suffix}"] = _postgres(DATABASE_PREFIX + _suffix)
+    DATABASES[f"sqlite{_suffix}"] = _sqlite(DATABASE_PREFIX + _suffix)
+DATABASE_ROUTERS = ["benchmarks.routing.ActiveDatabaseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("DRF_PASETO_BENCH_REDIS", "redis://127.0.0.1:63799/15")
-# The same server, the database number below (14 for 15): the copies of 1 million sessions.
-_base, _, _db = REDIS_URL.rpartition("/")
-REDIS_LARGE_URL = os.environ.get(
-    "DRF_PASETO_BENCH_REDIS_LARGE",
-    f"{_base}/{(int(_db) + 15) % 16}" if _db.isdigit() else REDIS_URL,
-)
+# --- Redis -----------------------------------------------------------------------------------
+
+
+def _bench_redis_url() -> str:
+    base = os.environ.get("DRF_PASETO_TEST_REDIS", "redis://127.0.0.1:63799/0")
+    return base.rsplit("/", 1)[0] + "/15"
+
+
+REDIS_URL = os.environ.get("DRF_PASETO_BENCH_REDIS") or _bench_redis_url()
+#: Every key the benchmark writes starts with this (``benchmarks.run`` deletes them).
+REDIS_KEY_PREFIX = "drf_paseto_bench"
 CACHES = {
-    # Django's default: the login throttle's counters (the throttle is off, see below).
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # The "cache" revocation store: Django's own RedisCache backend on a real Redis server.
-    "redis": {
+    # The "cache" revocation store: Django's own RedisCache backend on the same Redis, as the
+    # default alias (CACHE_ALIAS's default).
+    "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "drf_paseto_bench",
+        "KEY_PREFIX": REDIS_KEY_PREFIX + "_cache",
     },
 }
 
@@ -81,36 +115,36 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    # The benchmark logs in thousands of times a second; simplejwt's login has no throttle.
-    "DEFAULT_THROTTLE_RATES": {"paseto_login": None},
 }
 
-# A fixed benchmark-only key (a k4.local PASERK), so that the helper subprocess reads the
-# same tokens. The database store is the default; run.py switches to the "redis" store
-# (redis-py on REDIS_URL) or the "cache" store (the "redis" alias) with override_settings.
-# Every key the benchmark writes to Redis starts with REDIS_KEY_PREFIX (run.py deletes them).
-REDIS_KEY_PREFIX = "drf_paseto_bench"
+# --- the packages compared -------------------------------------------------------------------
+
+# A fixed benchmark-only key (a k4.local PASERK): the gunicorn workers read the tokens the
+# benchmark process mints. ``benchmarks.run`` switches stores with ``store_settings()``.
 BENCH_LOCAL_KEY = "k4.local.mycyS_STnD_8fBItx8ze7gqLHHsgzbQisokvtcIZmpc"
 DRF_PASETO = {
     "SECRET_KEY": BENCH_LOCAL_KEY,
     "PURPOSE": "local",
     "VERSION": 4,
     "DENYLIST_ENABLED": True,
-    "DENYLIST_STORE": "database",
-    "CACHE_ALIAS": "redis",
+    "DENYLIST_STORE": os.environ.get("DRF_PASETO_BENCH_STORE", "database"),
     "DENYLIST_REDIS_URL": REDIS_URL,
     "DENYLIST_REDIS_KEY_PREFIX": REDIS_KEY_PREFIX + "_redis",
     "ROTATE_REFRESH_TOKENS": True,
-    "UPDATE_LAST_LOGIN": True,
+    # Lifted: the cost-growth rows need users with 10 thousand live sessions, which their own
+    # logins must not end. The Redis client is the default (DENYLIST_REDIS_CLIENT): a plain
+    # redis.Redis from DENYLIST_REDIS_URL.
+    "MAX_SESSIONS_PER_USER": None,
 }
 
-# simplejwt with HS256, doing the same work per login as ours (last_login updated).
+# simplejwt with HS256: JWTAuthentication, one user query a request, no revocation.
 SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "SIGNING_KEY": "benchmarks-only-hs256-signing-key-0123456789abcdef",
     "AUTH_HEADER_TYPES": ("Bearer",),
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=30),
-    "ROTATE_REFRESH_TOKENS": True,
-    "UPDATE_LAST_LOGIN": True,
 }
+
+# knox with its defaults (SHA-512 digests, a 10-hour TTL, no auto-refresh: no write a
+# request), its own "Token" header prefix.
+REST_KNOX: dict[str, object] = {}

@@ -1,12 +1,12 @@
-"""The benchmark's URLs: our token views and a protected view, and simplejwt's twins."""
+"""The end-to-end row's protected views: one per package, the same view body."""
 
-from django.urls import include, path
+from django.urls import path
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from drf_paseto.authentication import PasetoAuthentication
 
@@ -23,10 +23,12 @@ class JWTProtectedView(PasetoProtectedView):
     authentication_classes = [JWTAuthentication]
 
 
+class KnoxProtectedView(PasetoProtectedView):
+    authentication_classes = [KnoxTokenAuthentication]
+
+
 urlpatterns = [
-    path("auth/", include("drf_paseto.urls")),
-    path("protected/", PasetoProtectedView.as_view()),
-    path("jwt/login/", TokenObtainPairView.as_view()),
-    path("jwt/refresh/", TokenRefreshView.as_view()),
+    path("paseto/protected/", PasetoProtectedView.as_view()),
     path("jwt/protected/", JWTProtectedView.as_view()),
+    path("knox/protected/", KnoxProtectedView.as_view()),
 ]
