@@ -21,10 +21,10 @@ from drf_paseto import backend
 from drf_paseto.checks_browser import check_browser_settings
 from drf_paseto.checks_common import is_loopback_url, is_str_or_strings, is_strings, user_has_field
 from drf_paseto.checks_revocation import check_revocation_settings
+from drf_paseto.clock import as_leeway, as_lifetime
 from drf_paseto.exceptions import KeyConfigurationError
 from drf_paseto.keys import build_key_ring, looks_like_paserk
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, api_settings
-from drf_paseto.tokens import as_leeway, as_lifetime
 
 TOKEN_LOCATIONS = ("headers", "cookies", "json")
 BOOL_SETTINGS = (

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from drf_paseto import revocation
 from drf_paseto.authentication import PasetoAuthentication
-from drf_paseto.exceptions import RevocationDisabled, SessionNotFound, to_api_exception
+from drf_paseto.exceptions import NotFound
 from drf_paseto.models import LoginSession
 from drf_paseto.permissions import IsAccessToken
 from drf_paseto.settings import api_settings
@@ -50,7 +50,7 @@ class SessionsAPIView(PasetoAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if not api_settings.DENYLIST_ENABLED:
-            raise to_api_exception(RevocationDisabled())
+            raise NotFound("revocation_disabled")
 
     @property
     def token(self) -> Token:
@@ -75,7 +75,7 @@ class SessionView(SessionsAPIView):
         token = self.token
         live = {session.id for session in revocation.get_store().live_sessions(token.subject)}
         if session_id not in live:  # never existed, ended, or another user's: the same 404
-            raise to_api_exception(SessionNotFound())
+            raise NotFound("session_not_found")
         revocation.revoke_session(
             session_id,
             token.subject,

@@ -31,11 +31,12 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
 from django.utils.dateparse import parse_datetime
 
-from drf_paseto import tokens
+from drf_paseto import clock
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
 
 if TYPE_CHECKING:
+    from drf_paseto import tokens
     from drf_paseto.models import LoginSession
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -62,21 +63,6 @@ def db_datetime(value: Any) -> datetime:
     if moment is None:
         raise ValueError("not a datetime")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
-def now() -> datetime:
-    """The clock revocation takes its times from: the same as the tokens'."""
-    return tokens.current_time()
-
-
-def leeway() -> timedelta:
-    return tokens.as_leeway(api_settings.DECODE_LEEWAY)
-
-
-def longest_lifetime() -> timedelta:
-    """How long a token issued now with the configured lifetimes can live."""
-    lifetimes = (tokens.AccessToken.get_lifetime(), tokens.RefreshToken.get_lifetime())
-    return max(lifetimes) + leeway()
 
 
 # --- the stores ----------------------------------------------------------------------------
@@ -237,7 +223,9 @@ class DatabaseStore(RevocationStore):
             query = (
                 LoginSession.objects.using(alias)
                 .annotate(cutoff=Subquery(cutoffs.values("cutoff")[:1]))
-                .filter(subject=subject, revoked_at__isnull=True, expires_at__gt=now())
+                .filter(
+                    subject=subject, revoked_at__isnull=True, expires_at__gt=clock.current_time()
+                )
                 .filter(Q(cutoff__isnull=True) | Q(auth_time__gt=F("cutoff")))
                 .order_by("-created_at", "-pk")
             )
@@ -280,13 +268,13 @@ class DatabaseStore(RevocationStore):
         """
         from drf_paseto.models import LoginSession, SubjectCutoff
 
-        moment = at or now()
+        moment = at or clock.current_time()
         alias = self._alias()
         sessions = LoginSession.objects.using(alias)
         deleted: int = sessions.filter(expires_at__lt=moment).delete()[0]
         matched = sessions.filter(subject=OuterRef("subject"), auth_time__lte=OuterRef("cutoff"))
         orphans = SubjectCutoff.objects.using(alias).filter(
-            ~Exists(matched), cutoff__lt=moment - longest_lifetime()
+            ~Exists(matched), cutoff__lt=moment - clock.longest_lifetime()
         )
         deleted += orphans.delete()[0]
         return deleted
@@ -423,7 +411,9 @@ class MirroredStore(DatabaseStore):
 
     def _keep(self, moment: datetime) -> int:
         """Seconds to keep a copy: until ``moment``, ``copy_seconds`` at most."""
-        return max(1, min(self.copy_seconds, int((moment - now()).total_seconds()) + 1))
+        return max(
+            1, min(self.copy_seconds, int((moment - clock.current_time()).total_seconds()) + 1)
+        )
 
     def _written(self, items: list[tuple[str, str, int]]) -> None:
         """The database is written: bring the copy in line, never failing the request."""
