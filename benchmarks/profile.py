@@ -88,7 +88,7 @@ def main() -> int:
         _, template = run.seed_sessions(run.SMALL_STORE, "default", owners)
         if redis_ok:
             run.seed_copies("default", settings.REDIS_URL, template)
-        raw = str(AccessToken.for_user(user))
+        raw = str(run._session_access(user))
         request = run.drf_request(raw)
         auth = PasetoAuthentication()
         token = AccessToken(raw)
@@ -204,15 +204,15 @@ def profile_copy(name: str, auth: Any, request: Any, token: Any, args: Any) -> N
     from django.conf import settings
     from django.core.cache import caches
 
-    from drf_paseto import revocation
+    from drf_paseto import revocation, stores
 
     store = revocation.get_store()
-    assert isinstance(store, revocation.MirroredStore)
+    assert isinstance(store, stores.MirroredStore)
     auth.authenticate(request)  # writes the copies
     keys = [store.session_key(token.session_id, token.subject), store.cutoff_key(token.subject)]
     state, _ = store.read(token.session_id, token.subject)
     assert state is not None
-    value = revocation.encode_state(state)
+    value = stores.encode_state(state)
     if name == "redis":
         client = run.redis_client(settings.REDIS_URL)
         transport = ("    redis-py MGET on a client of our own", lambda: client.mget(keys))
@@ -231,7 +231,7 @@ def profile_copy(name: str, auth: Any, request: Any, token: Any, args: Any) -> N
             ),
             ("    store.get_copies(2 keys)", lambda: store.get_copies(keys)),
             transport,
-            ("    decode_state(copy)", lambda: revocation.decode_state(value, token.subject)),
+            ("    decode_state(copy)", lambda: stores.decode_state(value, token.subject)),
             ("get_user(token): one ORM query by pk", lambda: auth.get_user(token)),
         ],
     )

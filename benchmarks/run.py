@@ -51,6 +51,26 @@ SEED_USER_PK = 1_000  # their primary keys: 1000, 1001 ...
 PASSWORD = "bench-password"
 
 
+def _session_access(user: Any) -> Any:
+    """An access token of a new login session, recorded as login/ records it."""
+    from drf_paseto import revocation
+    from drf_paseto.tokens import AccessToken
+
+    token = AccessToken.for_user(user)
+    revocation.start_session(user, token)
+    return token
+
+
+def _session_refresh(user: Any) -> Any:
+    """A refresh token of a new login session, recorded as login/ records it."""
+    from drf_paseto import revocation
+    from drf_paseto.tokens import RefreshToken
+
+    token = RefreshToken.for_user(user)
+    revocation.start_session(user, token)
+    return token
+
+
 def _setup_django(sqlite_path: str | None) -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -331,12 +351,11 @@ def seed_sessions(count: int, database: str, owners: list[Any]) -> tuple[float, 
     from django.db import connections, transaction
 
     from drf_paseto.models import LoginSession, SubjectCutoff
-    from drf_paseto.revocation import DatabaseStore
-    from drf_paseto.tokens import RefreshToken
+    from drf_paseto.stores import DatabaseStore
 
     began = time.perf_counter()
     with session_database(database), store_settings("database"):
-        first = RefreshToken.for_user(owners[0])
+        first = _session_refresh(owners[0])
         state, _ = DatabaseStore().read(first.session_id, first.subject)
     assert state is not None
     table = LoginSession._meta.db_table
@@ -374,17 +393,17 @@ def seed_copies(database: str, url: str, template: Any) -> float:
     redis-py pipeline."""
     from django.db import connections
 
-    from drf_paseto import revocation
+    from drf_paseto import clock, stores
     from drf_paseto.models import LoginSession, SubjectCutoff
 
     began = time.perf_counter()
     with store_settings("redis", DENYLIST_REDIS_URL=url):
-        store = revocation.RedisStore()
-        now = revocation.now()
+        store = stores.RedisStore()
+        now = clock.current_time()
         session_ttl = int((template.expires_at - now).total_seconds()) + 1
-        cutoff_ttl = int(revocation.longest_lifetime().total_seconds()) + 1
+        cutoff_ttl = int(clock.longest_lifetime().total_seconds()) + 1
         cutoffs = {
-            subject: (cutoff - revocation.EPOCH) // timedelta(microseconds=1)
+            subject: (cutoff - stores.EPOCH) // timedelta(microseconds=1)
             for subject, cutoff in SubjectCutoff.objects.using(database).values_list(
                 "subject", "cutoff"
             )
@@ -408,12 +427,12 @@ def seed_copies(database: str, url: str, template: Any) -> float:
                         generation=generation,
                         revoked=bool(revoked),
                     )
-                    value = revocation.encode_state(state)
+                    value = stores.encode_state(state)
                     pipe.set(store.session_key(sid, subject), value, ex=session_ttl)
                     subjects.add(subject)
                 pipe.execute()
         for subject in subjects:
-            value = cutoffs.get(subject, revocation.NO_CUTOFF)
+            value = cutoffs.get(subject, stores.NO_CUTOFF)
             pipe.set(store.cutoff_key(subject), str(value), ex=cutoff_ttl)
         pipe.execute()
     return time.perf_counter() - began
@@ -479,7 +498,7 @@ def bench_authenticate(table: Table, user: Any, redis_ok: bool) -> None:
     from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.tokens import AccessToken as JWTAccessToken
 
-    from drf_paseto import revocation
+    from drf_paseto import revocation, stores
     from drf_paseto.authentication import PasetoAuthentication, PasetoStatelessAuthentication
     from drf_paseto.keys import get_key_ring
     from drf_paseto.tokens import AccessToken
@@ -487,7 +506,7 @@ def bench_authenticate(table: Table, user: Any, redis_ok: bool) -> None:
     section = "authenticate(): one request's authentication, same user and database"
     print(section, file=sys.stderr)
     user_model = get_user_model()
-    paseto_token = str(AccessToken.for_user(user))  # a login session, in "default"
+    paseto_token = str(_session_access(user))  # a login session, in "default"
     token = AccessToken(paseto_token)
     jwt_token = str(JWTAccessToken.for_user(user))
     key = next(iter(get_key_ring().verifying_keys.values())).key
@@ -526,7 +545,7 @@ def bench_authenticate(table: Table, user: Any, redis_ok: bool) -> None:
     ]
     if redis_ok:
         with store_settings("redis"):
-            store = revocation.RedisStore()
+            store = stores.RedisStore()
             keys = [
                 store.session_key(token.session_id, token.subject),
                 store.cutoff_key(token.subject),
@@ -633,8 +652,6 @@ def bench_end_to_end(table: Table, user: Any, redis_ok: bool) -> None:
     from rest_framework_simplejwt.tokens import AccessToken as JWTAccessToken
     from rest_framework_simplejwt.tokens import RefreshToken as JWTRefreshToken
 
-    from drf_paseto.tokens import AccessToken, RefreshToken
-
     client = Client()
     section = "End to end through Django's test client"
     print(section, file=sys.stderr)
@@ -656,7 +673,7 @@ def bench_end_to_end(table: Table, user: Any, redis_ok: bool) -> None:
         return call
 
     jwt_header = f"Bearer {JWTAccessToken.for_user(user)}"
-    paseto_header = f"Bearer {AccessToken.for_user(user)}"
+    paseto_header = f"Bearer {_session_access(user)}"
     got = measure_group(
         [
             Case("view_jwt", get("/jwt/protected/", jwt_header)),
@@ -679,7 +696,7 @@ def bench_end_to_end(table: Table, user: Any, redis_ok: bool) -> None:
 
     credentials = {"username": user.get_username(), "password": PASSWORD}
     jwt_supply = Supply(lambda: str(JWTRefreshToken.for_user(user)))
-    supplies = {store: Supply(lambda: str(RefreshToken.for_user(user))) for store in stores}
+    supplies = {store: Supply(lambda: str(_session_refresh(user))) for store in stores}
     cases = [Case("login_jwt", post("/jwt/login/", lambda: credentials))]
     cases += [
         in_store(store, f"login_{store}", lambda: post("/auth/login/", lambda: credentials))
@@ -739,7 +756,7 @@ def bench_public(table: Table, user: Any) -> None:
     print(section, file=sys.stderr)
     secret = backend.secret_paserk(backend.generate_key(4, "public"))
     with store_settings("database", PURPOSE="public", SECRET_KEY=None, PRIVATE_KEY=secret):
-        token = str(AccessToken.for_user(user))
+        token = str(_session_access(user))
         ring = get_key_ring()
         public = ring.verifying_keys[str(ring.signing_kid)]
         verifier = Ed25519PublicKey.from_public_bytes(b64d(public.public_paserk().split(".")[2]))
@@ -819,7 +836,7 @@ def bench_scale(table: Table, user: Any, redis_ok: bool) -> None:
     cases = []
     for size, (database, url, _) in sizes.items():
         with session_database(database), store_settings("database"):
-            token = AccessToken(str(AccessToken.for_user(user)))
+            token = AccessToken(str(_session_access(user)))
         for store in stores:
 
             @contextmanager
@@ -865,7 +882,6 @@ def correctness_gates(table: Table, sqlite_path: str, redis_ok: bool) -> None:
     from rest_framework.exceptions import AuthenticationFailed
 
     from drf_paseto.authentication import PasetoAuthentication
-    from drf_paseto.tokens import AccessToken
 
     print("Correctness gates", file=sys.stderr)
     auth = PasetoAuthentication()
@@ -878,7 +894,7 @@ def correctness_gates(table: Table, sqlite_path: str, redis_ok: bool) -> None:
                 name: make_user(f"gate-{store}-{name}")
                 for name in ("deactivate", "delete", "password", "revoke", "control")
             }
-            tokens = {name: str(AccessToken.for_user(u)) for name, u in users.items()}
+            tokens = {name: str(_session_access(u)) for name, u in users.items()}
             for token in tokens.values():
                 auth.authenticate(drf_request(token))  # accepted, and the copies written
             plan = {

@@ -39,9 +39,9 @@ class PasetoError(Exception):
 
     status_code: ClassVar[int] = status.HTTP_400_BAD_REQUEST
     #: The code an instance built without one has.
-    default_code: ClassVar[str] = "invalid_request"
+    default_code: ClassVar[str] = ""
     #: Every code this class raises, and what it says to the client.
-    messages: ClassVar[dict[str, str | Promise]] = {"invalid_request": _("Invalid request.")}
+    messages: ClassVar[dict[str, str | Promise]] = {}
     #: For the server's own failures: what the log says before ``str(error)``.
     log_prefix: ClassVar[str | None] = None
 
@@ -282,5 +282,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    exc = as_api_exception(exc)
+    if isinstance(exc, PasetoError):
+        exc = to_api_exception(exc)
     return add_error_code(drf_exception_handler(exc, context), exc)

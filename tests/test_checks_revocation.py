@@ -48,7 +48,7 @@ class RevocationCheckTests(CheckTestCase):
             local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL="rediss://h:6380/2"),
             local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL="unix:///run/redis.sock"),
             local(
-                DENYLIST_STORE="drf_paseto.revocation.RedisStore",
+                DENYLIST_STORE="drf_paseto.stores.RedisStore",
                 DENYLIST_REDIS_URL=REDIS_URL,
                 DENYLIST_REDIS_KEY_PREFIX="app1",
             ),
@@ -57,7 +57,7 @@ class RevocationCheckTests(CheckTestCase):
             local(DENYLIST_ENABLED=True, DENYLIST_STORE="database"),
             local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="shared"),
             local(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="memcached"),
-            local(DENYLIST_STORE="drf_paseto.revocation.CacheStore", DENYLIST_CACHE_ALIAS="shared"),
+            local(DENYLIST_STORE="drf_paseto.stores.CacheStore", DENYLIST_CACHE_ALIAS="shared"),
             local(DENYLIST_STORE="tests.test_revocation.MemoryStore"),
         ):
             with self.subTest(config=config):
@@ -88,7 +88,7 @@ class RevocationCheckTests(CheckTestCase):
 
     def test_cache_store_subclasses_get_the_cache_checks(self) -> None:
         self.assert_only(
-            local(DENYLIST_STORE="drf_paseto.revocation.CacheStore", DENYLIST_CACHE_ALIAS="nope"),
+            local(DENYLIST_STORE="drf_paseto.stores.CacheStore", DENYLIST_CACHE_ALIAS="nope"),
             "drf_paseto.E021",
         )
 
@@ -195,8 +195,8 @@ class RevocationCheckTests(CheckTestCase):
             "memcached",
             "drf_paseto.revocation.Nothing",
             "tests.test_checks_revocation.NotAStore",
-            "drf_paseto.revocation.SessionState",
-            "drf_paseto.revocation.longest_lifetime",
+            "drf_paseto.stores.SessionState",
+            "drf_paseto.clock.longest_lifetime",
             None,
             ["database"],
         ):

@@ -22,11 +22,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from drf_paseto import exceptions as paseto_exceptions
 from drf_paseto.authentication import PasetoAuthentication
 from drf_paseto.exceptions import (
-    InvalidToken,
-    NotAuthenticated,
-    TokenAPIException,
+    Forbidden,
+    KeyConfigurationError,
+    PasetoAPIException,
+    PasetoAuthenticationFailed,
+    PasetoError,
+    PasetoPermissionDenied,
     TokenError,
-    TokenPermissionDenied,
     add_error_code,
     error_body,
     exception_handler,
@@ -41,7 +43,7 @@ from tests.helpers import (
     USERNAME,
     VERIFY_URL,
     TokenAPITestCase,
-    all_token_errors,
+    error_codes,
 )
 
 # Every code drf_paseto can answer with, and its status. These never change.
@@ -71,6 +73,9 @@ CODES = {
     "token_not_issuable": 500,
     "token_revoked": 401,
     "token_reused": 401,
+    "not_authenticated": 401,
+    "bad_query_token": 401,
+    "bad_subprotocol_token": 401,
     "revocation_store_unavailable": 503,
     "keys_unavailable": 503,
     "database_unavailable": 503,
@@ -81,56 +86,83 @@ CODES = {
 }
 
 
-class TeapotError(TokenError):
-    code = "teapot"
-    message = "I'm a teapot."
+class TeapotError(PasetoError):
     status_code = 418
+    default_code = "teapot"
+    messages = {"teapot": "I'm a teapot."}
 
 
-class TokenErrorTests(SimpleTestCase):
+class PasetoErrorTests(SimpleTestCase):
     def test_codes_and_statuses(self) -> None:
-        found = {cls.code: cls.status_code for cls in all_token_errors() if cls is not TeapotError}
+        found = {code: status for code, (status, _) in error_codes().items() if code != "teapot"}
         self.assertEqual(found, CODES)
 
     def test_messages(self) -> None:
-        for cls in all_token_errors():
-            with self.subTest(cls=cls.__name__):
-                error = cls()
-                self.assertEqual(str(error), str(cls.message))
-                self.assertTrue(str(error.message).endswith("."))
+        for code, (_, message) in error_codes().items():
+            with self.subTest(code=code):
+                self.assertTrue(str(message).endswith("."))
+
+    def test_a_class_says_its_codes_only(self) -> None:
+        error = TokenError("token_expired")
+        self.assertEqual(
+            (error.code, str(error), error.status_code),
+            ("token_expired", "Token has expired.", 401),
+        )
+        self.assertEqual(TokenError().code, "token_invalid")
+        self.assertIsInstance(error, PasetoError)
+        for cls, code in (
+            (TokenError, "token_not_fresh"),
+            (Forbidden, "token_expired"),
+            (PasetoError, None),
+        ):
+            with self.subTest(cls=cls.__name__, code=code), self.assertRaises(ValueError):
+                cls(code)
 
     def test_custom_message(self) -> None:
-        error = paseto_exceptions.TokenExpired("Gone.")
+        error = TokenError("token_expired", message="Gone.")
         self.assertEqual(error.message, "Gone.")
         self.assertEqual(str(error), "Gone.")
         self.assertEqual(error.code, "token_expired")
-        self.assertEqual(str(paseto_exceptions.TokenExpired()), "Token has expired.")
 
     def test_messages_are_translatable(self) -> None:
-        error = paseto_exceptions.TokenExpired()
+        error = TokenError("token_expired")
         with translation.override("en"):
             self.assertEqual(str(error.message), "Token has expired.")
 
+    def test_server_faults_keep_their_reason_for_the_log(self) -> None:
+        for error, code, status in (
+            (KeyConfigurationError("PUBLIC_KEY does not match"), "keys_unavailable", 503),
+            (
+                paseto_exceptions.ClaimsNotIssuable("reserved claims: sub"),
+                "token_not_issuable",
+                500,
+            ),
+        ):
+            with self.subTest(code=code):
+                self.assertEqual((error.code, error.status_code), (code, status))
+                self.assertNotIn(str(error), str(error.message))
+                with self.assertLogs("drf_paseto", "ERROR") as logs:
+                    exc = to_api_exception(error)
+                self.assertIn(str(error), logs.output[0])
+                self.assertEqual(exc.detail, {"detail": MESSAGES[code], "code": code})
+
     def test_key_configuration_error_is_not_a_token_error(self) -> None:
-        self.assertFalse(issubclass(paseto_exceptions.KeyConfigurationError, TokenError))
+        self.assertFalse(issubclass(KeyConfigurationError, TokenError))
 
 
 class ToApiExceptionTests(SimpleTestCase):
     def test_401_is_authentication_failed(self) -> None:
-        exc = to_api_exception(paseto_exceptions.TokenExpired())
-        self.assertIsInstance(exc, InvalidToken)
+        exc = to_api_exception(TokenError("token_expired"))
+        self.assertIsInstance(exc, PasetoAuthenticationFailed)
         self.assertIsInstance(exc, drf_exceptions.AuthenticationFailed)
         self.assertEqual(exc.status_code, 401)
         self.assertEqual(exc.code, "token_expired")
         self.assertEqual(exc.detail, {"detail": "Token has expired.", "code": "token_expired"})
 
     def test_403_is_permission_denied(self) -> None:
-        for error, code in (
-            (paseto_exceptions.TokenNotFresh(), "token_not_fresh"),
-            (paseto_exceptions.TokenRequired(), "token_required"),
-        ):
-            exc = to_api_exception(error)
-            self.assertIsInstance(exc, TokenPermissionDenied)
+        for code in ("token_not_fresh", "token_required"):
+            exc = to_api_exception(Forbidden(code))
+            self.assertIsInstance(exc, PasetoPermissionDenied)
             self.assertIsInstance(exc, drf_exceptions.PermissionDenied)
             self.assertEqual(exc.status_code, 403)
             self.assertEqual(exc.code, code)
@@ -138,14 +170,14 @@ class ToApiExceptionTests(SimpleTestCase):
 
     def test_other_status(self) -> None:
         exc = to_api_exception(TeapotError())
-        self.assertIsInstance(exc, TokenAPIException)
+        self.assertIsInstance(exc, PasetoAPIException)
         self.assertEqual(exc.status_code, 418)
         self.assertEqual(exc.code, "teapot")
         self.assertEqual(exc.detail, {"detail": "I'm a teapot.", "code": "teapot"})
 
     def test_not_authenticated(self) -> None:
-        exc = NotAuthenticated()
-        self.assertIsInstance(exc, drf_exceptions.NotAuthenticated)
+        exc = to_api_exception(TokenError("not_authenticated"))
+        self.assertIsInstance(exc, drf_exceptions.AuthenticationFailed)
         self.assertEqual(exc.status_code, 401)
         self.assertEqual(
             exc.detail, {"detail": MESSAGES["not_authenticated"], "code": "not_authenticated"}
@@ -187,7 +219,7 @@ class AddErrorCodeTests(SimpleTestCase):
         self.assertEqual(response.data, {"reason": "x", "code": "permission_denied"})
 
     def test_existing_code_is_kept(self) -> None:
-        exc = to_api_exception(paseto_exceptions.TokenExpired())
+        exc = to_api_exception(TokenError("token_expired"))
         response = self.handled(exc)
         self.assertEqual(response.data, {"detail": "Token has expired.", "code": "token_expired"})
         self.assertFalse(response.has_header("WWW-Authenticate"))  # the view adds it

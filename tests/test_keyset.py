@@ -15,10 +15,11 @@ from django.core.cache import caches
 from django.test import SimpleTestCase
 
 from drf_paseto import keyset
+from drf_paseto.clock import current_time
 from drf_paseto.encoding import format_time
 from drf_paseto.exceptions import KeysUnavailable, TokenKeyUnknown
 from drf_paseto.keys import get_key_ring
-from drf_paseto.tokens import AccessToken, current_time
+from drf_paseto.tokens import AccessToken
 from tests import keys
 from tests.helpers import KeySetServer, claims, forge, kid_of, paseto_settings
 
@@ -67,7 +68,7 @@ class KeySetTestCase(SimpleTestCase):
     def at(self, seconds: float) -> Any:
         """The clock, ``seconds`` from now."""
         return mock.patch(
-            "drf_paseto.tokens.current_time",
+            "drf_paseto.clock.current_time",
             return_value=current_time() + timedelta(seconds=seconds),
         )
 

@@ -18,8 +18,9 @@ from django.test import LiveServerTestCase, override_settings
 from django.urls import path, reverse
 from rest_framework import status
 
+from drf_paseto.clock import current_time
 from drf_paseto.serializers import TokenObtainSerializer
-from drf_paseto.tokens import AccessToken, RefreshToken, current_time
+from drf_paseto.tokens import AccessToken, RefreshToken
 from drf_paseto.views import TokenObtainView
 from tests import keys
 from tests.helpers import (
@@ -366,7 +367,7 @@ class RefreshViewTests(TokenAPITestCase):
 
     def test_expired_refresh_token(self) -> None:
         with mock.patch(
-            "drf_paseto.tokens.current_time", return_value=current_time() - timedelta(days=31)
+            "drf_paseto.clock.current_time", return_value=current_time() - timedelta(days=31)
         ):
             tokens = self.login()
         response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
@@ -378,7 +379,7 @@ class RefreshViewTests(TokenAPITestCase):
 
     def test_refresh_token_just_before_expiry(self) -> None:
         with mock.patch(
-            "drf_paseto.tokens.current_time",
+            "drf_paseto.clock.current_time",
             return_value=current_time() - timedelta(days=30) + timedelta(minutes=1),
         ):
             tokens = self.login()
@@ -488,7 +489,7 @@ class VerifyViewTests(TokenAPITestCase):
 
     def test_expired(self) -> None:
         with mock.patch(
-            "drf_paseto.tokens.current_time", return_value=current_time() - timedelta(hours=1)
+            "drf_paseto.clock.current_time", return_value=current_time() - timedelta(hours=1)
         ):
             tokens = self.login()
         self.assertError(self.verify(tokens["access_token"]), 401, "token_expired")
@@ -496,7 +497,7 @@ class VerifyViewTests(TokenAPITestCase):
 
     def test_not_yet_valid(self) -> None:
         with mock.patch(
-            "drf_paseto.tokens.current_time", return_value=current_time() + timedelta(hours=1)
+            "drf_paseto.clock.current_time", return_value=current_time() + timedelta(hours=1)
         ):
             tokens = self.login()
         self.assertError(self.verify(tokens["access_token"]), 401, "token_issued_in_future")
