@@ -284,4 +284,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
 
     if isinstance(exc, PasetoError):
         exc = to_api_exception(exc)
+        if isinstance(exc, exceptions.AuthenticationFailed):
+            # What APIView.handle_exception does for the authenticators' 401s: a challenge,
+            # or a 403 from a view without any.
+            view, request = context.get("view"), context.get("request")
+            challenge = view.get_authenticate_header(request) if view and request else None
+            if challenge:
+                exc.auth_header = challenge  # type: ignore[attr-defined]
+            else:
+                exc.status_code = status.HTTP_403_FORBIDDEN
     return add_error_code(drf_exception_handler(exc, context), exc)

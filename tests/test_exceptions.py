@@ -304,6 +304,21 @@ class ValidationView(_OpenView):
         raise drf_exceptions.ValidationError({"name": ["This field is required."]})
 
 
+class LoginInMyViewView(_OpenView):
+    """A project's own login view using drf_paseto's serializer."""
+
+    def post(self, request: Request) -> Response:
+        from drf_paseto.serializers import TokenObtainSerializer
+
+        serializer = TokenObtainSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class UnchallengedLoginView(LoginInMyViewView):
+    authentication_classes = []
+
+
 class CrashView(_OpenView):
     def get(self, request: Request) -> Response:
         raise RuntimeError("boom")
@@ -319,6 +334,8 @@ urlpatterns = [
     path("denied/", DjangoDeniedView.as_view()),
     path("validation/", ValidationView.as_view()),
     path("crash/", CrashView.as_view()),
+    path("my-login/", LoginInMyViewView.as_view()),
+    path("my-unchallenged-login/", UnchallengedLoginView.as_view()),
 ]
 
 REST_FRAMEWORK = {
@@ -391,6 +408,22 @@ class ExceptionHandlerTests(TokenAPITestCase):
             self.client.post(LOGIN_URL, {}, format="json"), {"username", "password"}
         )
         self.assertError(self.client.post(REFRESH_URL), 401, "not_authenticated")
+
+    def test_paseto_errors_in_a_projects_view_are_answered(self) -> None:
+        # What drf_paseto raises below DRF (bad credentials here) gets drf_paseto's answer.
+        response = self.client.post(
+            "/my-login/", {"username": USERNAME, "password": "x"}, format="json"
+        )
+        self.assertError(response, 401, "invalid_credentials")
+        response = self.client.post(
+            "/my-login/", {"username": USERNAME, "password": PASSWORD}, format="json"
+        )
+        self.assertEqual(set(response.json()), {"access_token", "refresh_token"})
+        # Without an authenticator to name a challenge, a 401 is a 403, as DRF answers it.
+        response = self.client.post(
+            "/my-unchallenged-login/", {"username": USERNAME, "password": "x"}, format="json"
+        )
+        self.assertCodedError(response, 403, "invalid_credentials")
 
     def test_unhandled_exceptions_still_raise(self) -> None:
         with self.assertRaises(RuntimeError):

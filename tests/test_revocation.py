@@ -143,6 +143,10 @@ class SessionRevocationTests:
         revocation.start_session(self.user, access)
         self.assertEqual(LoginSession.objects.get(pk=access.session_id).refresh_jti, "")
         self.assertAccepted({"access_token": str(access)})
+        with paseto_settings(DENYLIST_ENABLED=False):
+            unrecorded = AccessToken.for_user(self.user)
+            revocation.start_session(self.user, unrecorded)  # nothing to record
+        self.assertFalse(LoginSession.objects.filter(pk=unrecorded.session_id).exists())
 
     def test_custom_token_types_open_no_session(self) -> None:
         token = create_token(self.user, "reset", lifetime=timedelta(minutes=5))
