@@ -22,16 +22,22 @@ their reason in ``str(error)``, for the log only.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError
-from django.http import Http404
+from django.http import Http404, RawPostDataException
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 
+from drf_paseto.settings import api_settings
+
 logger = logging.getLogger("drf_paseto")
+# A PASETO string, told apart from another scheme's credential (a JWT, a DRF token).
+_PASETO = re.compile(r"v[1-4]\.(local|public)\.[A-Za-z0-9_\-.]+", re.ASCII)
 
 
 class PasetoError(Exception):
@@ -271,6 +277,57 @@ def add_error_code(response: Any, exc: Exception) -> Any:
     return response
 
 
+def habit_hint(request: Any, code: str) -> str | Promise | None:
+    """What to send instead, for a request shaped by a djangorestframework-simplejwt (or DRF
+    ``TokenAuthentication``) habit that drf_paseto answers with ``code``: a PASETO behind
+    another scheme or none (``Token <paseto>``, a bare token), ``{"refresh": ...}`` on
+    ``refresh/``, a JSON body sent without ``Content-Type: application/json``."""
+    meta = getattr(request, "META", None) or {}
+    header_name, scheme = api_settings.HEADER_NAME, api_settings.HEADER_TYPE or "Bearer"
+    sent_as = f'"{header_name}: {scheme} <token>"'
+    if code == "not_authenticated":
+        header = str(meta.get("HTTP_" + header_name.upper().replace("-", "_"), "")).strip()
+        first, _sep, rest = header.partition(" ")
+        credential, sent_scheme = (rest.strip(), first) if rest.strip() else (first, "")
+        if _PASETO.fullmatch(credential) and sent_scheme.lower() != scheme.lower():
+            return _("Send the token as %(header)s.") % {"header": sent_as}
+        key = api_settings.REFRESH_JSON_KEY
+        try:
+            data = request.data if "json" in str(meta.get("CONTENT_TYPE", "")) else None
+        except (
+            exceptions.APIException,
+            RecursionError,
+            RequestDataTooBig,
+            TooManyFieldsSent,
+        ):  # a body the view did not read, and cannot be read: no hint
+            data = None
+        if isinstance(data, dict) and "refresh" in data and key not in data:
+            return _('Send the refresh token as {"%(key)s": "<token>"}, or as %(header)s.') % {
+                "key": key,
+                "header": sent_as,
+            }
+    elif code in ("invalid_request", "unsupported_media_type"):
+        if "json" in str(meta.get("CONTENT_TYPE", "")):
+            return None
+        try:
+            body = bytes(getattr(request, "body", b""))
+        except RawPostDataException:  # a multipart body, read as a stream: not JSON anyway
+            return None
+        if body.lstrip()[:1] == b"{":
+            return _('Send a JSON body with "Content-Type: application/json".')
+    return None
+
+
+def add_hint(response: Any, request: Any) -> Any:
+    """Put ``habit_hint()``'s advice in an error body's ``detail``; the ``code`` stays."""
+    data = getattr(response, "data", None)
+    if isinstance(data, dict) and isinstance(data.get("code"), str):
+        hint = habit_hint(request, data["code"])
+        if hint is not None:
+            data["detail"] = hint
+    return response
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """DRF's exception handler, with a ``code`` added to every error body.
 
@@ -293,4 +350,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
                 exc.auth_header = challenge  # type: ignore[attr-defined]
             else:
                 exc.status_code = status.HTTP_403_FORBIDDEN
-    return add_error_code(drf_exception_handler(exc, context), exc)
+    response = add_error_code(drf_exception_handler(exc, context), exc)
+    return add_hint(response, context.get("request"))

@@ -27,6 +27,7 @@ from drf_paseto.exceptions import (
     PasetoError,
     TokenError,
     add_error_code,
+    add_hint,
     as_api_exception,
 )
 from drf_paseto.keys import get_key_ring
@@ -97,7 +98,9 @@ class PasetoAPIView(GenericAPIView[Any]):
         # that cannot be issued (the reason logged, never answered). The project's exception
         # handler then runs, and the body gets drf_paseto's shape.
         exc = as_api_exception(exc)
-        response: Response = add_error_code(super().handle_exception(exc), exc)
+        response: Response = add_hint(
+            add_error_code(super().handle_exception(exc), exc), self.request
+        )
         return response
 
     def finalize_response(

@@ -220,6 +220,8 @@ SECRET_KEY_PREFIXES = ("k4.secret", "k4.local", "k3.secret", "k3.local", "PRIVAT
 # The exact ``detail`` of every code (the suite runs in English).
 MESSAGES: dict[str, str] = {code: str(message) for code, (_, message) in error_codes().items()}
 MESSAGES["invalid_request"] = "Invalid request."
+#: The hint for a PASETO sent behind another scheme, or none (docs/errors.md).
+SEND_AS_BEARER = 'Send the token as "Authorization: Bearer <token>".'
 MESSAGES["parse_error"] = "Malformed request."
 
 
@@ -298,16 +300,21 @@ class TokenAPITestCase(APITestCase):
         self.assertNoSecrets(response, *secrets)
 
     def assertNotAuthenticated(
-        self, response: Any, *secrets: str, challenge: str | None = CHALLENGE
+        self,
+        response: Any,
+        *secrets: str,
+        challenge: str | None = CHALLENGE,
+        hint: str | None = None,
     ) -> None:
         """401 from DRF's ``permission_denied``: no credentials on a view that needs some.
 
         DRF words this one itself (as for ``IsAuthenticated``): its body carries a ``code``
         through drf_paseto's exception handler, which the test settings install as the
-        README does (without it: tests/test_exceptions.py).
+        README does (without it: tests/test_exceptions.py); ``hint``: the ``detail`` that
+        says what to send instead (docs/errors.md, hints for habits from Simple JWT).
         """
         self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED, response.content)
-        body = {"detail": MESSAGES["not_authenticated"], "code": "not_authenticated"}
+        body = {"detail": hint or MESSAGES["not_authenticated"], "code": "not_authenticated"}
         self.assertEqual(response.json(), body)
         self.assertEqual(response["WWW-Authenticate"], challenge)
         self.assertNoSecrets(response, *secrets)

@@ -3,6 +3,7 @@ optional project-wide exception handler."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.cache import cache
@@ -479,3 +480,58 @@ class ExceptionHandlerTests(TokenAPITestCase):
         self.assertIsNone(exception_handler(ValueError("x"), {}))
         response = exception_handler(drf_exceptions.NotFound(), {})
         self.assertEqual(response.data["code"], "not_found")
+
+
+@override_settings(ROOT_URLCONF=__name__, REST_FRAMEWORK=WITH_HANDLER)
+class HabitHintTests(TokenAPITestCase):
+    """A simplejwt user's habits get a ``detail`` saying what to send instead; same codes."""
+
+    def test_a_paseto_behind_another_scheme_or_none(self) -> None:
+        access = self.login()["access_token"]
+        for header in (f"Token {access}", access, f"JWT {access}"):
+            with self.subTest(header=header.split(" ")[0][:8]):
+                response = self.client.get("/authenticated/", HTTP_AUTHORIZATION=header)
+                self.assertEqual(response.status_code, 401)
+                self.assertEqual(
+                    response.json(),
+                    {
+                        "detail": 'Send the token as "Authorization: Bearer <token>".',
+                        "code": "not_authenticated",
+                    },
+                )
+
+    def test_another_schemes_own_credential_gets_no_hint(self) -> None:
+        for header in ("Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "Basic YTpi"):
+            with self.subTest(header=header):
+                response = self.client.get("/authenticated/", HTTP_AUTHORIZATION=header)
+                self.assertEqual(
+                    response.json(),
+                    {"detail": MESSAGES["not_authenticated"], "code": "not_authenticated"},
+                )
+
+    def test_simplejwts_refresh_body(self) -> None:
+        refresh = self.login()["refresh_token"]
+        response = self.client.post(REFRESH_URL, {"refresh": refresh}, format="json")
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["code"], "not_authenticated")
+        self.assertEqual(
+            response.json()["detail"],
+            'Send the refresh token as {"refresh_token": "<token>"}, '
+            'or as "Authorization: Bearer <token>".',
+        )
+
+    def test_a_json_login_without_its_content_type(self) -> None:
+        body = json.dumps({"username": USERNAME, "password": PASSWORD})
+        hint = 'Send a JSON body with "Content-Type: application/json".'
+        for content_type, status_code, code in (
+            ("application/x-www-form-urlencoded", 400, "invalid_request"),
+            ("text/plain", 415, "unsupported_media_type"),
+            ("", 415, "unsupported_media_type"),
+        ):
+            with self.subTest(content_type=content_type):
+                response = self.client.generic("POST", LOGIN_URL, body, content_type=content_type)
+                self.assertEqual(response.status_code, status_code)
+                self.assertEqual((response.json()["code"], response.json()["detail"]), (code, hint))
+        # A form that is a form keeps the usual answer.
+        response = self.client.post(LOGIN_URL, {"username": USERNAME})
+        self.assertEqual(response.json()["detail"], "Invalid request.")
