@@ -46,9 +46,8 @@ def decide(token: tokens.Token, state: SessionState | None, cutoff: datetime | N
     """The revocation rule, in one place. Raises ``TokenError`` ``token_revoked`` or
     ``token_reused``."""
     if state is None or state.subject != token.subject or state.user_pk is None:
-        raise TokenError(
-            "token_revoked"
-        )  # an unknown session, another subject's, or its user deleted
+        # An unknown session, another subject's, or its user deleted.
+        raise TokenError("token_revoked")
     if state.revoked or (cutoff is not None and state.auth_time <= cutoff):
         raise TokenError("token_revoked")
     if token.type == "refresh" and token.jti != state.refresh_jti:

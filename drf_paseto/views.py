@@ -164,8 +164,9 @@ class TokenObtainView(TokenView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().post(request, *args, **kwargs)
-        except CredentialsError:
-            # Wrong credentials: one more failure against the username (LoginFailureThrottle).
+        except (CredentialsError, exceptions.AuthenticationFailed):
+            # Wrong credentials (a custom serializer may raise DRF's own exception): one more
+            # failure against the username (LoginFailureThrottle).
             for throttle in self.get_throttles():
                 if isinstance(throttle, LoginFailureThrottle):
                     throttle.record_failure(request, self)
