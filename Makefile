@@ -14,14 +14,27 @@ CONSTRAINTS := .ci/constraints.txt
 PIP_INSTALL = $(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make services` starts PostgreSQL, Redis, a Redis Cluster and a Sentinel with their state
+# (data, logs, pid files) in SERVICES_DIR, and writes the variables that point the suite at
+# them to $(SERVICES_MK), which every later make reads: `make services && make test`.
+# Variables already in the environment win (`.ci/run` evals the scripts itself).
+SERVICES_DIR ?= /tmp/drf_paseto_services
+SERVICES_MK := $(SERVICES_DIR)/services.mk
+export SERVICES_DIR
+export REDIS_CLUSTER_DIR ?= $(SERVICES_DIR)/redis-cluster
+-include $(SERVICES_MK)
+# `make test`'s verbosity (Django's -v): 1 prints a line of dots and a summary.
+TEST_VERBOSITY ?= 1
 
-.PHONY: help install demo test test-unit test-servers services lint format docs dist matrix bench clean load lock
+.PHONY: help install demo demo-commands test test-unit test-servers services services-stop lint format docs dist matrix bench clean load lock
 
 help:
 	@echo "make demo         - set up and serve the example project on http://$(HOST):$(PORT) (user test/test)"
 	@echo "make test         - set up and run the whole suite (both tiers) with coverage (floor: 95%)"
 	@echo "make test-unit    - the unit tier alone, without coverage (quick)"
 	@echo "make test-servers - the server tier alone (tests that start server processes)"
+	@echo "make services     - start PostgreSQL, Redis, a Redis Cluster and a Sentinel for make test"
+	@echo "make services-stop - stop them"
 	@echo "make lint         - ruff (lint and format check) and mypy --strict"
 	@echo "make docs         - build the MkDocs site strictly into site/"
 	@echo "make dist         - build the wheel and sdist and check them"
@@ -66,9 +79,31 @@ lock:
 
 install: $(STAMP)
 
+# A busy port is one line, before anything is installed or migrated: `make demo PORT=8001`.
+ifneq ($(filter demo,$(MAKECMDGOALS)),)
+ifneq ($(shell $(PYTHON) -c 'import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("$(HOST)", $(PORT)))' 2>&1 | grep -c "in use"),0)
+$(error make demo: port $(PORT) on $(HOST) is in use (another make demo?): stop what listens there, or choose another port: make demo PORT=8001)
+endif
+endif
+
+# Channels has no lifespan handler: without --lifespan off, uvicorn says so at every start.
+DEMO_UVICORN_ARGS = example_project.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
 demo: $(DEMO_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py create_demo_user
+	@$(MAKE) -s --no-print-directory demo-commands
+	@if $(BIN)/python -c 'import channels, uvicorn' 2>/dev/null; then \
+	  $(BIN)/python -m uvicorn $(DEMO_UVICORN_ARGS); \
+	elif $(BIN)/python -c 'import channels, daphne' 2>/dev/null; then \
+	  PASETO_WEBSOCKET_CLOSE_CODE=4008 $(BIN)/python -m daphne -b $(HOST) -p $(PORT) example_project.asgi:application; \
+	else \
+	  echo "(no channels + uvicorn/daphne: HTTP only, with runserver)"; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
+
+# What `make demo` prints before it serves (tests/test_example_project.py runs these).
+demo-commands:
 	@echo ""
 	@echo "Example project on http://$(HOST):$(PORT) (/ opens the browser demo page, /demo/)"
 	@echo "The reference pages' flow:"
@@ -93,16 +128,12 @@ demo: $(DEMO_STAMP)
 	@echo "WebSockets (ws/echo/, when the channels extra and uvicorn or daphne are installed):"
 	@echo ""
 	@echo "  websocat -H 'Authorization: Bearer <access_token>' ws://$(HOST):$(PORT)/ws/echo/"
-	@echo "  $(BIN)/python -c \"from websockets.sync.client import connect; c = connect('ws://$(HOST):$(PORT)/ws/echo/', additional_headers={'Authorization': 'Bearer <access_token>'}); print(c.recv()); c.send('{\\\"hi\\\": 1}'); print(c.recv())\""
+	@echo "  $(BIN)/python - <<'EOF'"
+	@echo "  from websockets.sync.client import connect"
+	@echo "  with connect('ws://$(HOST):$(PORT)/ws/echo/', additional_headers={'Authorization': 'Bearer <access_token>'}) as ws:"
+	@echo "      print(ws.recv()); ws.send('{\"hi\": 1}'); print(ws.recv())"
+	@echo "  EOF"
 	@echo ""
-	@if $(BIN)/python -c 'import channels, uvicorn' 2>/dev/null; then \
-	  $(BIN)/python -m uvicorn example_project.asgi:application --host $(HOST) --port $(PORT); \
-	elif $(BIN)/python -c 'import channels, daphne' 2>/dev/null; then \
-	  PASETO_WEBSOCKET_CLOSE_CODE=4008 $(BIN)/python -m daphne -b $(HOST) -p $(PORT) example_project.asgi:application; \
-	else \
-	  echo "(no channels + uvicorn/daphne: HTTP only, with runserver)"; \
-	  $(BIN)/python manage.py runserver $(HOST):$(PORT); \
-	fi
 
 # Two tiers, by Django test tag: the server tier is every test class tagged "servers" (it starts
 # server processes: gunicorn, uvicorn or daphne, runserver, Chromium, Redis, PostgreSQL), the
@@ -114,23 +145,14 @@ SERVER_TIER := --tag servers
 
 test: install
 	$(BIN)/python -m coverage erase
-	$(BIN)/python -m coverage run manage.py test --noinput -v 2 $(UNIT_TIER)
-	$(BIN)/python -m coverage run --append manage.py test --noinput -v 2 $(SERVER_TIER)
+	$(BIN)/python -m coverage run manage.py test --noinput -v $(TEST_VERBOSITY) $(UNIT_TIER)
+	$(BIN)/python -m coverage run --append manage.py test --noinput -v $(TEST_VERBOSITY) $(SERVER_TIER)
 	@if [ -n "$$DRF_PASETO_TEST_POSTGRES" ]; then \
 	  echo "make test: PostgreSQL leg (the unit tier on $$DRF_PASETO_TEST_POSTGRES)"; \
 	  DRF_PASETO_TEST_DATABASE="$$DRF_PASETO_TEST_POSTGRES" \
-	    $(BIN)/python -m coverage run --append manage.py test --noinput -v 1 $(UNIT_TIER); \
+	    $(BIN)/python -m coverage run --append manage.py test --noinput -v $(TEST_VERBOSITY) $(UNIT_TIER); \
 	fi
-	@skipped=""; \
-	[ -n "$$DRF_PASETO_TEST_POSTGRES" ] || skipped="$$skipped PostgreSQL"; \
-	[ -n "$$DRF_PASETO_TEST_REDIS" ] || skipped="$$skipped Redis"; \
-	[ -n "$$DRF_PASETO_TEST_REDIS_CLUSTER" ] || skipped="$$skipped Redis-Cluster/Sentinel(.ci/redis-cluster.sh)"; \
-	if [ -n "$$skipped" ]; then echo "make test: skipped the server legs:$$skipped (run: eval \"\$$(bash .ci/services.sh)\")"; fi
-	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
-	  echo "make test: skipped the browser test: chromium not found (run: bash .ci/browser.sh)"; \
-	elif ! $(BIN)/python -c "import playwright" >/dev/null 2>&1; then \
-	  echo "make test: skipped the browser test: playwright is not installed in $(VENV)"; \
-	fi
+	@VENV=$(VENV) bash .ci/skipped.sh
 	$(BIN)/python -m coverage report
 
 test-unit: install
@@ -139,9 +161,24 @@ test-unit: install
 test-servers: install
 	$(BIN)/python manage.py test --noinput $(SERVER_TIER)
 
-# Start PostgreSQL and Redis on loopback; prints the variables to export.
+# Start PostgreSQL, Redis, the Redis Cluster and the Sentinel on loopback (ports: PG_PORT,
+# REDIS_PORT, REDIS_CLUSTER_PORTS, REDIS_SENTINEL_MASTER_PORT, REDIS_SENTINEL_PORT; state in
+# SERVICES_DIR), print their variables, and keep them in $(SERVICES_MK) for `make test`.
 services:
-	@bash .ci/services.sh
+	@mkdir -p $(SERVICES_DIR)
+	@rm -f $(SERVICES_MK)
+	@bash .ci/services.sh > $(SERVICES_DIR)/services.env
+	@if [ ! -s $(SERVICES_DIR)/services.env ]; then echo "make services: nothing started" >&2; exit 1; fi
+	@bash .ci/redis-cluster.sh >> $(SERVICES_DIR)/services.env
+	@cat $(SERVICES_DIR)/services.env
+	@sed -n 's/^export \([A-Z_]*\)=/export \1 ?= /p' $(SERVICES_DIR)/services.env > $(SERVICES_MK)
+	@echo "make services: running; make test reads $(SERVICES_MK) (make services-stop stops them)" >&2
+
+services-stop:
+	@bash .ci/redis-cluster.sh stop
+	@bash .ci/services.sh stop
+	@rm -f $(SERVICES_MK) $(SERVICES_DIR)/services.env
+	@echo "make services-stop: stopped (state left in $(SERVICES_DIR))" >&2
 
 lint: install
 	$(BIN)/ruff check .

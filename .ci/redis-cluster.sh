@@ -3,6 +3,8 @@
 # from Debian's redis-server, then print the variables that point the revocation tests' cluster
 # and sentinel legs at them. `bash .ci/redis-cluster.sh stop` stops them all.
 # Usage: eval "$(bash .ci/redis-cluster.sh)"
+# Overrides: REDIS_CLUSTER_PORTS ("17001 17002 17003"), REDIS_SENTINEL_MASTER_PORT (17010),
+# REDIS_SENTINEL_PORT (17011), REDIS_CLUSTER_DIR (/tmp/drf_paseto_redis_cluster).
 set -euo pipefail
 
 PORTS="${REDIS_CLUSTER_PORTS:-17001 17002 17003}"   # each also uses port + 10000 (cluster bus)
@@ -46,7 +48,11 @@ for port in $PORTS; do
 done
 first="${nodes[0]#*:}"
 if ! redis-cli -p "$first" cluster info | grep -q "cluster_state:ok"; then
-  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >&2
+  if ! redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes \
+    >"$STATE/cluster-create.log" 2>&1; then
+    cat "$STATE/cluster-create.log" >&2
+    exit 1
+  fi
   for _ in $(seq 100); do
     redis-cli -p "$first" cluster info | grep -q "cluster_state:ok" && break
     sleep 0.1

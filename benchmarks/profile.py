@@ -217,7 +217,7 @@ def profile_copy(name: str, auth: Any, request: Any, token: Any, args: Any) -> N
         client = run.redis_client(settings.REDIS_URL)
         transport = ("    redis-py MGET on a client of our own", lambda: client.mget(keys))
     else:
-        cache = caches[settings.DRF_PASETO["DENYLIST_CACHE_ALIAS"]]
+        cache = caches[settings.DRF_PASETO["CACHE_ALIAS"]]
         transport = ("    Django cache.get_many(2 keys)", lambda: cache.get_many(keys))
     token.session = revocation.check(token)
     steps(

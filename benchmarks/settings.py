@@ -97,7 +97,7 @@ DRF_PASETO = {
     "VERSION": 4,
     "DENYLIST_ENABLED": True,
     "DENYLIST_STORE": "database",
-    "DENYLIST_CACHE_ALIAS": "redis",
+    "CACHE_ALIAS": "redis",
     "DENYLIST_REDIS_URL": REDIS_URL,
     "DENYLIST_REDIS_KEY_PREFIX": REDIS_KEY_PREFIX + "_redis",
     "ROTATE_REFRESH_TOKENS": True,

@@ -38,6 +38,14 @@ KeyKind = Literal["local", "secret", "public"]
 SUPPORTED_VERSIONS = (3, 4)
 PURPOSES = ("local", "public")
 
+#: Bounds on untrusted input (docs/security.md), constants rather than settings: a token
+#: longer than this many characters is refused (``token_too_large``) before anything is
+#: decoded, and so is issuing one; 4096 leaves room for a dozen custom claims under the
+#: usual 8 KiB header limit of proxies.
+MAX_TOKEN_LENGTH = 4096
+#: The deepest JSON nesting a token's payload may have, the payload object counting as 1.
+MAX_JSON_DEPTH = 8
+
 # Raw key sizes by (version, kind), in bytes.
 _KEY_SIZES: dict[tuple[int, str], int] = {
     (3, "local"): 32,

@@ -49,6 +49,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 logger = logging.getLogger("drf_paseto")
 
 #: The page scheme a WebSocket scheme stands for, as Origin names it.
+#: The marker subprotocol: a browser offers ``["paseto", token]`` and the connection is
+#: accepted with ``"paseto"`` (docs/websockets.md).
+SUBPROTOCOL = "paseto"
+#: The query parameter read when ``"query"`` is a ``WEBSOCKET_TOKEN_LOCATION``.
+QUERY_KEY = "token"
+
 _PAGE_SCHEMES = {"ws": "http", "wss": "https"}
 #: The scope key holding the middleware's authentication class, for ``recheck()``.
 AUTHENTICATION_CLASS_KEY = "paseto_authentication_class"
@@ -91,13 +97,13 @@ def header_token(scope: Scope) -> str | None:
 
 
 def subprotocol_token(scope: Scope) -> str | None:
-    """The value the client offered right after the ``WEBSOCKET_SUBPROTOCOL`` marker.
+    """The value the client offered right after the ``SUBPROTOCOL`` marker.
 
     A browser offers ``new WebSocket(url, ["paseto", token])``; the connection is then
     accepted with the ``"paseto"`` subprotocol (the middleware sees to it).
     """
     offered = list(scope.get("subprotocols") or ())
-    marker = api_settings.WEBSOCKET_SUBPROTOCOL
+    marker = SUBPROTOCOL
     if marker not in offered:
         return None
     index = offered.index(marker) + 1
@@ -108,9 +114,9 @@ def subprotocol_token(scope: Scope) -> str | None:
 
 
 def query_token(scope: Scope) -> str | None:
-    """The ``WEBSOCKET_QUERY_KEY`` parameter of the query string; given twice, refused."""
+    """The ``QUERY_KEY`` parameter of the query string; given twice, refused."""
     query = bytes(scope.get("query_string") or b"").decode("latin-1")
-    key = api_settings.WEBSOCKET_QUERY_KEY
+    key = QUERY_KEY
     found = [
         value
         for name, _, value in (part.partition("=") for part in query.split("&"))
@@ -151,11 +157,9 @@ TOKEN_READERS: dict[str, Callable[[Scope], str | None]] = {
 
 
 def allowed_origins() -> list[str]:
-    """``WEBSOCKET_ALLOWED_ORIGINS``, or Django's ``CSRF_TRUSTED_ORIGINS`` when it is None."""
-    configured = api_settings.WEBSOCKET_ALLOWED_ORIGINS
-    if configured is None:
-        return trusted_origins()
-    return [str(origin) for origin in configured]
+    """Django's ``CSRF_TRUSTED_ORIGINS``: the origins trusted with unsafe requests are the
+    ones trusted with a cookie-authenticated handshake."""
+    return trusted_origins()
 
 
 def origin_allowed(scope: Scope) -> bool:
@@ -243,7 +247,7 @@ class PasetoAuthMiddleware:
     def _accept_with_marker(scope: Scope, send: Send) -> Send:
         """Hide the token from the consumer's ``scope["subprotocols"]``, and accept with the
         marker subprotocol (browsers fail a handshake whose offered subprotocols got none)."""
-        marker = api_settings.WEBSOCKET_SUBPROTOCOL
+        marker = SUBPROTOCOL
         offered = list(scope.get("subprotocols") or ())
         index = offered.index(marker)
         scope["subprotocols"] = offered[: index + 1] + offered[index + 2 :]

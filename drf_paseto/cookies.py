@@ -36,13 +36,13 @@ COOKIES = {
         "ACCESS_COOKIE_KEY",
         "ACCESS_COOKIE_PATH",
         "ACCESS_CSRF_COOKIE_KEY",
-        "ACCESS_CSRF_HEADER_NAME",
+        "CSRF_HEADER_NAME",
     ),
     "refresh": CookieSettings(
         "REFRESH_COOKIE_KEY",
         "REFRESH_COOKIE_PATH",
         "REFRESH_CSRF_COOKIE_KEY",
-        "REFRESH_CSRF_HEADER_NAME",
+        "CSRF_HEADER_NAME",
     ),
 }
 # CSRF cookies live at "/" whatever the token cookies' paths: the page must read them.

@@ -8,7 +8,7 @@ Two stores for a service that verifies the issuer's tokens and has no session ta
     Every check POSTs the token to the issuer's ``introspect/`` (``INTROSPECT_URL``, HTTP
     Basic with ``INTROSPECT_CLIENT_ID`` / ``INTROSPECT_CLIENT_SECRET``) and takes its
     ``active``. Answers are kept for ``INTROSPECT_CACHE_SECONDS`` (and never past the
-    token's ``exp``) in the ``DENYLIST_CACHE_ALIAS`` cache: a logout on the issuer is
+    token's ``exp``) in the ``CACHE_ALIAS`` cache: a logout on the issuer is
     refused here within that time.
 ``SharedRedisStore``
     Reads the issuer's Redis copy (the same ``DENYLIST_REDIS_URL`` and prefix), one
@@ -130,7 +130,7 @@ class IntrospectionStore(ReadOnlyStore, RevocationStore):
 
     def read_token(self, token: tokens.Token) -> tuple[SessionState | None, datetime | None]:
         raw = str(token)
-        cache = caches[api_settings.DENYLIST_CACHE_ALIAS]
+        cache = caches[api_settings.CACHE_ALIAS]
         key = "drf_paseto:introspect:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
         try:
             active = cache.get(key)

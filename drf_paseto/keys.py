@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.views.decorators.debug import sensitive_variables
 
 from drf_paseto import backend, encoding, keyset
 from drf_paseto.backend import PasetoKey
@@ -46,14 +46,19 @@ class KeyRing:
         """The keys that may be published: public keys only, never local or secret ones."""
         return [key for key in self.verifying_keys.values() if key.kind == "public"]
 
+    # Every function that holds a key (or a key setting) in a local variable is marked with
+    # sensitive_variables(): Django's error reports (the mail to ADMINS, Sentry's locals)
+    # then show none of its variables, nor those of the functions it calls (pyseto's too).
+    @sensitive_variables()
     def encode(self, payload: bytes) -> str:
         if self.signing_key is None:
             raise KeyConfigurationError(
-                "no key to issue tokens with: set DRF_PASETO['PRIVATE_KEY'] or PRIVATE_KEY_FILE"
+                "no key to issue tokens with: set DRF_PASETO['PRIVATE_KEY']"
             )
         footer = encoding.dumps({"kid": self.signing_kid})
         return backend.seal(self.signing_key, payload, footer)
 
+    @sensitive_variables()
     def decode(self, token: str, max_length: int) -> bytes:
         parsed = backend.parse_token(
             token, version=self.version, purpose=self.purpose, max_length=max_length
@@ -90,6 +95,7 @@ def read_kid(footer: bytes) -> str:
     return kid
 
 
+@sensitive_variables()
 def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     """One key setting: a PASERK, a PEM (public purpose), or a secret string (local)."""
     if isinstance(value, bytes):
@@ -117,19 +123,7 @@ def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     return key
 
 
-def _setting_or_file(name: str) -> Any:
-    value = getattr(api_settings, name)
-    path = getattr(api_settings, f"{name}_FILE")
-    if value is not None and path is not None:
-        raise KeyConfigurationError(f"set {name} or {name}_FILE, not both")
-    if path is not None:
-        try:
-            return Path(path).read_text(encoding="utf-8")
-        except (OSError, TypeError, ValueError) as err:
-            raise KeyConfigurationError(f"{name}_FILE cannot be read") from err
-    return value
-
-
+@sensitive_variables()
 def build_key_ring() -> KeyRing:
     """Parse the key settings. Raises ``KeyConfigurationError`` with a reason."""
     version = api_settings.VERSION
@@ -148,8 +142,8 @@ def build_key_ring() -> KeyRing:
         )
         verifying = [signing]
     else:
-        private = _setting_or_file("PRIVATE_KEY")
-        public = _setting_or_file("PUBLIC_KEY")
+        private = api_settings.PRIVATE_KEY
+        public = api_settings.PUBLIC_KEY
         signing = None if private is None else load_key(private, version, "public")
         if signing is not None and signing.kind != "secret":
             raise KeyConfigurationError("PRIVATE_KEY must be a secret key (k4.secret or PEM)")
@@ -184,7 +178,7 @@ def _issuer_ring(version: int, purpose: str) -> KeyRing:
     its own, and the public purpose. The keys themselves come with each key set."""
     if purpose != "public":
         raise KeyConfigurationError("KEYS_URL needs PURPOSE 'public': local keys are not published")
-    for name in ("PRIVATE_KEY", "PRIVATE_KEY_FILE", "PUBLIC_KEY", "PUBLIC_KEY_FILE"):
+    for name in ("PRIVATE_KEY", "PUBLIC_KEY"):
         if getattr(api_settings, name) is not None:
             raise KeyConfigurationError(f"set KEYS_URL or {name}, not both")
     if api_settings.RETIRED_KEYS:

@@ -1,29 +1,42 @@
 """Keys from the issuer: a verify-only service follows the issuer's ``keys/`` (``KEYS_URL``).
 
-The key set is fetched with the standard library (a timeout, a size limit, strict parsing)
-and kept in Django's cache (``KEYS_CACHE_ALIAS``), so that all the workers of a service fetch
-it once between them; each process also keeps the parsed keys until the set is due again.
+The key set is fetched with the standard library (an overall deadline, a size limit, strict
+parsing) and kept in Django's cache (``CACHE_ALIAS``), so that all the workers of a
+service fetch it once between them; each process also keeps the parsed keys until the set is
+due again.
 
-* A key set is used for ``KEYS_REFRESH_SECONDS`` (or the issuer's ``Cache-Control: max-age``,
+* A key set is used for ``KEYS_MAX_AGE_SECONDS`` (or the issuer's ``Cache-Control: max-age``,
   if shorter), then fetched again by one worker while the others go on with it.
 * A token naming a ``kid`` the set does not hold makes one fetch, at most one per
   ``KEYS_REFETCH_INTERVAL_SECONDS`` for the whole service, however many distinct unknown
   ids arrive: garbage tokens cannot make the service hammer the issuer.
+* With no good set at all (a cold start), one fetch at a time: the other requests of the
+  process wait for it (never longer than ``FETCH_TIMEOUT_SECONDS`` in all), those of other
+  processes answer 503 ``keys_unavailable`` until it is shared.
 * While the issuer is down or answers garbage, the last good set stays in force for
   ``KEYS_MAX_STALE_SECONDS`` after it was fetched; then requests fail closed (503
   ``keys_unavailable``) until a fetch succeeds again, which is tried at most once per
   ``KEYS_REFETCH_INTERVAL_SECONDS``.
+* A fetch ends within ``FETCH_TIMEOUT_SECONDS`` whatever the issuer (or a relay) does: a
+  peer that sends one byte every few seconds is cut off at the deadline.
+* With the cache down, each process keeps these limits by itself: it refreshes after
+  ``KEYS_MAX_AGE_SECONDS`` as the service would, at most once per interval.
 * Only ``k<VERSION>.public`` keys are taken; a set that offers anything else is refused
   whole (so is a set that does not parse, or names a ``kid`` its key does not have).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
 import logging
-import urllib.error
+import socket
+import ssl
+import threading
+import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -37,13 +50,26 @@ from drf_paseto.settings import api_settings
 
 logger = logging.getLogger("drf_paseto")
 
-#: How long one fetch may take (connecting, then each read), in seconds.
+#: How long one fetch may take in all (the name lookup, connecting, the headers and the body
+#: together), in seconds; also the longest a request waits for another one's first fetch.
 FETCH_TIMEOUT_SECONDS = 5.0
 #: The largest key set we read, in bytes: far more than any real set of keys needs.
 MAX_KEY_SET_BYTES = 64 * 1024
 #: The most keys one set may hold.
 MAX_KEYS = 32
+#: The least time between two fetches for one reason (a refresh, an unknown ``kid``), for all
+#: the workers of a service together (each process by itself while the cache is down); also
+#: how long a failed fetch is not tried again.
+KEYS_REFETCH_INTERVAL_SECONDS = 30
+#: How long the last good key set stays in force while the issuer is down or answers garbage.
+KEYS_MAX_STALE_SECONDS = 24 * 60 * 60
 _ENTRY_FIELDS = {"kid", "paserk", "version", "purpose", "current"}
+# A cache call that failed (not the same as "the key is not there").
+_CACHE_DOWN = object()
+# One first fetch at a time in this process (the others wait for it).
+_first_fetch = threading.Lock()
+# Guards the per-process gates used while the cache is down.
+_gates_lock = threading.Lock()
 
 
 class KeySetRefused(Exception):
@@ -125,8 +151,9 @@ def parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str 
 
 
 def opener() -> urllib.request.OpenerDirector:
-    """http and https only: no redirect (a 3xx is refused), no proxy from the environment,
-    no ``file:`` or ``ftp:``."""
+    """An urllib opener for http and https only: no redirect (a 3xx is refused), no proxy
+    from the environment, no ``file:`` or ``ftp:``. Its timeout bounds each socket operation,
+    not a whole exchange: ``call`` bounds that."""
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.HTTPHandler(),
@@ -138,40 +165,132 @@ def opener() -> urllib.request.OpenerDirector:
     return opener
 
 
-def fetch(url: str) -> tuple[bytes, int | None]:
-    """GET the key set: its body (at most ``MAX_KEY_SET_BYTES``) and its ``max-age``.
-    Raises ``KeySetRefused``."""
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer read by ``call``: its status, its headers and (at most ``max_bytes``
+    and one more) its body."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+class _Exchange:
+    """One HTTP exchange, run in a thread of its own so that its caller can leave it at the
+    deadline. Leaving shuts its connection down, which ends the thread too: the read it is
+    blocked in returns at once (a peer dribbling bytes cannot hold it), and a connection
+    made after that is never used."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError("not an http(s) URL")
+        self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.connection: http.client.HTTPConnection
+        if parts.scheme == "https":
+            self.connection = http.client.HTTPSConnection(
+                parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            self.connection = http.client.HTTPConnection(
+                parts.hostname, parts.port, timeout=timeout
+            )
+        self.lock = threading.Lock()
+        self.left = False
+        self.answer: Answer | None = None
+        self.error: BaseException | None = None
+
+    def run(self, method: str, body: bytes | None, headers: dict[str, str], max_bytes: int) -> None:
+        try:
+            self.connection.connect()
+            with self.lock:
+                if self.left:  # connected after the caller left: never used
+                    return
+            self.connection.request(method, self.path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            self.answer = Answer(response.status, response.headers, response.read(max_bytes + 1))
+        except BaseException as err:  # handed to the caller, who raises it
+            self.error = err
+        finally:
+            self.connection.close()
+
+    def leave(self) -> None:
+        with self.lock:
+            self.left = True
+            sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # closed already
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def call(
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """One HTTP request to an http(s) ``url`` that ends within ``timeout`` seconds in all:
+    the name lookup, connecting, sending, the headers and the body together, however slowly
+    the peer answers. No redirect is followed and no proxy from the environment is used.
+    Raises ``TimeoutError`` at the deadline, ``ValueError`` for a URL that is not http(s),
+    and what ``http.client`` raises (``OSError``, ``http.client.HTTPException``)."""
+    exchange = _Exchange(url, timeout)
+    thread = threading.Thread(
+        target=exchange.run,
+        args=(method, body, dict(headers or {}), max_bytes),
+        name="drf_paseto HTTP call",
+        daemon=True,
+    )
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        exchange.leave()
+        raise TimeoutError(f"no complete answer within {timeout:g} s")
+    if exchange.error is not None:
+        raise exchange.error
+    assert exchange.answer is not None
+    return exchange.answer
+
+
+def fetch(url: str, timeout: float | None = None) -> tuple[bytes, int | None]:
+    """GET the key set within ``timeout`` seconds (``FETCH_TIMEOUT_SECONDS``): its body (at
+    most ``MAX_KEY_SET_BYTES``) and its ``max-age``. Raises ``KeySetRefused``."""
     if not url.startswith(("https://", "http://")):
         raise KeySetRefused("KEYS_URL is not an http(s) URL")
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
-        with opener().open(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
-            if response.status != 200:
-                raise KeySetRefused(f"the issuer answered {response.status}")
-            content_type = response.headers.get_content_type()
-            if content_type != "application/json":
-                raise KeySetRefused(f"the issuer answered {content_type}, not JSON")
-            body = response.read(MAX_KEY_SET_BYTES + 1)
-            max_age = parse_max_age(response.headers.get("Cache-Control"))
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
-        # refused, a timeout, an HTTP error status, a broken answer
+        answer = call(
+            url,
+            timeout=FETCH_TIMEOUT_SECONDS if timeout is None else timeout,
+            max_bytes=MAX_KEY_SET_BYTES,
+            headers={"Accept": "application/json"},
+        )
+    except (http.client.HTTPException, OSError, ValueError) as err:
+        # refused, the deadline, a broken answer, a bad certificate
         raise KeySetRefused(f"the key set cannot be fetched: {type(err).__name__}") from err
-    if len(body) > MAX_KEY_SET_BYTES:
+    if answer.status != 200:  # an error status, and a redirect: not followed
+        raise KeySetRefused(f"the issuer answered {answer.status}")
+    content_type = answer.headers.get_content_type()
+    if content_type != "application/json":
+        raise KeySetRefused(f"the issuer answered {content_type}, not JSON")
+    if len(answer.body) > MAX_KEY_SET_BYTES:
         raise KeySetRefused(f"the key set is larger than {MAX_KEY_SET_BYTES} bytes")
-    return body, max_age
+    return answer.body, parse_max_age(answer.headers.get("Cache-Control"))
 
 
 # --- the shared copy -----------------------------------------------------------------------
 
 
 def _cache_call(method: str, *args: Any) -> Any:
-    """One call to the ``KEYS_CACHE_ALIAS`` cache; ``None`` when the cache fails (each
-    worker then goes on with what it has, and fetches by itself when it has nothing)."""
+    """One call to the ``CACHE_ALIAS`` cache; ``_CACHE_DOWN`` when the cache fails
+    (each worker then goes on by itself: what it has, and its own gates)."""
     try:
-        return getattr(caches[api_settings.KEYS_CACHE_ALIAS], method)(*args)
+        return getattr(caches[api_settings.CACHE_ALIAS], method)(*args)
     except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
-        logger.warning("drf_paseto cannot use KEYS_CACHE_ALIAS: %s", type(err).__name__)
-        return None
+        logger.warning("drf_paseto cannot use CACHE_ALIAS: %s", type(err).__name__)
+        return _CACHE_DOWN
 
 
 def _cache_key(name: str) -> str:
@@ -195,17 +314,21 @@ def _from_entry(entry: Any) -> KeySet | None:
     return parsed
 
 
-def _fetch_and_share() -> KeySet:
+def _shared() -> KeySet | None:
+    return _usable(_from_entry(_cache_call("get", _cache_key("set"))))
+
+
+def _fetch_and_share(timeout: float) -> KeySet:
     """Fetch, parse and share a key set. Raises ``KeySetRefused``."""
     version = api_settings.VERSION
-    body, max_age = fetch(str(api_settings.KEYS_URL))
+    body, max_age = fetch(str(api_settings.KEYS_URL), timeout)
     parse_key_set(body, version)  # refused before it is shared
     moment = now()
-    lifetime = int(api_settings.KEYS_REFRESH_SECONDS)
+    lifetime = int(api_settings.KEYS_MAX_AGE_SECONDS)
     if max_age is not None:
         lifetime = min(lifetime, max_age)
     entry = {"body": body.decode("utf-8"), "fetched_at": moment, "fresh_until": moment + lifetime}
-    _cache_call("set", _cache_key("set"), entry, int(api_settings.KEYS_MAX_STALE_SECONDS))
+    _cache_call("set", _cache_key("set"), entry, KEYS_MAX_STALE_SECONDS)
     found = _from_entry(entry)
     assert found is not None
     return found
@@ -214,49 +337,72 @@ def _fetch_and_share() -> KeySet:
 def _may_fetch(reason: str) -> bool:
     """Whether this process may fetch now for ``reason`` ("refresh" or "refetch"): once per
     ``KEYS_REFETCH_INTERVAL_SECONDS`` for all workers together (``cache.add`` is atomic in
-    every Django cache backend shared between processes)."""
-    interval = int(api_settings.KEYS_REFETCH_INTERVAL_SECONDS)
-    return bool(_cache_call("add", _cache_key(reason), 1, interval))
+    every Django cache backend shared between processes). A cache that fails is not "another
+    worker's turn": each process then keeps the interval by itself."""
+    taken = _cache_call("add", _cache_key(reason), 1, KEYS_REFETCH_INTERVAL_SECONDS)
+    if taken is not _CACHE_DOWN:
+        return bool(taken)
+    with _gates_lock:
+        gates: dict[str, float] = api_settings.derived.setdefault("key_set_gates", {})
+        moment = now()
+        if moment < gates.get(reason, moment):
+            return False
+        gates[reason] = moment + KEYS_REFETCH_INTERVAL_SECONDS
+        return True
 
 
 def _usable(found: KeySet | None) -> KeySet | None:
-    if found is None or now() - found.fetched_at > int(api_settings.KEYS_MAX_STALE_SECONDS):
+    if found is None or now() - found.fetched_at > KEYS_MAX_STALE_SECONDS:
         return None
     return found
 
 
-def _try_fetch(fallback: KeySet | None) -> KeySet:
+def _try_fetch(fallback: KeySet | None, timeout: float) -> KeySet:
     """A new key set; on failure, ``fallback`` if there is one, else ``KeysUnavailable``."""
     try:
-        return _fetch_and_share()
+        return _fetch_and_share(timeout)
     except KeySetRefused as err:
         logger.warning("drf_paseto could not fetch the keys from KEYS_URL: %s", err)
         if fallback is None:
-            # Failed with nothing to fall back on: no worker tries again for an interval.
-            interval = int(api_settings.KEYS_REFETCH_INTERVAL_SECONDS)
-            _cache_call("set", _cache_key("failed"), 1, interval)
             raise KeysUnavailable() from err
         return fallback
 
 
+def _first_set() -> KeySet:
+    """Nothing good at all (a cold start, or stale past ``KEYS_MAX_STALE_SECONDS``): one
+    fetch at a time. The other requests of this process wait for it, and all of them are
+    answered within ``FETCH_TIMEOUT_SECONDS``; other processes find the gate taken and
+    answer 503 until the set is shared, as they do for an interval after a failed fetch."""
+    deadline = time.monotonic() + FETCH_TIMEOUT_SECONDS
+    if not _first_fetch.acquire(timeout=FETCH_TIMEOUT_SECONDS):
+        raise KeysUnavailable()
+    try:
+        found = _usable(api_settings.derived.get("key_set")) or _shared()
+        if found is not None:  # fetched while this request waited
+            return found
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not _may_fetch("refresh"):
+            raise KeysUnavailable()
+        return _try_fetch(None, remaining)
+    finally:
+        _first_fetch.release()
+
+
 def get_key_set() -> KeySet:
     """The key set in force: this process's, the shared one, or a new fetch. Raises
-    ``KeysUnavailable`` (503) when there is no good set younger than ``KEYS_MAX_STALE``."""
+    ``KeysUnavailable`` (503) when there is no good set younger than
+    ``KEYS_MAX_STALE_SECONDS``."""
     found = _usable(api_settings.derived.get("key_set"))
     if found is not None and now() < found.fresh_until:
         return found
-    shared = _usable(_from_entry(_cache_call("get", _cache_key("set"))))
+    shared = _shared()
     if shared is not None and now() < shared.fresh_until:
         return shared
     best = shared or found
     if best is None:
-        # Nothing good at all (a cold start, or stale past KEYS_MAX_STALE): fetch, unless a
-        # fetch failed within the interval.
-        if _cache_call("get", _cache_key("failed")) is not None:
-            raise KeysUnavailable()
-        return _try_fetch(None)
+        return _first_set()
     if _may_fetch("refresh"):  # one worker refreshes; the others go on with the stale set
-        return _try_fetch(best)
+        return _try_fetch(best, FETCH_TIMEOUT_SECONDS)
     return best
 
 
@@ -265,9 +411,9 @@ def refetch_for(kid: str) -> KeySet:
     found = get_key_set()
     if kid in found.keys:
         return found
-    shared = _usable(_from_entry(_cache_call("get", _cache_key("set"))))
+    shared = _shared()
     if shared is not None and kid in shared.keys:
         return shared  # another worker fetched it already
     if _may_fetch("refetch"):
-        return _try_fetch(found)
+        return _try_fetch(found, FETCH_TIMEOUT_SECONDS)
     return found

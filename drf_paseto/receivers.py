@@ -20,6 +20,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, get_hasher, identify_hasher
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.utils.crypto import constant_time_compare
@@ -67,11 +68,39 @@ def revocation_reason(
     id_field = api_settings.USER_ID_FIELD
     if id_field in stored and stored[id_field] != getattr(instance, id_field):
         return str(stored[id_field]), "user_id_changed"
-    if "password" in stored and not constant_time_compare(
-        stored["password"] or "", instance.password or ""
+    if (
+        "password" in stored
+        and not constant_time_compare(stored["password"] or "", instance.password or "")
+        and not same_password(instance, stored["password"] or "", update_fields)
     ):
         return Token.get_subject(instance), "password_change"
     return None
+
+
+def same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
+    """Whether a new hash stands for the password the old hash stood for: no change.
+
+    ``set_password()`` keeps the raw password on the instance until the save: the old hash
+    verifies it when the same password was set again. A hash upgrade (Django re-hashing an
+    outdated hash on a successful ``check_password()``, as every login does after a release
+    raises the PBKDF2 iterations) has already dropped the raw password, as Django marks
+    upgrades: it is the save of exactly ``password`` to a hash of the preferred hasher that
+    needs no update, replacing one that did. Anything else (a hash assigned directly, an
+    unusable password) is a change.
+    """
+    raw = getattr(instance, "_password", None)
+    if raw is not None:
+        return check_password(raw, old_hash)
+    if update_fields is None or len(update_fields) != 1 or "password" not in update_fields:
+        return False
+    preferred = get_hasher("default")
+    try:
+        old, new = identify_hasher(old_hash), identify_hasher(instance.password)
+    except ValueError:  # an unusable password, or a hash no hasher knows
+        return False
+    if new.algorithm != preferred.algorithm or preferred.must_update(instance.password):
+        return False
+    return old.algorithm != preferred.algorithm or preferred.must_update(old_hash)
 
 
 # Set on the instance between pre_save and post_save: what the save revokes.

@@ -1,4 +1,6 @@
-"""Request and response bodies of the token views. Replaceable through settings."""
+"""Request and response bodies of the token views. Replaceable through DRF's own mechanism,
+the view's ``serializer_class`` (``TokenObtainView.as_view(serializer_class=...)`` or a
+subclass)."""
 
 from __future__ import annotations
 
@@ -164,14 +166,3 @@ class TokenVerifySerializer(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         _, token = _AnyTokenAuthentication().authenticate_token(attrs["token"], "json")
         return {"token_type": token.type, "expires_at": token["exp"]}
-
-
-def get_serializer_class(setting: str) -> type[serializers.Serializer[Any]]:
-    """The serializer class a setting names, imported once per settings change."""
-    from django.utils.module_loading import import_string
-
-    cache = api_settings.derived
-    if setting not in cache:
-        cache[setting] = import_string(getattr(api_settings, setting))
-    cls: type[serializers.Serializer[Any]] = cache[setting]
-    return cls

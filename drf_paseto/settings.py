@@ -23,26 +23,18 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "PRIVATE_KEY": None,
     "PUBLIC_KEY": None,
-    "PRIVATE_KEY_FILE": None,
-    "PUBLIC_KEY_FILE": None,
     "RETIRED_KEYS": [],
     "PURPOSE": "local",
     "VERSION": 4,
     # Following the issuer's keys (docs/many-services.md)
     "KEYS_URL": None,
-    "KEYS_REFRESH_SECONDS": 300,
-    "KEYS_REFETCH_INTERVAL_SECONDS": 30,
-    "KEYS_MAX_STALE_SECONDS": 86400,
-    "KEYS_CACHE_ALIAS": "default",
     "KEYS_MAX_AGE_SECONDS": 300,
     # Lifetimes and claims
     "ACCESS_TOKEN_EXPIRES": timedelta(minutes=15),
     "REFRESH_TOKEN_EXPIRES": timedelta(days=30),
     "DECODE_LEEWAY": 0,
-    "ENCODE_ISSUER": None,
-    "DECODE_ISSUER": None,
-    "ENCODE_AUDIENCE": None,
-    "DECODE_AUDIENCE": None,
+    "ISSUER": None,
+    "AUDIENCE": None,
     "USER_ID_FIELD": "pk",
     "TOKEN_USER_USERNAME_CLAIM": None,
     # Where tokens come from
@@ -64,14 +56,13 @@ DEFAULTS: dict[str, Any] = {
     "COOKIE_CSRF_PROTECT": True,
     "ACCESS_CSRF_COOKIE_KEY": "csrf_access_token",
     "REFRESH_CSRF_COOKIE_KEY": "csrf_refresh_token",
-    "ACCESS_CSRF_HEADER_NAME": "X-CSRF-Token",
-    "REFRESH_CSRF_HEADER_NAME": "X-CSRF-Token",
+    "CSRF_HEADER_NAME": "X-CSRF-Token",
     "CSRF_METHODS": ("POST", "PUT", "PATCH", "DELETE"),
     # Revocation (docs/revocation.md)
     "DENYLIST_ENABLED": False,
     "DENYLIST_TOKEN_CHECKS": ("access", "refresh"),
     "DENYLIST_STORE": "database",
-    "DENYLIST_CACHE_ALIAS": "default",
+    "CACHE_ALIAS": "default",
     "DENYLIST_REDIS_URL": None,
     "DENYLIST_REDIS_KEY_PREFIX": "drf_paseto",
     "DENYLIST_REDIS_MODE": "single",
@@ -85,23 +76,10 @@ DEFAULTS: dict[str, Any] = {
     "ROTATE_REFRESH_TOKENS": False,
     "REVOKE_ON_PASSWORD_CHANGE": True,
     # Login hardening
-    "LOGIN_THROTTLE_RATE": "20/min",
     "UPDATE_LAST_LOGIN": True,
-    "LOGIN_FAILURE_THROTTLE_RATE": "20/hour",
-    "TRUSTED_PROXY_COUNT": None,
-    # Bounds on untrusted input
-    "MAX_TOKEN_LENGTH": 4096,
-    "MAX_JSON_DEPTH": 8,
     # WebSockets through Django Channels (drf_paseto.channels, docs/websockets.md)
     "WEBSOCKET_TOKEN_LOCATION": ["headers", "subprotocol", "cookies"],
-    "WEBSOCKET_QUERY_KEY": "token",
-    "WEBSOCKET_SUBPROTOCOL": "paseto",
-    "WEBSOCKET_ALLOWED_ORIGINS": None,
     "WEBSOCKET_CLOSE_CODE": 1008,
-    # Replaceable parts
-    "TOKEN_OBTAIN_SERIALIZER": "drf_paseto.serializers.TokenObtainSerializer",
-    "TOKEN_REFRESH_SERIALIZER": "drf_paseto.serializers.TokenRefreshSerializer",
-    "TOKEN_VERIFY_SERIALIZER": "drf_paseto.serializers.TokenVerifySerializer",
 }
 
 

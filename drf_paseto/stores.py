@@ -570,7 +570,7 @@ def _host_port(url: str) -> tuple[str, int]:
 
 
 class CacheStore(MirroredStore):
-    """The copy in a Django cache (``DENYLIST_CACHE_ALIAS``), through its public API.
+    """The copy in a Django cache (``CACHE_ALIAS``), through its public API.
 
     Django's cache API has no atomic merge, so a write only drops the copy, and a refill is
     an ``add`` (it never overwrites a newer copy). One race remains: a read of the database
@@ -589,7 +589,7 @@ class CacheStore(MirroredStore):
 
     @property
     def cache(self) -> Any:
-        return caches[self.alias or api_settings.DENYLIST_CACHE_ALIAS]
+        return caches[self.alias or api_settings.CACHE_ALIAS]
 
     def _call(self, method: str, *args: Any) -> Any:
         try:

@@ -105,7 +105,7 @@ class PasetoClientMixin:
         """Send an access token for ``user`` with every following request; returns it.
 
         ``cookies=True`` sends it as a browser logged in with cookies does: in the
-        ``ACCESS_COOKIE_KEY`` cookie, with its CSRF value in ``ACCESS_CSRF_HEADER_NAME`` (for
+        ``ACCESS_COOKIE_KEY`` cookie, with its CSRF value in ``CSRF_HEADER_NAME`` (for
         views whose ``TOKEN_LOCATION`` includes ``"cookies"``). ``expired=True``: a token
         that expired an hour ago.
         """
@@ -126,11 +126,11 @@ class PasetoClientMixin:
         CSRF header."""
         self.cookies[api_settings.ACCESS_COOKIE_KEY] = str(token)
         if csrf is not None:
-            self.defaults[header_meta_key(api_settings.ACCESS_CSRF_HEADER_NAME)] = csrf
+            self.defaults[header_meta_key(api_settings.CSRF_HEADER_NAME)] = csrf
 
     def clear_token(self) -> None:
         self.defaults.pop(header_meta_key(api_settings.HEADER_NAME), None)
-        self.defaults.pop(header_meta_key(api_settings.ACCESS_CSRF_HEADER_NAME), None)
+        self.defaults.pop(header_meta_key(api_settings.CSRF_HEADER_NAME), None)
         self.cookies.pop(api_settings.ACCESS_COOKIE_KEY, None)
 
 

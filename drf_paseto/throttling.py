@@ -1,24 +1,37 @@
 """The login view's throttles: per client address, and per username for failed attempts.
 
-``LoginRateThrottle`` (DRF scope ``paseto_login``) counts every login request of a client
-address: ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["paseto_login"]`` when the project sets it
-(``None`` there turns it off), else ``DRF_PASETO["LOGIN_THROTTLE_RATE"]`` (``"20/min"``).
-The address is ``drf_paseto.utils.client_ip()``: the connecting one, unless
-``TRUSTED_PROXY_COUNT`` says how many proxies stand in front; ``X-Forwarded-For`` is never
-believed otherwise, so a client cannot get a new allowance by sending a new header value.
+Both are DRF throttles with a scope, and take their rates where DRF keeps them,
+``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``; a scope the project does not name there gets
+the default below, and ``None`` there turns the throttle off. Rates are read per request, so
+``override_settings`` works.
 
-``LoginFailureThrottle`` (scope ``paseto_login_failures``, else
-``LOGIN_FAILURE_THROTTLE_RATE``, ``"20/hour"``) counts failed logins per username, from any
-address: guessing one account's password from many addresses is throttled too. Successful
-logins are not counted. Every rate is read per request, so ``override_settings`` works.
+``LoginRateThrottle`` (scope ``paseto_login``, default ``"20/min"``) counts every login
+request of a client address. The address is ``drf_paseto.utils.client_ip()``: the connecting
+one, unless DRF's ``NUM_PROXIES`` says how many proxies stand in front; ``X-Forwarded-For``
+is never believed otherwise, so a client cannot get a new allowance by sending a new header.
 
-Both keep their counts in the default cache under a fixed-length key (a hash of the address
-or the username), whatever the client sends.
+``LoginFailureThrottle`` (scope ``paseto_login_failures``, default ``"20/hour"``) counts
+failed logins per username, from any address: guessing one account's password from many
+addresses is throttled too. Two rules keep it exact:
+
+* the username is keyed as authentication sees it: trimmed (the serializer trims),
+  normalised as the user model normalises usernames (``normalize_username``, NFKC) and
+  case-folded, so ``" alice"``, ``"alice\\t"`` and ``"\\u3000alice"`` share ``alice``'s count;
+* each attempt is counted before the password is checked, with the cache's atomic
+  ``add``/``incr``, and refunded when the login succeeds (``refund()``, called by the view):
+  a concurrent burst of wrong passwords cannot all pass the check before any is recorded.
+
+Both keep their counts in DRF's throttle cache (Django's ``default`` cache) under a
+fixed-length key (a hash of the address or the username), whatever the client sends. That
+cache must be shared by every worker, or each counts on its own (system check
+``drf_paseto.W006`` under ``check --deploy``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import unicodedata
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,25 +40,46 @@ from rest_framework.settings import api_settings as drf_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from drf_paseto.request import read_request_data
-from drf_paseto.settings import api_settings
 from drf_paseto.utils import client_ip
+
+#: The rates of our scopes when ``DEFAULT_THROTTLE_RATES`` does not name them.
+DEFAULT_RATES = {"paseto_login": "20/min", "paseto_login_failures": "20/hour"}
 
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-class _PasetoRateThrottle(SimpleRateThrottle):
-    #: The ``DRF_PASETO`` setting holding the rate when DRF's rates do not name the scope.
-    rate_setting = ""
+def login_username(request: Request) -> str | None:
+    """The username of a login request as authentication compares it: trimmed, normalised
+    by the user model, case-folded; ``None`` when the body has no usable one."""
+    data = read_request_data(request)  # a body that cannot be parsed: a plain 400
+    user_model = get_user_model()
+    username = data.get(user_model.USERNAME_FIELD) if hasattr(data, "get") else None
+    if isinstance(username, (int, float)) and not isinstance(username, bool):
+        username = str(username)  # as the serializer's CharField reads it
+    if not isinstance(username, str):
+        return None
+    username = username.strip()  # what DRF's CharField (trim_whitespace) hands on
+    normalize = getattr(user_model, "normalize_username", None)
+    if callable(normalize):
+        username = str(normalize(username))
+    else:  # a user model without AbstractBaseUser: the same NFKC form
+        username = unicodedata.normalize("NFKC", username)
+    # Case-folded: backends that match usernames without case share one allowance.
+    return username.casefold() or None
 
+
+def configured_rate(scope: str) -> str | None:
+    """The rate of one of our scopes: DRF's ``DEFAULT_THROTTLE_RATES``, else our default."""
+    rates: dict[str, Any] = drf_settings.DEFAULT_THROTTLE_RATES or {}
+    rate: str | None = rates[scope] if scope in rates else DEFAULT_RATES[scope]
+    return rate
+
+
+class _PasetoRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
-        rates: dict[str, Any] = drf_settings.DEFAULT_THROTTLE_RATES or {}
-        if self.scope in rates:
-            rate: str | None = rates[self.scope]
-            return rate
-        configured: str | None = getattr(api_settings, self.rate_setting)
-        return configured
+        return configured_rate(str(self.scope))
 
     def key_for(self, ident: str) -> str:
         return self.cache_format % {"scope": self.scope, "ident": _digest(ident)}
@@ -55,46 +89,69 @@ class LoginRateThrottle(_PasetoRateThrottle):
     """Every login request, per client address (``client_ip``)."""
 
     scope = "paseto_login"
-    rate_setting = "LOGIN_THROTTLE_RATE"
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.key_for(client_ip(request))
 
 
 class LoginFailureThrottle(_PasetoRateThrottle):
-    """Failed logins per username: the view calls ``record_failure()`` after one.
-
-    The request itself is not counted (``throttle_success`` records nothing): only failures
-    are, so a user who logs in successfully never uses up the allowance.
-    """
+    """Failed logins per username (see the module): an attempt counts before the password is
+    checked; the view calls ``refund()`` when the login did not fail on the credentials."""
 
     scope = "paseto_login_failures"
-    rate_setting = "LOGIN_FAILURE_THROTTLE_RATE"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        data = read_request_data(request)  # a body that cannot be parsed: a plain 400
-        username = data.get(get_user_model().USERNAME_FIELD) if hasattr(data, "get") else None
-        if isinstance(username, (int, float)) and not isinstance(username, bool):
-            username = str(username)  # as the serializer's CharField reads it
-        if not isinstance(username, str) or not username:
-            return None
-        # Case-folded: backends that match usernames without case share one allowance.
-        return self.key_for(username.casefold())
+        username = login_username(request)
+        return None if username is None else self.key_for(username)
 
-    def throttle_success(self) -> bool:
-        return True
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        limit, window = self.parse_rate(self.rate)
+        self.limit, self.window = limit or 0, window or 1
+        self.now = self.timer()
+        if self._count_attempt(self.key) <= self.limit:
+            return True
+        return self.throttle_failure()
 
-    def record_failure(self, request: Request, view: Any) -> None:
-        """Count one failed login against the request's username."""
+    def _count_attempt(self, key: str) -> int:
+        """One more attempt in the window, atomically: ``add`` opens a window (it lasts the
+        rate's duration from the first attempt), ``incr`` counts in it."""
+        if self.cache.add(key, 0, self.window):
+            self.cache.set(f"{key}:since", self.now, self.window)
+        try:
+            count: int = self.cache.incr(key)
+        except ValueError:  # the window ended between add() and incr(): a new one
+            self.cache.set(key, 1, self.window)
+            self.cache.set(f"{key}:since", self.now, self.window)
+            return 1
+        if count == 1:
+            # Django's RedisCache checks that the key exists, then increments: a window that
+            # ends in between leaves a counter Redis made without a TTL, which would count
+            # for ever. The first attempt of a window gives it its TTL again.
+            self.cache.touch(key, self.window)
+        return count
+
+    def wait(self) -> float | None:
+        since = self.cache.get(f"{self.key}:since")
+        if not isinstance(since, (int, float)):
+            return float(self.window)
+        return max(0.0, float(since) + self.window - self.now)
+
+    def refund(self, request: Request, view: Any) -> None:
+        """Take back the attempt ``allow_request`` counted: the login succeeded, or failed
+        before the credentials were checked (a malformed body)."""
         if self.rate is None:
             return
         key = self.get_cache_key(request, view)
         if key is None:
             return
-        _, duration = self.parse_rate(self.rate)
-        if duration is None:  # pragma: no cover - a rate always has a duration
-            return
-        now = self.timer()
-        history = [moment for moment in self.cache.get(key, []) if moment > now - duration]
-        history.insert(0, now)
-        self.cache.set(key, history, duration)
+        # A window that has ended meanwhile has nothing left to refund.
+        with contextlib.suppress(ValueError):
+            if self.cache.decr(key) < 0:
+                # It ended between RedisCache's existence check and its decrement, and
+                # Redis made a counter of -1 without a TTL: no window holds it.
+                self.cache.delete(key)

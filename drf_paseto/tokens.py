@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-from drf_paseto import clock, encoding
+from drf_paseto import backend, clock, encoding
 from drf_paseto.exceptions import ClaimsNotIssuable, TokenError
 from drf_paseto.keys import get_key_ring
 from drf_paseto.settings import api_settings
@@ -158,10 +158,10 @@ class Token:
                 "exp": encoding.format_time(now + lifetime),
             }
         )
-        issuer = api_settings.ENCODE_ISSUER
+        issuer = api_settings.ISSUER
         if issuer is not None:
             payload["iss"] = issuer
-        audience = api_settings.ENCODE_AUDIENCE
+        audience = api_settings.AUDIENCE
         if audience is not None:
             payload["aud"] = audience if isinstance(audience, str) else list(audience)
         return payload
@@ -181,16 +181,16 @@ class Token:
                     f"None, lists and dicts only): {type(err).__name__}"
                 ) from None
             try:
-                encoding.loads_object(data, max_depth=api_settings.MAX_JSON_DEPTH)
+                encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
             except ValueError:
                 raise ClaimsNotIssuable(
                     "the custom claims nest deeper than MAX_JSON_DEPTH: flatten them"
                 ) from None
             token = get_key_ring().encode(data)
-            if len(token) > api_settings.MAX_TOKEN_LENGTH:
+            if len(token) > backend.MAX_TOKEN_LENGTH:
                 raise ClaimsNotIssuable(
                     f"the token is {len(token)} characters, over MAX_TOKEN_LENGTH: "
-                    "use fewer or smaller custom claims, or raise the limit"
+                    "use fewer or smaller custom claims"
                 )
             self._token = token
         return self._token
@@ -202,9 +202,9 @@ class Token:
         """Authenticate the token and parse its payload; no claim is checked yet."""
         if not isinstance(token, str):
             raise TokenError("token_claims_invalid")
-        data = get_key_ring().decode(token, api_settings.MAX_TOKEN_LENGTH)
+        data = get_key_ring().decode(token, backend.MAX_TOKEN_LENGTH)
         try:
-            return encoding.loads_object(data, max_depth=api_settings.MAX_JSON_DEPTH)
+            return encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
         except ValueError as err:
             raise TokenError("token_claims_invalid") from err
 
@@ -250,13 +250,13 @@ class Token:
     def validate_issuer(cls, payload: dict[str, Any]) -> None:
         if "iss" in payload and not isinstance(payload["iss"], str):
             raise TokenError("token_claims_invalid")
-        expected = api_settings.DECODE_ISSUER or api_settings.ENCODE_ISSUER
+        expected = api_settings.ISSUER
         if expected is not None and payload.get("iss") != expected:
             raise TokenError("token_issuer_invalid")
 
     @classmethod
     def validate_audience(cls, payload: dict[str, Any]) -> None:
-        accepted = _as_list(api_settings.DECODE_AUDIENCE or api_settings.ENCODE_AUDIENCE)
+        accepted = _as_list(api_settings.AUDIENCE)
         if "aud" not in payload:
             if accepted:
                 raise TokenError("token_audience_invalid")

@@ -3,7 +3,7 @@
 Two rules, each in one place, used by every part of drf_paseto that needs them:
 
 * ``client_ip(request)``: the connecting address (``REMOTE_ADDR``), unless the project says
-  it sits behind proxies (``TRUSTED_PROXY_COUNT``, else DRF's ``NUM_PROXIES``); then the
+  it sits behind proxies (DRF's ``NUM_PROXIES``, as DRF's own throttles read it); then the
   address that many hops back in ``X-Forwarded-For``. A header value is never trusted
   otherwise, so a client cannot pick its own address (the login throttle keys on it).
 * ``origin_allowed(origin, scheme, host, trusted)``: Django's ``CsrfViewMiddleware`` rule for
@@ -24,18 +24,15 @@ from django.core.exceptions import DisallowedHost
 from django.utils.http import is_same_domain
 from rest_framework.settings import api_settings as drf_settings
 
-from drf_paseto.settings import api_settings
-
 #: ``Sec-Fetch-Site`` values of requests a page of another origin did not make.
 SAME_ORIGIN_FETCH_SITES = ("same-origin", "none")
 
 
 def trusted_proxy_count() -> int:
-    """``TRUSTED_PROXY_COUNT``; when it is ``None``, DRF's ``NUM_PROXIES`` if that is a
-    number, else 0. (DRF's own ``None``, "trust the header", is never taken.)"""
-    count = api_settings.TRUSTED_PROXY_COUNT
-    if count is None:
-        count = drf_settings.NUM_PROXIES
+    """DRF's ``NUM_PROXIES`` when it is a positive number, else 0. DRF's own default,
+    ``None`` ("use the whole ``X-Forwarded-For`` header"), is never taken: a client would
+    pick its own address with it."""
+    count = drf_settings.NUM_PROXIES
     return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 
 

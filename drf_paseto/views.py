@@ -32,7 +32,11 @@ from drf_paseto.exceptions import (
 )
 from drf_paseto.keys import get_key_ring
 from drf_paseto.request import as_locations, is_token_text, read_request_data
-from drf_paseto.serializers import get_serializer_class
+from drf_paseto.serializers import (
+    TokenObtainSerializer,
+    TokenRefreshSerializer,
+    TokenVerifySerializer,
+)
 from drf_paseto.settings import api_settings
 from drf_paseto.throttling import LoginFailureThrottle, LoginRateThrottle
 from drf_paseto.tokens import Token
@@ -51,7 +55,6 @@ class PasetoAPIView(GenericAPIView[Any]):
     views deliver new ones (cookies for ``"cookies"``, the body for the others).
     """
 
-    serializer_setting: str = ""
     paseto_token_location: Sequence[str] | None = None
     #: Locations always read, whatever is configured (refresh/ and logout/ take the token
     #: from the header or the JSON body as fastapi-paseto-auth does).
@@ -84,9 +87,7 @@ class PasetoAPIView(GenericAPIView[Any]):
     def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         if self.serializer_class is not None:
             return cast("type[serializers.Serializer[Any]]", self.serializer_class)
-        if not self.serializer_setting:  # logout/, keys/: no body (OPTIONS still asks)
-            return serializers.Serializer
-        return get_serializer_class(self.serializer_setting)
+        return serializers.Serializer  # logout/, keys/: no body (OPTIONS still asks)
 
     def get_authenticate_header(self, request: Request) -> str:
         # Token views answer 401 with a challenge even when they take no authenticator.
@@ -159,18 +160,23 @@ class TokenObtainView(TokenView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = (LoginRateThrottle, LoginFailureThrottle)
-    serializer_setting = "TOKEN_OBTAIN_SERIALIZER"
+    serializer_class = TokenObtainSerializer
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # LoginFailureThrottle counted this attempt before the credentials were checked; it
+        # stays counted only when they were wrong.
+        wrong_credentials = False
         try:
             return super().post(request, *args, **kwargs)
         except (CredentialsError, exceptions.AuthenticationFailed):
-            # Wrong credentials (a custom serializer may raise DRF's own exception): one more
-            # failure against the username (LoginFailureThrottle).
-            for throttle in self.get_throttles():
-                if isinstance(throttle, LoginFailureThrottle):
-                    throttle.record_failure(request, self)
+            # Wrong credentials (a custom serializer may raise DRF's own exception).
+            wrong_credentials = True
             raise
+        finally:
+            if not wrong_credentials:
+                for throttle in self.get_throttles():
+                    if isinstance(throttle, LoginFailureThrottle):
+                        throttle.refund(request, self)
 
 
 class TokenRefreshView(TokenView):
@@ -179,7 +185,7 @@ class TokenRefreshView(TokenView):
 
     authentication_classes = (PasetoRefreshAuthentication,)
     permission_classes = (AllowAny,)  # the serializer answers 401 without a refresh token
-    serializer_setting = "TOKEN_REFRESH_SERIALIZER"
+    serializer_class = TokenRefreshSerializer
     always_read_from = ("headers", "json")
 
 
@@ -189,7 +195,7 @@ class TokenVerifyView(TokenView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    serializer_setting = "TOKEN_VERIFY_SERIALIZER"
+    serializer_class = TokenVerifySerializer
     issues_tokens = False
 
     def get_request_data(self, request: Request) -> Any:

@@ -28,8 +28,7 @@ SHARED_REDIS = env.str("PASETO_DENYLIST_REDIS_URL", default=None)
 DRF_PASETO = {
     "PURPOSE": "public",
     "KEYS_URL": f"{ISSUER}/keys/",
-    "KEYS_REFRESH_SECONDS": env.int("PASETO_KEYS_REFRESH_SECONDS", default=300),
-    "KEYS_REFETCH_INTERVAL_SECONDS": env.int("PASETO_KEYS_REFETCH_INTERVAL_SECONDS", default=30),
+    "KEYS_MAX_AGE_SECONDS": env.int("PASETO_KEYS_MAX_AGE_SECONDS", default=300),
     "DENYLIST_ENABLED": True,
     "DENYLIST_STORE": (
         "drf_paseto.introspection.SharedRedisStore"

@@ -23,7 +23,7 @@ import pyseto
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.core.checks import CheckMessage, Error, Warning, run_checks
+from django.core.checks import CheckMessage, Error, Warning
 from django.test import SimpleTestCase, override_settings
 from rest_framework import status
 from rest_framework.test import APITestCase
@@ -139,7 +139,7 @@ class CheckTestCase(SimpleTestCase):
     def messages(self, config: Any, *, deploy: bool = False) -> list[CheckMessage]:
         """drf_paseto's messages from Django's check framework, with DRF_PASETO = config."""
         with override_settings(DRF_PASETO=config):
-            return ours(run_checks(include_deployment_checks=deploy))
+            return paseto_check_messages(deploy=deploy)
 
     def assert_only(self, config: Any, check_id: str, *, deploy: bool = False) -> CheckMessage:
         messages = self.messages(config, deploy=deploy)
@@ -157,6 +157,30 @@ class CheckTestCase(SimpleTestCase):
     def assert_clean(self, config: Any, *, deploy: bool = True) -> None:
         messages = self.messages(config, deploy=deploy)
         self.assertEqual(messages, [], [m.msg for m in messages])
+
+
+def paseto_check_messages(*, deploy: bool = False) -> list[CheckMessage]:
+    """What drf_paseto's registered checks say under the current settings (``deploy``:
+    with the ``check --deploy`` ones), without running Django's or other apps' checks."""
+    from django.core.checks.registry import registry
+
+    return [
+        message
+        for check in registry.get_checks(include_deployment_checks=deploy)
+        if check.__module__.startswith("drf_paseto.")
+        for message in check(app_configs=None, databases=None)
+    ]
+
+
+def setting_messages() -> list[CheckMessage]:
+    """drf_paseto's messages of ``manage.py check`` under the current settings."""
+    return paseto_check_messages()
+
+
+def deploy_messages() -> list[CheckMessage]:
+    """drf_paseto's messages that only ``manage.py check --deploy`` adds."""
+    everyday = {(m.id, m.msg) for m in setting_messages()}
+    return [m for m in paseto_check_messages(deploy=True) if (m.id, m.msg) not in everyday]
 
 
 def local(**settings: Any) -> dict[str, Any]:
@@ -183,6 +207,14 @@ PROTECTED_URL = "/protected/"
 def paseto_settings(**overrides: Any) -> override_settings:
     """``override_settings(DRF_PASETO=...)`` on top of the test suite's own DRF_PASETO."""
     return override_settings(DRF_PASETO={"SECRET_KEY": keys.LOCAL_V4_1, **overrides})
+
+
+def drf_settings(**overrides: Any) -> override_settings:
+    """``override_settings(REST_FRAMEWORK=...)`` on top of the test suite's own, such as
+    ``drf_settings(NUM_PROXIES=1)``."""
+    from django.conf import settings
+
+    return override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, **overrides})
 
 
 # The configurations the whole flow must work under.
@@ -462,7 +494,7 @@ class DatabaseLeg(StoreLeg):
 
 
 class LocMemCacheLeg(StoreLeg):
-    store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "default"}
+    store_settings = {"DENYLIST_STORE": "cache", "CACHE_ALIAS": "default"}
 
     def wipe_copy(self) -> None:
         caches["default"].clear()
@@ -470,7 +502,7 @@ class LocMemCacheLeg(StoreLeg):
 
 @skipUnless(REDIS_URL and HAS_REDIS_PY, REDIS_SKIP_REASON)
 class RedisCacheLeg(StoreLeg):
-    store_settings = {"DENYLIST_STORE": "cache", "DENYLIST_CACHE_ALIAS": "revocation"}
+    store_settings = {"DENYLIST_STORE": "cache", "CACHE_ALIAS": "revocation"}
 
     def leg_overrides(self) -> override_settings | None:
         self.key_prefix = f"drf_paseto_tests_{secrets.token_hex(4)}"
@@ -555,14 +587,63 @@ class RedisSentinelLeg(_RedisTopologyLeg):
 # --- an issuer's keys/ on loopback (tests/test_keyset.py) ---------------------------------
 
 
+def self_signed_context() -> Any:
+    """A server-side TLS context with a fresh self-signed certificate for 127.0.0.1."""
+    import ipaddress
+    import ssl
+    import tempfile
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = current_time()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "server.pem"
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            + certificate.public_bytes(serialization.Encoding.PEM)
+        )
+        context.load_cert_chain(path)
+    return context
+
+
 class KeySetServer:
     """A tiny HTTP server on loopback that answers every request with what the test says:
     ``status``, ``content_type``, ``body`` (bytes) and ``headers``; ``hits`` counts requests,
     ``posts`` keeps the headers and body of each POST.
     ``serve_keys()`` makes the body a ``keys/`` answer. ``stop()`` ends it (refused
-    connections from then on, as an issuer that is down)."""
+    connections from then on, as an issuer that is down).
+    ``tls=True`` serves https with a self-signed certificate (which no client trusts).
+    ``delay`` (seconds) holds each answer back before its first byte; ``dribble`` (seconds)
+    sends the whole answer, status line and headers included, one byte at a time with that
+    pause between bytes, as a slow peer or relay does; ``cut_off`` is set when a client
+    closes the connection before a dribbled answer is complete."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: bool = False) -> None:
         import http.server
         import threading
 
@@ -580,6 +661,12 @@ class KeySetServer:
                     server.hits += 1
                     status_code, content_type = server.status, server.content_type
                     body, headers = server.body, dict(server.headers)
+                    delay, dribble = server.delay, server.dribble
+                if delay and server.stopping.wait(delay):
+                    return
+                if dribble:
+                    self.dribble(status_code, content_type, body, headers, dribble)
+                    return
                 self.send_response(status_code)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
@@ -587,6 +674,26 @@ class KeySetServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
+
+            def dribble(
+                self,
+                status_code: int,
+                content_type: str,
+                body: bytes,
+                headers: dict[str, str],
+                pause: float,
+            ) -> None:
+                lines = [f"HTTP/1.1 {status_code} OK", f"Content-Type: {content_type}"]
+                lines += [f"Content-Length: {len(body)}"]
+                lines += [f"{name}: {value}" for name, value in headers.items()]
+                answer = "\r\n".join([*lines, "", ""]).encode("latin-1") + body
+                try:
+                    for index in range(len(answer)):
+                        if server.stopping.wait(pause):
+                            return
+                        self.wfile.write(answer[index : index + 1])
+                except OSError:  # the client hung up
+                    server.cut_off.set()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -598,8 +705,17 @@ class KeySetServer:
         self.content_type = "application/json"
         self.body = b"{}"
         self.headers: dict[str, str] = {}
+        self.delay = 0.0
+        self.dribble = 0.0
+        self.stopping = threading.Event()
+        self.cut_off = threading.Event()
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
+        if tls:  # https with a self-signed certificate for 127.0.0.1: no client trusts it
+            self.httpd.socket = self_signed_context().wrap_socket(
+                self.httpd.socket, server_side=True
+            )
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}/auth/keys/"
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -631,6 +747,7 @@ class KeySetServer:
             self.body, self.status, self.content_type = body, status_code, content_type
 
     def stop(self) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()

@@ -55,7 +55,7 @@ DRF_PASETO = {
     "DENYLIST_ENABLED": True,
     "ROTATE_REFRESH_TOKENS": True,
     "DENYLIST_STORE": _STORE,
-    "DENYLIST_CACHE_ALIAS": "default",
+    "CACHE_ALIAS": "default",
     "DENYLIST_REDIS_URL": _REDIS_URL or None,
     "DENYLIST_REDIS_KEY_PREFIX": os.environ.get("DRF_PASETO_SERVER_KEY_PREFIX", "drf_paseto"),
 }

@@ -304,7 +304,26 @@ class DemoPageBrowserTests(SimpleTestCase):
             self.assertEqual((refused.status, refused.code), (401, "token_revoked"))
             self.assert_session_intact()
 
-    def token_cookies(self) -> dict[str, str]:
+    def test_logout_clears_the_sessions_table(self) -> None:
+        """After a logout the page holds no session: the table no longer says "this browser"
+        (it kept the row of the session just ended)."""
+        with self.evidence():
+            self.login()
+            status, body = self.act(self.button("List my sessions"))
+            self.assertEqual(status, 200, body)
+            table = self.page.locator("#sessions")
+            self.page.wait_for_function(
+                "() => document.querySelectorAll('#sessions tbody tr.current').length === 1"
+            )
+            self.assertIn("this browser", table.inner_text())
+            status, body = self.act(self.button("Logout"))
+            self.assertEqual(status, 204, body)
+            self.page.wait_for_function(
+                "() => document.querySelectorAll('#sessions tbody tr').length === 0"
+            )
+            self.assertNotIn("this browser", table.inner_text())
+            self.screenshot(self.page, "sessions-after-logout")
+
         return {c["name"]: c["value"] for c in self.context.cookies() if c["name"] in TOKEN_COOKIES}
 
     def assert_session_intact(self) -> None:

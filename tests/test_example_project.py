@@ -113,3 +113,158 @@ class DemoExtraTests(SimpleTestCase):
         # ... and none of the development toolchain.
         self.assertFalse(demo & {"coverage", "mypy", "ruff", "playwright", "tox", "mkdocs"})
         self.assertLess(len(demo), len(names("dev")) / 3)
+
+
+def readme_flow() -> str:
+    """The README's shell block under "## The flow"."""
+    from tests.test_docs import README, fenced_blocks
+
+    text = README.read_text(encoding="utf-8")
+    start = text.index("## The flow\n")
+    (block,) = fenced_blocks(text[start : text.index("\n## ", start + 1)], "bash")
+    return block
+
+
+@tag("servers")
+class ReadmeFlowTests(SimpleTestCase):
+    """The README's flow, pasted into bash as it stands, against the example project: every
+    answer is the one its ``# {...}`` comment shows (``…`` for a token's tail)."""
+
+    def test_the_readme_flow_pastes(self) -> None:
+        import json
+        import os
+        import re
+        import shutil
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        if shutil.which("curl") is None:  # pragma: no cover - CI has curl
+            self.skipTest("curl is not installed")
+        block = readme_flow()
+        expected = [line[2:] for line in block.splitlines() if line.startswith("# {")]
+        server = ExampleProjectServer().start()
+        self.addCleanup(server.stop)
+        with tempfile.TemporaryDirectory() as home:
+            # Each answer on a line of its own (curl prints none after a body).
+            Path(home, ".curlrc").write_text('write-out = "\\n"\n', encoding="utf-8")
+            env = {
+                **os.environ,
+                "CURL_HOME": home,
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            }
+            done = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", block.replace("127.0.0.1:8000", server.host)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        self.assertEqual(done.returncode, 0, done.stderr)
+        answers = [line for line in done.stdout.splitlines() if line.strip()]
+        self.assertEqual(len(answers), len(expected), done.stdout)
+        for answer, want in zip(answers, expected, strict=True):
+            got, wanted = json.loads(answer), json.loads(want)
+            self.assertEqual(set(got), set(wanted), answer)
+            for key, value in wanted.items():
+                pattern = re.escape(value).replace("…", ".+")
+                self.assertRegex(got[key], f"^{pattern}$", key)
+
+
+def make(*args: str, env: dict[str, str] | None = None) -> Any:
+    """``make -s`` in the tree, with this interpreter's virtualenv as the Makefile's."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    venv = Path(sys.executable).parent.parent
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run(
+        ["make", "-s", "--no-print-directory", f"VENV={venv}", f"PYTHON={sys.executable}", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class DemoPortTests(SimpleTestCase):
+    """``make demo`` on a port in use: one line that says so, before anything is done."""
+
+    def test_a_busy_port_is_one_line(self) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            sock.listen()
+            port = sock.getsockname()[1]
+            done = make("demo", f"PORT={port}")
+        self.assertNotEqual(done.returncode, 0)
+        self.assertEqual(done.stdout, "")
+        (line,) = done.stderr.splitlines()
+        self.assertIn(f"port {port} on 127.0.0.1 is in use", line)
+        self.assertIn("make demo PORT=", line)
+
+
+@tag("servers")
+class DemoWebSocketSnippetTests(SimpleTestCase):
+    """The WebSocket snippet ``make demo`` prints, run as printed (token filled in) against
+    the demo's uvicorn, with every DeprecationWarning an error."""
+
+    def test_the_printed_snippet_runs_without_warnings(self) -> None:
+        import subprocess
+        import sys
+        import textwrap
+
+        server = ExampleProjectServer(server="uvicorn").start()
+        self.addCleanup(server.stop)
+        printed = make("demo-commands", "HOST=127.0.0.1", f"PORT={server.port}")
+        self.assertEqual(printed.returncode, 0, printed.stderr)
+        lines = printed.stdout.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.endswith("python - <<'EOF'"))
+        end = lines.index("  EOF", start)
+        snippet = textwrap.dedent("\n".join(lines[start + 1 : end]))
+        self.assertIn("with connect(", snippet)
+        access = server.client.call(
+            "POST", "/login/", body={"username": "test", "password": "test"}
+        ).body["access_token"]
+        done = subprocess.run(
+            [sys.executable, "-W", "error::DeprecationWarning", "-"],
+            input=snippet.replace("<access_token>", access),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stderr, "")
+        greeting, echo = done.stdout.splitlines()
+        self.assertIn("test", greeting)
+        self.assertIn("hi", echo)
+
+
+@tag("servers")
+class DemoUvicornTests(SimpleTestCase):
+    """uvicorn as ``make demo`` runs it: no "ASGI 'lifespan' protocol appears unsupported"
+    line at start (Channels has no lifespan handler)."""
+
+    def test_no_lifespan_line(self) -> None:
+        import shlex
+        import sys
+
+        server = ExampleProjectServer(server="uvicorn")
+        self.addCleanup(server.stop)
+        printed = make(
+            "--eval", "args: ; @echo $(DEMO_UVICORN_ARGS)", "args", f"PORT={server.port}"
+        )
+        self.assertEqual(printed.returncode, 0, printed.stderr)
+        arguments = shlex.split(printed.stdout)
+        self.assertEqual(arguments[0], ExampleProjectServer.ASGI_APP)
+        server.command = lambda: [sys.executable, "-m", "uvicorn", *arguments]  # type: ignore[method-assign]
+        server.start()
+        self.assertEqual(server.client.call("GET", "/keys/").status, 200)
+        server.halt()
+        log = server.log_text()
+        self.assertIn("Uvicorn running on", log)
+        self.assertNotIn("lifespan", log.lower())

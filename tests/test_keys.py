@@ -319,51 +319,33 @@ class BuildKeyRingPublicTests(StrictTestCase):
             ):
                 self.ring(VERSION=3, PRIVATE_KEY=pem)
 
-    def test_key_and_file_both_set(self):
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "private.pem"
-            path.write_text(fixed.PRIVATE_PEM_V4_1, encoding="utf-8")
-            with self.assertRaisesMessage(
-                KeyConfigurationError, "set PRIVATE_KEY or PRIVATE_KEY_FILE"
-            ):
-                self.ring(PRIVATE_KEY=fixed.SECRET_V4_1, PRIVATE_KEY_FILE=str(path))
-            with self.assertRaisesMessage(
-                KeyConfigurationError, "set PUBLIC_KEY or PUBLIC_KEY_FILE"
-            ):
-                self.ring(PUBLIC_KEY=fixed.PUBLIC_V4_1, PUBLIC_KEY_FILE=str(path))
-
-    def test_key_files(self):
+    def test_keys_read_from_files_in_the_settings_module(self):
+        """docs/keys.md: a project reads a key file itself, ``Path(...).read_text()``; the
+        file's trailing newline is no part of the key."""
         with tempfile.TemporaryDirectory() as folder:
             private = Path(folder) / "private.pem"
             private.write_text(fixed.PRIVATE_PEM_V4_2, encoding="utf-8")
             public = Path(folder) / "public.paserk"
             public.write_text(fixed.PUBLIC_V4_2 + "\n", encoding="utf-8")
-            ring = self.ring(PRIVATE_KEY_FILE=str(private), PUBLIC_KEY_FILE=public)  # str or Path
+            ring = self.ring(
+                PRIVATE_KEY=private.read_text(encoding="utf-8"),
+                PUBLIC_KEY=public.read_text(encoding="utf-8"),
+            )
             self.assertEqual(ring.signing_key.kid, kid_of(fixed.SECRET_V4_2))
             self.assertEqual(ring.signing_kid, kid_of(fixed.PUBLIC_V4_2))
-            ring = self.ring(PUBLIC_KEY_FILE=str(public))
+            ring = self.ring(PUBLIC_KEY=public.read_text(encoding="utf-8"))
             self.assertIsNone(ring.signing_key)
             self.assertEqual(list(ring.verifying_keys), [kid_of(fixed.PUBLIC_V4_2)])
 
-    def test_unreadable_key_files(self):
-        with tempfile.TemporaryDirectory() as folder:
-            binary = Path(folder) / "binary"
-            binary.write_bytes(b"\xff\xfe\x00")
-            cases = {
-                "missing": str(Path(folder) / "missing.pem"),
-                "a directory": folder,
-                "not utf-8": str(binary),
-                "not a path": 12,
-                "nul in path": "a\x00b",
-            }
-            for name, path in cases.items():
-                with (
-                    self.subTest(name),
-                    self.assertRaisesMessage(
-                        KeyConfigurationError, "PRIVATE_KEY_FILE cannot be read"
-                    ),
-                ):
-                    self.ring(PRIVATE_KEY_FILE=path)
+    def test_the_file_settings_are_gone(self):
+        """PRIVATE_KEY_FILE and PUBLIC_KEY_FILE were removed: they are no setting."""
+        from drf_paseto.settings import DEFAULTS, api_settings
+
+        for name in ("PRIVATE_KEY_FILE", "PUBLIC_KEY_FILE"):
+            with self.subTest(name):
+                self.assertNotIn(name, DEFAULTS)
+                with self.assertRaises(AttributeError):
+                    getattr(api_settings, name)
 
     def test_retired_keys_verify_but_never_sign(self):
         ring = self.ring(

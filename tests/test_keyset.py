@@ -6,19 +6,24 @@ issuer's keys/, and a service configured with KEYS_URL pointing at it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 from unittest import mock
 
 from django.core.cache import caches
-from django.test import SimpleTestCase
+from django.test import Client, SimpleTestCase
 
 from drf_paseto import keyset
 from drf_paseto.clock import current_time
 from drf_paseto.encoding import format_time
 from drf_paseto.exceptions import KeysUnavailable, TokenKeyUnknown
 from drf_paseto.keys import get_key_ring
+from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken
 from tests import keys
 from tests.helpers import KeySetServer, claims, forge, kid_of, paseto_settings
@@ -46,7 +51,6 @@ class KeySetTestCase(SimpleTestCase):
         settings: dict[str, Any] = {
             "PURPOSE": "public",
             "KEYS_URL": self.server.url,
-            "KEYS_REFETCH_INTERVAL_SECONDS": 30,
             **overrides,
         }
         return paseto_settings(**settings)
@@ -66,22 +70,20 @@ class KeySetTestCase(SimpleTestCase):
         )
 
     def at(self, seconds: float) -> Any:
-        """The clock, ``seconds`` from now."""
-        return mock.patch(
-            "drf_paseto.clock.current_time",
-            return_value=current_time() + timedelta(seconds=seconds),
-        )
+        """The key set's clock, ``seconds`` from now (tokens are valid for years). The
+        cache's clock does not move: ``interval_over()`` drops the gates."""
+        return mock.patch.object(keyset, "now", return_value=current_time().timestamp() + seconds)
 
     def interval_over(self) -> None:
         """As if KEYS_REFETCH_INTERVAL_SECONDS had passed since the last fetch or try."""
-        for reason in ("refresh", "refetch", "failed"):
+        for reason in ("refresh", "refetch"):
             caches["default"].delete(keyset._cache_key(reason))
+        api_settings.derived.pop("key_set_gates", None)
 
     def forget_process_copy(self) -> None:
         """What another worker sees: nothing parsed in this process, the cache shared."""
-        from drf_paseto.settings import api_settings
-
         api_settings.derived.pop("key_set", None)
+        api_settings.derived.pop("key_set_gates", None)
 
 
 class FollowingTests(KeySetTestCase):
@@ -131,18 +133,20 @@ class RotationTests(KeySetTestCase):
     def test_a_dropped_key_is_refused_after_the_refresh_time(self) -> None:
         self.assertAccepted(token_of(keys.SECRET_V4_1))
         self.server.serve_keys(keys.SECRET_V4_2, current=keys.SECRET_V4_2)
-        self.assertAccepted(token_of(keys.SECRET_V4_1))  # within KEYS_REFRESH_SECONDS
+        self.assertAccepted(token_of(keys.SECRET_V4_1))  # within KEYS_MAX_AGE_SECONDS
         with self.at(301):
+            self.interval_over()
             self.assertRefused(token_of(keys.SECRET_V4_1), 401, "token_key_unknown")
             self.assertAccepted(token_of(keys.SECRET_V4_2))
 
     def test_the_issuers_max_age_when_shorter(self) -> None:
-        self.server.headers["Cache-Control"] = "public, max-age=10"
+        self.server.headers["Cache-Control"] = "public, max-age=40"
         self.assertAccepted(token_of(keys.SECRET_V4_1))
-        with self.at(5):
+        self.interval_over()
+        with self.at(35):
             self.assertAccepted(token_of(keys.SECRET_V4_1))
         self.assertEqual(self.server.hits, 1)
-        with self.at(11):
+        with self.at(41):
             self.assertAccepted(token_of(keys.SECRET_V4_1))
         self.assertEqual(self.server.hits, 2)
 
@@ -164,7 +168,7 @@ class RotationTests(KeySetTestCase):
         self.server.serve_keys(keys.SECRET_V4_2, current=keys.SECRET_V4_2)
         self.assertAccepted(token_of(keys.SECRET_V4_2))  # this worker fetched
         hits = self.server.hits
-        with self.service(KEYS_REFRESH_SECONDS=300):  # another worker: its own parsed copy
+        with self.service(KEYS_MAX_AGE_SECONDS=300):  # another worker: its own parsed copy
             self.assertAccepted(token_of(keys.SECRET_V4_2))
         self.assertEqual(self.server.hits, hits)
 
@@ -194,9 +198,10 @@ class IssuerDownTests(KeySetTestCase):
         token = token_of(keys.SECRET_V4_1)
         self.assertAccepted(token)
         self.server.answer(b"down", status_code=502, content_type="text/plain")
+        self.interval_over()
         with self.at(301), self.assertLogs("drf_paseto", "WARNING") as logs:
             self.assertAccepted(token)  # stale but good
-        self.assertIn("HTTPError", logs.output[0])
+        self.assertIn("the issuer answered 502", logs.output[0])
         self.server.stop()
         self.server = KeySetServer()  # for the cleanup; the old address refuses connections
         with self.at(86_399):
@@ -205,7 +210,7 @@ class IssuerDownTests(KeySetTestCase):
             self.interval_over()
             with self.assertLogs("drf_paseto", "WARNING") as logs:
                 self.assertAccepted(token)  # a refused connection: still the stale set
-            self.assertIn("URLError", logs.output[0])
+            self.assertIn("ConnectionRefusedError", logs.output[0])
         with self.at(86_401):
             self.interval_over()
             with self.assertLogs("drf_paseto", "WARNING"):
@@ -235,22 +240,122 @@ class IssuerDownTests(KeySetTestCase):
         self.assertIn("timeout", logs.output[0].lower())
 
 
+class DeadlineTests(KeySetTestCase):
+    """#25 hardening 6: a fetch ends within FETCH_TIMEOUT_SECONDS, connect, headers and body
+    together, however slowly the peer sends."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        deadline = mock.patch.object(keyset, "FETCH_TIMEOUT_SECONDS", 0.3)
+        deadline.start()
+        self.addCleanup(deadline.stop)
+
+    def timed(self, check: Any, *args: Any) -> float:
+        started = time.monotonic()
+        with self.assertLogs("drf_paseto", "WARNING") as logs:
+            check(*args)
+        self.assertIn("TimeoutError", logs.output[0])
+        return time.monotonic() - started
+
+    def test_a_dribbling_issuer_never_holds_a_request_past_the_deadline(self) -> None:
+        token = token_of(keys.SECRET_V4_1)
+        self.assertAccepted(token)
+        # One byte every 50 ms: every read is quick, the whole answer would take 20 s.
+        self.server.dribble = 0.05
+        self.interval_over()
+        with self.at(301):  # due: the refresh meets the slow peer
+            elapsed = self.timed(self.assertAccepted, token)  # the last good set serves
+        self.assertLess(elapsed, 1.0)
+        self.assertTrue(self.server.cut_off.wait(2))  # the connection is dropped, not left
+        with self.at(302):
+            self.interval_over()
+            footer = json.dumps({"kid": kid_of(keys.SECRET_V4_2)}).encode()
+            unknown = token_of(keys.SECRET_V4_2, footer=footer)  # the refetch path
+            elapsed = self.timed(self.assertRefused, unknown, 401, "token_key_unknown")
+        self.assertLess(elapsed, 1.0)
+
+    def test_a_cold_start_against_a_dribbling_issuer_fails_closed_in_time(self) -> None:
+        self.server.dribble = 0.05
+        elapsed = self.timed(
+            self.assertRefused, token_of(keys.SECRET_V4_1), 503, "keys_unavailable"
+        )
+        self.assertLess(elapsed, 1.0)
+
+    def test_dribbled_headers_count_too(self) -> None:
+        self.server.headers = {"X-Padding": "x" * 200}  # 10 s of headers alone
+        self.server.dribble = 0.05
+        elapsed = self.timed(
+            self.assertRefused, token_of(keys.SECRET_V4_1), 503, "keys_unavailable"
+        )
+        self.assertLess(elapsed, 1.0)
+
+
+class ColdStartTests(KeySetTestCase):
+    """#25 hardening 7: until the first fetch completes, one fetch at a time."""
+
+    def test_concurrent_garbage_requests_make_one_fetch(self) -> None:
+        self.server.delay = 0.2  # the first fetch is still running when the others arrive
+        footer = json.dumps({"kid": kid_of(keys.SECRET_V4_1)}).encode()
+        garbage = token_of(keys.SECRET_V4_2, footer=footer)  # the issuer's kid, a bad signature
+        start = threading.Barrier(20)
+
+        def call() -> tuple[int, str]:
+            start.wait()
+            response = Client().get(STATELESS, HTTP_AUTHORIZATION=f"Bearer {garbage}")
+            return response.status_code, response.json()["code"]
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = list(pool.map(lambda _: call(), range(20)))
+        self.assertEqual(self.server.hits, 1)
+        # The others waited for it and judged the token with the set it fetched.
+        self.assertEqual(answers, [(401, "token_invalid")] * 20)
+
+    def test_another_workers_first_fetch_is_not_repeated(self) -> None:
+        caches["default"].add(keyset._cache_key("refresh"), 1, 30)  # another worker fetches
+        self.assertRefused(token_of(keys.SECRET_V4_1), 503, "keys_unavailable")
+        self.assertEqual(self.server.hits, 0)
+        self.interval_over()  # it failed, or its set was lost: the gate opens again
+        self.assertAccepted(token_of(keys.SECRET_V4_1))
+        self.assertEqual(self.server.hits, 1)
+
+
 class BrokenCacheTests(KeySetTestCase):
+    def cache_down(self) -> Any:
+        cache_type = type(caches["default"])
+        stack = contextlib.ExitStack()
+        for method in ("get", "set", "add"):
+            stack.enter_context(mock.patch.object(cache_type, method, side_effect=ConnectionError))
+        stack.enter_context(self.assertLogs("drf_paseto", "WARNING"))
+        return stack
+
     def test_a_cache_that_fails_leaves_each_worker_on_its_own(self) -> None:
         self.assertAccepted(token_of(keys.SECRET_V4_1))
-        cache_type = type(caches["default"])
-        with (
-            mock.patch.object(cache_type, "get", side_effect=ConnectionError),
-            mock.patch.object(cache_type, "set", side_effect=ConnectionError),
-            mock.patch.object(cache_type, "add", side_effect=ConnectionError),
-            self.assertLogs("drf_paseto", "WARNING"),
-        ):
+        with self.cache_down():
             self.assertAccepted(token_of(keys.SECRET_V4_1))  # the process's own set
-            with self.at(301):  # due again: no gate to take, the stale set goes on
-                self.assertAccepted(token_of(keys.SECRET_V4_1))
             self.forget_process_copy()  # a new worker: fetches by itself
             self.assertAccepted(token_of(keys.SECRET_V4_1))
+            self.assertAccepted(token_of(keys.SECRET_V4_1))
         self.assertEqual(self.server.hits, 2)
+
+    def test_a_dropped_key_is_refused_after_the_max_age_with_the_cache_down(self) -> None:
+        """#25 hardening 8: a failed cache call is not "another worker's turn to fetch"."""
+        self.assertAccepted(token_of(keys.SECRET_V4_1))
+        self.server.serve_keys(keys.SECRET_V4_2, current=keys.SECRET_V4_2)  # a leaked key dropped
+        with self.cache_down():
+            self.assertAccepted(token_of(keys.SECRET_V4_1))  # within KEYS_MAX_AGE_SECONDS
+            with self.at(301):  # due: this process refreshes by itself
+                self.assertRefused(token_of(keys.SECRET_V4_1), 401, "token_key_unknown")
+                self.assertAccepted(token_of(keys.SECRET_V4_2))
+            self.assertEqual(self.server.hits, 3)  # the refresh, and one refetch for the kid
+            with self.at(320):  # rate-limited in process: no fetch within the interval
+                for number in range(20):
+                    footer = json.dumps({"kid": f"k4.pid.garbage{number}"}).encode()
+                    token = token_of(keys.SECRET_V4_2, footer=footer)
+                    self.assertRefused(token, 401, "token_key_unknown")
+            self.assertEqual(self.server.hits, 3)
+            with self.at(332):  # the interval is over: one more
+                self.assertRefused(token_of(keys.SECRET_V4_1), 401, "token_key_unknown")
+            self.assertEqual(self.server.hits, 4)
 
 
 class GarbageTests(KeySetTestCase):
@@ -376,6 +481,13 @@ class ParsingTests(SimpleTestCase):
         for header, expected in cases.items():
             with self.subTest(header):
                 self.assertEqual(keyset.parse_max_age(header), expected)
+
+    def test_https_certificates_are_verified(self) -> None:
+        server = KeySetServer(tls=True)
+        self.addCleanup(server.stop)
+        server.serve_keys(keys.SECRET_V4_1, current=keys.SECRET_V4_1)
+        with self.assertRaisesMessage(keyset.KeySetRefused, "SSLCertVerificationError"):
+            keyset.fetch(server.url)
 
     def test_not_an_http_url(self) -> None:
         for url in ("file:///etc/passwd", "ftp://example.com/keys", "keys"):

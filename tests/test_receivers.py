@@ -7,7 +7,7 @@ from typing import Any
 from unittest import mock
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.test import TestCase, TransactionTestCase, override_settings
@@ -35,9 +35,15 @@ ON = {"DENYLIST_ENABLED": True}
 
 
 class FastPBKDF2PasswordHasher(PBKDF2PasswordHasher):
-    """Preferred over MD5 in one test, so that checking a password upgrades its hash."""
+    """Preferred over MD5 in some tests, so that checking a password upgrades its hash."""
 
     iterations = 1
+
+
+class SlowerPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """The same algorithm with more iterations, as a Django upgrade brings."""
+
+    iterations = 2
 
 
 class ReceiverTestCase(TestCase):
@@ -149,14 +155,56 @@ class PasswordChangeTests(ReceiverTestCase):
             self.user.delete()
         get_store.assert_not_called()
 
-    def test_a_hash_upgrade_revokes_too(self) -> None:
-        # A new hash of the same password: the receiver cannot tell, and fails safe.
-        hashers = [f"{__name__}.FastPBKDF2PasswordHasher", *self.settings_hashers()]
-        with paseto_settings(**ON), override_settings(PASSWORD_HASHERS=hashers):
+    def test_a_hash_upgrade_revokes_nothing(self) -> None:
+        # Django re-hashes the same password on a successful check: no password change.
+        with paseto_settings(**ON), override_settings(PASSWORD_HASHERS=self.upgrading()):
             self.assertTrue(self.user.check_password(PASSWORD))
             self.user.refresh_from_db()
             self.assertTrue(self.user.password.startswith("pbkdf2_sha256$1$"))
+        self.assertEqual(self.cutoffs(), [])
+        self.assertEqual(self.revoked, [])
+
+    def test_raised_iterations_revoke_nothing(self) -> None:
+        # Every Django release raises the PBKDF2 iterations: the next login re-hashes.
+        with paseto_settings(**ON), override_settings(PASSWORD_HASHERS=self.upgrading()):
+            self.user.set_password(PASSWORD)
+            self.user.save()
+            self.assertEqual(self.cutoffs(), [])  # the same password again
+        hashers = [f"{__name__}.SlowerPBKDF2PasswordHasher", *self.upgrading()]
+        with paseto_settings(**ON), override_settings(PASSWORD_HASHERS=hashers):
+            self.assertTrue(self.user.check_password(PASSWORD))
+            self.user.refresh_from_db()
+            self.assertTrue(self.user.password.startswith("pbkdf2_sha256$2$"))
+        self.assertEqual(self.cutoffs(), [])
+
+    def test_the_same_password_set_again_revokes_nothing(self) -> None:
+        with paseto_settings(**ON):
+            self.user.set_password(PASSWORD)
+            self.user.save()
+        self.assertEqual(self.cutoffs(), [])
+
+    def test_a_new_password_saved_as_an_upgrade_would_be_still_revokes(self) -> None:
+        with paseto_settings(**ON), override_settings(PASSWORD_HASHERS=self.upgrading()):
+            self.user.set_password("another-password-1")
+            self.user.save(update_fields=["password"])
         self.assertEqual(self.cutoffs(), [str(self.user.pk)])
+
+    def test_a_hash_assigned_directly_still_revokes(self) -> None:
+        # No raw password on the instance: only the exact shape of an upgrade is spared.
+        with paseto_settings(**ON), override_settings(PASSWORD_HASHERS=self.upgrading()):
+            self.user.password = make_password("another-password-1")
+            self.user.save()
+        self.assertEqual(self.cutoffs(), [str(self.user.pk)])
+
+    def test_an_unusable_password_still_revokes(self) -> None:
+        with paseto_settings(**ON), override_settings(PASSWORD_HASHERS=self.upgrading()):
+            self.user.set_unusable_password()
+            self.user.save(update_fields=["password"])
+        self.assertEqual(self.cutoffs(), [str(self.user.pk)])
+
+    def upgrading(self) -> list[str]:
+        """The fast PBKDF2 hasher preferred over the suite's MD5 one: a check upgrades."""
+        return [f"{__name__}.FastPBKDF2PasswordHasher", *self.settings_hashers()]
 
     @staticmethod
     def settings_hashers() -> list[str]:
@@ -266,8 +314,11 @@ class AfterCommitTests(TransactionTestCase):
         self.assertIn("cutoff", logs.output[0])
 
 
-class UserSubclassTests:
-    """A proxy or a multi-table child of the user model revokes as the user model does.
+class UserSaveTests:
+    """Saves met through the API, as the red-team pass met them, on every store leg.
+
+    A proxy or a multi-table child of the user model revokes as the user model does, and a
+    login that upgrades the password hash revokes nothing.
 
     Django sends the model signals with the instance's own class; the red-team pass saw a
     password changed through ``class Customer(User): class Meta: proxy = True`` keep every
@@ -324,6 +375,25 @@ class UserSubclassTests:
         self.assertEqual(LoginSession.objects.get().revoked_reason, "user_deleted")
         self.assertFalse(get_user_model().objects.filter(pk=child.pk).exists())
 
+    def test_a_login_that_upgrades_the_hash_keeps_every_session(self) -> None:
+        # The red-team pass: the tokens a hash-upgrading login returned were already revoked.
+        other_device = self.login()
+        hashers = [
+            f"{__name__}.FastPBKDF2PasswordHasher",
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+        ]
+        with override_settings(PASSWORD_HASHERS=hashers):
+            tokens = self.login()
+            self.user.refresh_from_db()
+            self.assertTrue(self.user.password.startswith("pbkdf2_sha256$1$"))
+            for access in (tokens["access_token"], other_device["access_token"]):
+                self.assertUser(self.get_with(PROTECTED_URL, access))
+            self.refresh(tokens["refresh_token"])
+            # A real change still ends both at once.
+            self.change_password(get_user_model(), self.user.pk)
+            for access in (tokens["access_token"], other_device["access_token"]):
+                self.assertError(self.get_with(PROTECTED_URL, access), 401, "token_revoked")
+
     def test_other_models_get_no_receiver(self) -> None:
         # Django deletes models without listeners in one query (a "fast delete"): the
         # receivers must not be connected for every sender.
@@ -331,17 +401,17 @@ class UserSubclassTests:
         self.assertTrue(pre_delete.has_listeners(ProxyUser))
 
 
-class DatabaseUserSubclassTests(DatabaseLeg, UserSubclassTests, TokenAPITestCase):
+class DatabaseUserSaveTests(DatabaseLeg, UserSaveTests, TokenAPITestCase):
     pass
 
 
-class LocMemCacheUserSubclassTests(LocMemCacheLeg, UserSubclassTests, TokenAPITestCase):
+class LocMemCacheUserSaveTests(LocMemCacheLeg, UserSaveTests, TokenAPITestCase):
     pass
 
 
-class RedisCacheUserSubclassTests(RedisCacheLeg, UserSubclassTests, TokenAPITestCase):
+class RedisCacheUserSaveTests(RedisCacheLeg, UserSaveTests, TokenAPITestCase):
     pass
 
 
-class RedisStoreUserSubclassTests(RedisLeg, UserSubclassTests, TokenAPITestCase):
+class RedisStoreUserSaveTests(RedisLeg, UserSaveTests, TokenAPITestCase):
     pass

@@ -965,7 +965,7 @@ class GetStoreTests(SimpleTestCase):
             self.assertIs(type(revocation.get_store()), MemoryStore)
 
     def test_cache_alias_read_when_used(self) -> None:
-        with paseto_settings(DENYLIST_STORE="cache", DENYLIST_CACHE_ALIAS="dummy"):
+        with paseto_settings(DENYLIST_STORE="cache", CACHE_ALIAS="dummy"):
             self.assertIs(CacheStore().cache, caches["dummy"])
             self.assertIs(CacheStore("default").cache, caches["default"])
 

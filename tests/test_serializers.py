@@ -1,4 +1,5 @@
-"""The token serializers (drf_paseto/serializers.py) and their replacement through settings."""
+"""The token serializers (drf_paseto/serializers.py) and their replacement through the views'
+``serializer_class``."""
 
 from __future__ import annotations
 
@@ -18,10 +19,9 @@ from drf_paseto.serializers import (
     TokenObtainSerializer,
     TokenRefreshSerializer,
     TokenVerifySerializer,
-    get_serializer_class,
 )
-from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken
+from drf_paseto.views import TokenObtainView, TokenRefreshView, TokenVerifyView
 from tests.helpers import (
     LOGIN_URL,
     PASSWORD,
@@ -150,9 +150,8 @@ class TokenObtainSerializerTests(TokenAPITestCase):
 
 
 class CustomObtainSerializerTests(TokenAPITestCase):
-    @paseto_settings(TOKEN_OBTAIN_SERIALIZER="tests.test_serializers.ClaimsObtainSerializer")
-    def test_setting_replaces_the_login_serializer(self) -> None:
-        self.assertIs(get_serializer_class("TOKEN_OBTAIN_SERIALIZER"), ClaimsObtainSerializer)
+    @mock.patch.object(TokenObtainView, "serializer_class", ClaimsObtainSerializer)
+    def test_a_subclass_serializer_class_replaces_the_login_serializer(self) -> None:
         tokens = self.login()
         expected = {"role": "member", "name": USERNAME}
         self.assertEqual(AccessToken(tokens["access_token"]).custom_claims, expected)
@@ -176,10 +175,8 @@ class CustomObtainSerializerTests(TokenAPITestCase):
         tokens = self.login()
         self.assertEqual(AccessToken(tokens["access_token"]).custom_claims, {})
 
-    @paseto_settings(
-        TOKEN_REFRESH_SERIALIZER="tests.test_serializers.TaggedRefreshSerializer",
-        TOKEN_VERIFY_SERIALIZER="tests.test_serializers.TaggedVerifySerializer",
-    )
+    @mock.patch.object(TokenRefreshView, "serializer_class", TaggedRefreshSerializer)
+    @mock.patch.object(TokenVerifyView, "serializer_class", TaggedVerifySerializer)
     def test_refresh_and_verify_serializers_are_replaceable(self) -> None:
         tokens = self.login()
         response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
@@ -188,28 +185,23 @@ class CustomObtainSerializerTests(TokenAPITestCase):
         self.assertEqual(response.json()["tag"], "verify")
 
 
-class GetSerializerClassTests(TokenAPITestCase):
+class AsViewSerializerClassTests(TokenAPITestCase):
+    """DRF's own mechanism: ``as_view(serializer_class=...)`` replaces a view's serializer."""
+
+    def test_as_view_serializer_class(self) -> None:
+        view = TokenObtainView.as_view(serializer_class=ClaimsObtainSerializer)
+        request = APIRequestFactory().post(
+            LOGIN_URL, {"username": USERNAME, "password": PASSWORD}, format="json"
+        )
+        response = view(request)
+        self.assertEqual(response.status_code, 200, response.data)
+        claims = AccessToken(response.data["access_token"]).custom_claims
+        self.assertEqual(claims, {"role": "member", "name": USERNAME})
+
     def test_defaults(self) -> None:
-        self.assertIs(get_serializer_class("TOKEN_OBTAIN_SERIALIZER"), TokenObtainSerializer)
-        self.assertIs(get_serializer_class("TOKEN_REFRESH_SERIALIZER"), TokenRefreshSerializer)
-        self.assertIs(get_serializer_class("TOKEN_VERIFY_SERIALIZER"), TokenVerifySerializer)
-
-    def test_cached_until_settings_change(self) -> None:
-        get_serializer_class("TOKEN_OBTAIN_SERIALIZER")
-        self.assertIs(api_settings.derived["TOKEN_OBTAIN_SERIALIZER"], TokenObtainSerializer)
-        with paseto_settings(
-            TOKEN_OBTAIN_SERIALIZER="tests.test_serializers.ClaimsObtainSerializer"
-        ):
-            self.assertNotIn("TOKEN_OBTAIN_SERIALIZER", api_settings.derived)
-            self.assertIs(get_serializer_class("TOKEN_OBTAIN_SERIALIZER"), ClaimsObtainSerializer)
-        self.assertIs(get_serializer_class("TOKEN_OBTAIN_SERIALIZER"), TokenObtainSerializer)
-
-    def test_bad_path(self) -> None:
-        with (
-            paseto_settings(TOKEN_OBTAIN_SERIALIZER="tests.nowhere.Serializer"),
-            self.assertRaises(ImportError),
-        ):
-            get_serializer_class("TOKEN_OBTAIN_SERIALIZER")
+        self.assertIs(TokenObtainView().get_serializer_class(), TokenObtainSerializer)
+        self.assertIs(TokenRefreshView().get_serializer_class(), TokenRefreshSerializer)
+        self.assertIs(TokenVerifyView().get_serializer_class(), TokenVerifySerializer)
 
 
 class TokenRefreshSerializerTests(TokenAPITestCase):

@@ -29,6 +29,7 @@ from tests.helpers import (
     RedisCacheLeg,
     RedisLeg,
     TokenAPITestCase,
+    drf_settings,
     paseto_settings,
 )
 
@@ -135,7 +136,7 @@ class SessionEndpointTests:
         )
         tokens = response.json()
         self.assertEqual(self.list_sessions(tokens)[0]["ip"], "192.0.2.9")
-        with self.paseto(TRUSTED_PROXY_COUNT=1):
+        with drf_settings(NUM_PROXIES=1):
             response = self.client.post(
                 LOGIN_URL,
                 {"username": USERNAME, "password": PASSWORD},

@@ -8,7 +8,8 @@ from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 from django.test import SimpleTestCase, override_settings
 
-from drf_paseto import authentication, checks, keys, serializers, settings, tokens
+from drf_paseto import authentication, backend, keys, serializers, settings, tokens
+from drf_paseto.checks import keys as key_checks
 from drf_paseto.exceptions import TokenKeyUnknown
 from drf_paseto.keys import get_key_ring
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, PasetoSettings, api_settings
@@ -38,10 +39,10 @@ class DefaultsTests(SimpleTestCase):
         self.assertEqual(DEFAULTS["TOKEN_LOCATION"], ["headers"])
         self.assertEqual(DEFAULTS["HEADER_NAME"], "Authorization")
         self.assertEqual(DEFAULTS["HEADER_TYPE"], "Bearer")
-        self.assertEqual(DEFAULTS["MAX_TOKEN_LENGTH"], 4096)
-        self.assertEqual(DEFAULTS["MAX_JSON_DEPTH"], 8)
+        self.assertEqual(backend.MAX_TOKEN_LENGTH, 4096)
+        self.assertEqual(backend.MAX_JSON_DEPTH, 8)
         self.assertIsNone(DEFAULTS["SECRET_KEY"])
-        self.assertIsNone(DEFAULTS["ENCODE_ISSUER"])
+        self.assertIsNone(DEFAULTS["ISSUER"])
         self.assertEqual(DEFAULTS["RETIRED_KEYS"], [])
 
     def test_test_settings_are_read(self) -> None:
@@ -166,7 +167,7 @@ class SingleObjectTests(SimpleTestCase):
             self.assertIs(settings.api_settings, before)
         self.assertIs(settings.api_settings, before)
         self.assertIs(api_settings, before)
-        for module in (tokens, keys, checks, authentication, serializers):
+        for module in (tokens, keys, key_checks, authentication, serializers):
             with self.subTest(module=module.__name__):
                 self.assertIs(module.api_settings, before)
         self.assertIsInstance(before, PasetoSettings)

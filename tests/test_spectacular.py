@@ -13,6 +13,7 @@ import tempfile
 import unittest
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from django.conf import settings
 from django.core.management import call_command
@@ -27,6 +28,7 @@ import drf_paseto
 from drf_paseto import views as paseto_views
 from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthentication
 from drf_paseto.permissions import IsAccessToken, IsRefreshToken
+from drf_paseto.serializers import TokenVerifySerializer
 from tests.helpers import modules_holding, paseto_settings
 
 try:
@@ -327,9 +329,9 @@ class TokenViewTests(SchemaTestCase):
         self.assertEqual(set(response["properties"]), {"access_token", "refresh_token"})
         self.assertEqual(set(response["required"]), {"access_token", "refresh_token"})
 
-    def test_login_follows_the_serializer_setting(self) -> None:
-        with paseto_settings(
-            TOKEN_OBTAIN_SERIALIZER="drf_paseto.serializers.TokenVerifySerializer"
+    def test_login_follows_the_serializer_class(self) -> None:
+        with mock.patch.object(
+            paseto_views.TokenObtainView, "serializer_class", TokenVerifySerializer
         ):
             schema = self.generate()
         self.assertEqual(set(self.request_body(schema, "/auth/login/")["properties"]), {"token"})

@@ -886,11 +886,10 @@ class CustomClaimsAtIssueTests(TokenAPITestCase):
             "deep": ({"tree": deep}, "deeper than MAX_JSON_DEPTH"),
             "large": ({"blob": "secret-looking-value " * 400}, "over MAX_TOKEN_LENGTH"),
         }
-        settings = {"TOKEN_OBTAIN_SERIALIZER": f"{__name__}._ClaimsSerializer"}
         for name, (claims, cause) in cases.items():
             with (
                 self.subTest(name=name),
-                paseto_settings(**settings),
+                mock.patch.object(TokenObtainView, "serializer_class", _ClaimsSerializer),
                 mock.patch.object(_ClaimsSerializer, "claims", claims),
                 self.assertLogs("drf_paseto", "ERROR") as logs,
             ):

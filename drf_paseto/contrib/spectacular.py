@@ -18,7 +18,6 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from drf_paseto.cookies import COOKIES
-from drf_paseto.serializers import get_serializer_class
 from drf_paseto.sessions import SessionSerializer
 from drf_paseto.settings import api_settings
 
@@ -258,7 +257,7 @@ class TokenObtainViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-ca
     target_class = "drf_paseto.views.TokenObtainView"
 
     def view_replacement(self) -> type[APIView]:
-        # The request body is the TOKEN_OBTAIN_SERIALIZER's (username field and password).
+        # The request body is the view's serializer_class's (username field and password).
         return replace(
             self.target,
             summary="Log in: a fresh access token and a refresh token",
@@ -299,13 +298,13 @@ class TokenRefreshViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-c
             )
         else:
             response = AccessTokenSerializer
-        # The request body is the TOKEN_REFRESH_SERIALIZER's (the optional REFRESH_JSON_KEY),
+        # The request body is the view's serializer_class's (the optional REFRESH_JSON_KEY),
         # read from JSON only: the authenticator ignores form bodies.
         return replace(
             self.target,
             summary="Refresh: a new access token for a refresh token",
             description=description,
-            request={"application/json": get_serializer_class("TOKEN_REFRESH_SERIALIZER")},
+            request={"application/json": self.target.serializer_class},
             responses={
                 200: response,
                 400: bad_request(),

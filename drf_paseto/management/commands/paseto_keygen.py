@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.views.decorators.debug import sensitive_variables
 
 from drf_paseto import backend
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             help="PASETO version: 4 (default) or 3",
         )
 
+    @sensitive_variables()  # the new secret key, should an error report catch it
     def handle(self, *args: Any, **options: Any) -> None:
         version: int = options["paseto_version"]
         purpose: str = options["purpose"]

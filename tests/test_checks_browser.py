@@ -1,4 +1,5 @@
-"""drf_paseto.checks for the cookie settings and JSON_TYPE: E024-E030, E013, E016, W005, W006."""
+"""drf_paseto/checks/browser.py: token locations, cookies and WebSockets (E003, E006, W005,
+W008)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from typing import Any
 
 from django.test import override_settings
 
-from drf_paseto.checks import check_deploy, check_settings
-from tests.helpers import CheckTestCase, local
+from tests.helpers import CheckTestCase, deploy_messages, local, setting_messages
 
 COOKIES = ["headers", "cookies"]
 NAME_SETTINGS = (
@@ -16,8 +16,7 @@ NAME_SETTINGS = (
     "REFRESH_COOKIE_KEY",
     "ACCESS_CSRF_COOKIE_KEY",
     "REFRESH_CSRF_COOKIE_KEY",
-    "ACCESS_CSRF_HEADER_NAME",
-    "REFRESH_CSRF_HEADER_NAME",
+    "CSRF_HEADER_NAME",
 )
 
 
@@ -35,8 +34,7 @@ class CleanCookieConfigTests(CheckTestCase):
                 REFRESH_COOKIE_KEY="__Host-r",
                 ACCESS_CSRF_COOKIE_KEY="ca",
                 REFRESH_CSRF_COOKIE_KEY="cr",
-                ACCESS_CSRF_HEADER_NAME="X-CSRF-Access",
-                REFRESH_CSRF_HEADER_NAME="X-CSRF-Refresh",
+                CSRF_HEADER_NAME="X-CSRF-Custom",
                 ACCESS_COOKIE_PATH="/api/",
                 REFRESH_COOKIE_PATH="/auth/refresh/",
                 COOKIE_MAX_AGE=86400,
@@ -57,109 +55,112 @@ class CleanCookieConfigTests(CheckTestCase):
             with self.subTest(config=config):
                 self.assert_clean(config)
 
-    def test_a_location_named_wrongly_is_still_e011(self) -> None:
-        self.assert_only(local(TOKEN_LOCATION=["cookie"]), "drf_paseto.E011")
+    def test_a_location_named_wrongly_is_a_wrong_value(self) -> None:
+        self.assert_only(local(TOKEN_LOCATION=["cookie"]), "drf_paseto.E003")
 
 
 class CookieNameTests(CheckTestCase):
-    def test_e024_each_name_setting(self) -> None:
+    def test_each_name_setting(self) -> None:
         for name in NAME_SETTINGS:
             for value in ("", None, 5, b"x", "a b", "ä", ["x"]):
                 with self.subTest(name=name, value=value):
-                    message = self.assert_only(local(**{name: value}), "drf_paseto.E024")
+                    message = self.assert_only(local(**{name: value}), "drf_paseto.E003")
                     self.assertIn(name, message.msg)
 
     # Names with characters a cookie name cannot have (";", "=", ",", "(", tab) once passed
     # the check, and every login then failed with a 500 ("Illegal key" from set_cookie).
-    def test_e024_illegal_cookie_name_characters(self) -> None:
+    def test_illegal_cookie_name_characters(self) -> None:
         for name in NAME_SETTINGS[:4]:
             for value in ("a;b", "a=b", "a,b", "a(b", "a\tb"):
                 with self.subTest(name=name, value=value):
-                    self.assert_only(local(**{name: value}), "drf_paseto.E024")
+                    self.assert_only(local(**{name: value}), "drf_paseto.E003")
 
-    def test_e024_several_at_once(self) -> None:
-        messages = self.messages(local(ACCESS_COOKIE_KEY="", REFRESH_CSRF_HEADER_NAME=None))
-        self.assertEqual([m.id for m in messages], ["drf_paseto.E024", "drf_paseto.E024"])
+    def test_several_at_once(self) -> None:
+        messages = self.messages(local(ACCESS_COOKIE_KEY="", CSRF_HEADER_NAME=None))
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E003", "drf_paseto.E003"])
 
-    def test_e025_paths(self) -> None:
+    def test_paths(self) -> None:
         for name in ("ACCESS_COOKIE_PATH", "REFRESH_COOKIE_PATH"):
             for value in ("", "api/", "auth/refresh/", None, 5, ["/"]):
                 with self.subTest(name=name, value=value):
-                    message = self.assert_only(local(**{name: value}), "drf_paseto.E025")
+                    message = self.assert_only(local(**{name: value}), "drf_paseto.E003")
                     self.assertIn(name, message.msg)
 
 
 class CookieAttributeTests(CheckTestCase):
-    def test_e026_max_age(self) -> None:
+    def test_max_age(self) -> None:
         self.assert_each_only(
             [
                 local(COOKIE_MAX_AGE=v)
                 for v in (0, -1, 1.5, True, False, "3600", timedelta(hours=1), [3600])
             ],
-            "drf_paseto.E026",
+            "drf_paseto.E003",
         )
         self.assert_clean(local(COOKIE_MAX_AGE=1))
         self.assert_clean(local(COOKIE_MAX_AGE=None))
 
-    def test_e027_domain(self) -> None:
+    def test_domain(self) -> None:
         self.assert_each_only(
             [local(COOKIE_DOMAIN=v) for v in (5, b"example.com", ["example.com"], True)],
-            "drf_paseto.E027",
+            "drf_paseto.E003",
         )
 
-    def test_e016_cookie_bools(self) -> None:
+    def test_cookie_bools(self) -> None:
         for name in ("COOKIE_SECURE", "COOKIE_CSRF_PROTECT"):
             for value in (1, 0, "yes", None):
                 with self.subTest(name=name, value=value):
-                    message = self.assert_only(local(**{name: value}), "drf_paseto.E016")
+                    message = self.assert_only(local(**{name: value}), "drf_paseto.E003")
                     self.assertIn(name, message.msg)
 
-    def test_e028_samesite(self) -> None:
+    def test_samesite(self) -> None:
         self.assert_each_only(
             [
                 local(COOKIE_SAMESITE=v)
                 for v in ("lax", "strict", "none", "Lox", "", None, True, 1, ["Lax"])
             ],
-            "drf_paseto.E028",
+            "drf_paseto.E003",
         )
 
-    def test_e029_samesite_none_needs_secure(self) -> None:
+    def test_samesite_none_needs_secure(self) -> None:
         message = self.assert_only(
-            local(COOKIE_SAMESITE="None", COOKIE_SECURE=False), "drf_paseto.E029"
+            local(COOKIE_SAMESITE="None", COOKIE_SECURE=False), "drf_paseto.E006"
         )
         self.assertIn("COOKIE_SECURE", message.hint)
         # A non-bool Secure is E016 and E029 both.
         messages = self.messages(local(COOKIE_SAMESITE="None", COOKIE_SECURE="yes"))
-        self.assertEqual([m.id for m in messages], ["drf_paseto.E016", "drf_paseto.E029"])
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E003", "drf_paseto.E006"])
         # An invalid SameSite is E028 only, never E029 too.
-        self.assert_only(local(COOKIE_SAMESITE="none", COOKIE_SECURE=False), "drf_paseto.E028")
+        self.assert_only(local(COOKIE_SAMESITE="none", COOKIE_SECURE=False), "drf_paseto.E003")
 
-    def test_e030_csrf_methods(self) -> None:
+    def test_csrf_methods(self) -> None:
         self.assert_each_only(
             [
                 local(CSRF_METHODS=v)
                 for v in ("POST", ["post"], ("POST", "Delete"), [1], None, {"POST": 1}, [b"POST"])
             ],
-            "drf_paseto.E030",
+            "drf_paseto.E003",
         )
 
-    def test_e013_json_type(self) -> None:
+    def test_json_type(self) -> None:
         for value in ("Bearer token", " Bearer", 5, b"Bearer", ["Bearer"], True):
             with self.subTest(value=value):
-                message = self.assert_only(local(JSON_TYPE=value), "drf_paseto.E013")
+                message = self.assert_only(local(JSON_TYPE=value), "drf_paseto.E003")
                 self.assertIn("JSON_TYPE", message.msg)
-        # HEADER_TYPE keeps its own E013.
+        # One message per wrong setting, each naming its own.
         messages = self.messages(local(JSON_TYPE="a b", HEADER_TYPE="c d"))
-        self.assertEqual([m.id for m in messages], ["drf_paseto.E013", "drf_paseto.E013"])
-        self.assertEqual(sorted(m.msg.split()[0] for m in messages), ["HEADER_TYPE", "JSON_TYPE"])
+        self.assertEqual([m.id for m in messages], ["drf_paseto.E003", "drf_paseto.E003"])
+        self.assertEqual(
+            sorted(m.msg.split()[0] for m in messages),
+            ["DRF_PASETO['HEADER_TYPE']", "DRF_PASETO['JSON_TYPE']"],
+        )
 
-    def test_unknown_cookie_setting_is_e002(self) -> None:
-        message = self.assert_only(local(COOKIE_SECURED=True), "drf_paseto.E002")
+    def test_unknown_cookie_setting_is_not_a_setting(self) -> None:
+        message = self.assert_only(local(COOKIE_SECURED=True), "drf_paseto.E001")
         self.assertIn("COOKIE_SECURE", message.hint)
 
 
 class CookieDeployTests(CheckTestCase):
-    def test_w005_no_secure_with_cookies(self) -> None:
+    def test_no_secure_with_cookies(self) -> None:
         for locations in (["cookies"], ("headers", "cookies"), {"cookies", "json"}):
             with self.subTest(locations=locations):
                 config = local(TOKEN_LOCATION=locations, COOKIE_SECURE=False)
@@ -167,17 +168,17 @@ class CookieDeployTests(CheckTestCase):
                 self.assertIn("COOKIE_SECURE", message.hint)
                 self.assertEqual(self.messages(config, deploy=False), [])
 
-    def test_w006_no_csrf_with_cookies(self) -> None:
+    def test_no_csrf_with_cookies(self) -> None:
         config = local(TOKEN_LOCATION=COOKIES, COOKIE_CSRF_PROTECT=False)
-        message = self.assert_only(config, "drf_paseto.W006", deploy=True)
+        message = self.assert_only(config, "drf_paseto.W005", deploy=True)
         self.assertIn("COOKIE_CSRF_PROTECT", message.hint)
         self.assertEqual(self.messages(config, deploy=False), [])
 
-    def test_w005_and_w006_together(self) -> None:
+    def test_and_w006_together(self) -> None:
         config = local(TOKEN_LOCATION=["cookies"], COOKIE_SECURE=False, COOKIE_CSRF_PROTECT=False)
         self.assertEqual(
             [m.id for m in self.messages(config, deploy=True)],
-            ["drf_paseto.W005", "drf_paseto.W006"],
+            ["drf_paseto.W005", "drf_paseto.W005"],
         )
 
     def test_no_deploy_warning_without_cookies(self) -> None:
@@ -188,21 +189,39 @@ class CookieDeployTests(CheckTestCase):
                 )
                 ids = [m.id for m in self.messages(config, deploy=True)]
                 self.assertNotIn("drf_paseto.W005", ids)
-                self.assertNotIn("drf_paseto.W006", ids)
+                self.assertNotIn("drf_paseto.W005", ids)
 
     def test_non_bool_values_warn_too(self) -> None:
         config = local(TOKEN_LOCATION=COOKIES, COOKIE_SECURE=1, COOKIE_CSRF_PROTECT="yes")
         self.assertEqual(
             [m.id for m in self.messages(config, deploy=True)],
-            ["drf_paseto.E016", "drf_paseto.E016", "drf_paseto.W005", "drf_paseto.W006"],
+            ["drf_paseto.E003", "drf_paseto.E003", "drf_paseto.W005", "drf_paseto.W005"],
         )
 
     def test_check_functions_directly(self) -> None:
         with override_settings(
             DRF_PASETO=local(TOKEN_LOCATION=COOKIES, COOKIE_SECURE=False, COOKIE_MAX_AGE=0)
         ):
-            self.assertEqual([m.id for m in check_settings()], ["drf_paseto.E026"])
-            self.assertEqual([m.id for m in check_deploy()], ["drf_paseto.W005"])
+            self.assertEqual([m.id for m in setting_messages()], ["drf_paseto.E003"])
+            self.assertEqual([m.id for m in deploy_messages()], ["drf_paseto.W005"])
         with override_settings(DRF_PASETO=local(TOKEN_LOCATION=COOKIES)):
-            self.assertEqual(check_settings(), [])
-            self.assertEqual(check_deploy(), [])
+            self.assertEqual(setting_messages(), [])
+            self.assertEqual(deploy_messages(), [])
+
+
+class WebSocketCheckTests(CheckTestCase):
+    def test_w008_tokens_in_urls(self) -> None:
+        message = self.assert_only(
+            local(WEBSOCKET_TOKEN_LOCATION=["headers", "query"]), "drf_paseto.W008"
+        )
+        self.assertIn("logs", message.msg)
+
+    def test_e003_locations_and_close_code(self) -> None:
+        for config in (
+            local(WEBSOCKET_TOKEN_LOCATION=["json"]),
+            local(WEBSOCKET_TOKEN_LOCATION=["headers", "headers"]),
+            local(WEBSOCKET_CLOSE_CODE=1006),
+        ):
+            with self.subTest(config=config):
+                message = self.assert_only(config, "drf_paseto.E003")
+                self.assertIn("WEBSOCKET_", message.msg)
