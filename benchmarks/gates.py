@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.rows import drf_request, store_settings
+from benchmarks.seed import logged_in
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANGES = ("deactivate", "delete", "password", "revoke")
@@ -43,7 +44,7 @@ def run(redis_url: str | None) -> list[tuple[str, bool | None, str]]:
                 name: manager.create_user(f"gate-{store}-{name}", password="gate-password")
                 for name in (*CHANGES, "control")
             }
-            tokens = {name: str(AccessToken.for_user(user)) for name, user in users.items()}
+            tokens = {name: str(logged_in(AccessToken, user)) for name, user in users.items()}
             for token in tokens.values():
                 auth.authenticate(drf_request(f"Bearer {token}"))  # accepted; copies written
             plan = {name: users[name].get_username() for name in CHANGES[:3]}

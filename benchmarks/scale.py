@@ -34,7 +34,7 @@ def _check_case(key: str, alias: str, user_pk: int) -> tuple[Case, Callable[[], 
 
     with context():
         user = get_user_model()._default_manager.get(pk=user_pk)
-        token = AccessToken(str(AccessToken.for_user(user)))
+        token = AccessToken(str(seed.logged_in(AccessToken, user)))
         state = revocation.check(token)
         if state.user_pk != str(user_pk):
             raise AssertionError(f"{alias}: the check read {state!r}")

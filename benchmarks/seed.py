@@ -34,6 +34,16 @@ HEAVY_SESSIONS = 10_000  # sessions of each "heavy" user
 HEAVY_PKS = (900, 901, 902)  # in the 100 thousand database only
 
 
+def logged_in(token_class: Any, user: Any) -> Any:
+    """A token of ``token_class`` for ``user`` of a new login session, recorded as login/
+    records it (minting a token writes nothing)."""
+    from drf_paseto import revocation
+
+    token = token_class.for_user(user)
+    revocation.start_session(user, token)
+    return token
+
+
 def create_postgres_databases() -> None:
     """Drop and create the benchmark's PostgreSQL databases (before Django starts)."""
     import psycopg
@@ -118,7 +128,7 @@ def sessions(alias: str, count: int, owner_pk: int, owners: int, revoked_every: 
 
     with routing.use(alias), store_settings("database"):
         owner = get_user_model()._default_manager.get(pk=owner_pk)
-        first = RefreshToken.for_user(owner).session_id
+        first = logged_in(RefreshToken, owner).session_id
     connection = connections[alias]
     postgres = connection.vendor == "postgresql"
     # %% is the modulo operator once the DB-API has substituted the parameters.
@@ -202,5 +212,5 @@ def peer_tokens(alias: str, user: Any) -> dict[str, str]:
             "simplejwt": f"Bearer {JWTAccessToken.for_user(user)}",
             "drf": f"Token {DRFToken.objects.create(user=user).key}",
             "knox": f"Token {knox}",
-            "paseto": f"Bearer {AccessToken.for_user(user)}",
+            "paseto": f"Bearer {logged_in(AccessToken, user)}",
         }

@@ -13,38 +13,31 @@ success, ``AuthenticationFailed`` otherwise (a bad token is 401 even on ``AllowA
 from __future__ import annotations
 
 import hmac
-import logging
-import re
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import (
-    RequestDataTooBig,
-    TooManyFieldsSent,
-    ValidationError,
-)
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, router
-from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from drf_paseto import revocation
 from drf_paseto.cookies import COOKIES
 from drf_paseto.exceptions import (
-    BadAuthorizationHeader,
-    BadCookieToken,
-    BadJSONToken,
-    CSRFMismatch,
-    CSRFMissing,
-    DatabaseUnavailable,
-    KeyConfigurationError,
-    KeysUnavailable,
+    CredentialsError,
+    Forbidden,
+    PasetoError,
     TokenError,
-    UserInactive,
-    UserNotFound,
+    Unavailable,
     to_api_exception,
+)
+from drf_paseto.request import (
+    header_meta_key,
+    is_token_text,
+    read_request_data,
+    token_from_authorization,
+    token_locations_of,
 )
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
@@ -52,67 +45,6 @@ from drf_paseto.users import TokenUser
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-
-# What a PASETO string is made of; anything else in the header is refused before decoding.
-_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.\-]+", re.ASCII)
-_SCHEME_END = re.compile(r"\s")
-logger = logging.getLogger("drf_paseto")
-
-
-def read_request_data(request: Request) -> Any:
-    """``request.data``; a body that cannot be parsed is a plain 400 ``parse_error``.
-
-    The parser's own message is not passed on: it can quote the body (a byte of a password
-    and its position, for a body that is not UTF-8). DRF's JSON parser lets RecursionError
-    through on deeply nested input, and Django raises RequestDataTooBig / TooManyFieldsSent
-    (an HTML 400) for oversized bodies: all become the same JSON 400.
-    """
-    try:
-        return request.data
-    except (exceptions.ParseError, RecursionError, RequestDataTooBig, TooManyFieldsSent) as err:
-        raise exceptions.ParseError() from err
-
-
-def header_meta_key(name: str) -> str:
-    """``Authorization`` -> ``HTTP_AUTHORIZATION``, as WSGI names request headers."""
-    return "HTTP_" + name.upper().replace("-", "_")
-
-
-def is_token_text(value: str) -> bool:
-    """Whether ``value`` is made only of the characters a PASETO string has (and is not
-    empty): anything else in a header, cookie or body is refused before decoding."""
-    return _TOKEN_CHARS.fullmatch(value) is not None
-
-
-def token_from_authorization(header: str) -> str | None:
-    """The token of a ``HEADER_NAME`` header's value (``Bearer <token>``, as
-    ``HEADER_TYPE`` says); ``None`` for another scheme, some other authenticator's business.
-
-    The scheme ends at the first whitespace of any kind, so ``Bearer<TAB><token>`` is a
-    malformed Bearer header, not another scheme silently ignored. Raises
-    ``BadAuthorizationHeader`` when what follows the scheme is not a token. HTTP
-    (``PasetoAuthentication``) and WebSocket handshakes (``drf_paseto.channels``) read the
-    header with this one function.
-    """
-    header_type = api_settings.HEADER_TYPE
-    if header_type:
-        scheme = _SCHEME_END.split(header, maxsplit=1)[0]
-        if scheme.lower() != header_type.lower():
-            return None
-        raw = header[len(scheme) :].strip(" ")
-    else:
-        raw = header.strip(" ")
-    if not is_token_text(raw):
-        raise BadAuthorizationHeader()
-    return raw
-
-
-def as_locations(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Token locations as a tuple: ``None`` is ``TOKEN_LOCATION``; a single string is one
-    location (``paseto_token_location = "cookies"``)."""
-    if value is None:
-        value = api_settings.TOKEN_LOCATION
-    return (value,) if isinstance(value, str) else tuple(value)
 
 
 class PasetoAuthentication(BaseAuthentication):
@@ -132,19 +64,17 @@ class PasetoAuthentication(BaseAuthentication):
     www_authenticate_realm = "api"
 
     def authenticate(self, request: Request) -> tuple[AbstractBaseUser | TokenUser, Token] | None:
-        found = self.get_raw_token(request)
-        if found is None:
-            return None
-        raw, location = found
+        """DRF's entry point, and where this layer's errors become DRF's (401, 403, 503)."""
         try:
+            found = self.get_raw_token(request)
+            if found is None:
+                return None
+            raw, location = found
             user, token = self.authenticate_token(raw, location, request=request)
             if location == "cookies":
                 self.enforce_csrf(request, token)
             return user, token
-        except KeyConfigurationError as err:
-            logger.error("drf_paseto cannot use its keys: %s", err)
-            raise to_api_exception(KeysUnavailable()) from err
-        except TokenError as err:
+        except PasetoError as err:
             raise to_api_exception(err) from err
 
     def authenticate_header(self, request: Request) -> str:
@@ -157,7 +87,7 @@ class PasetoAuthentication(BaseAuthentication):
         self, raw: str, location: str, request: Request | None = None
     ) -> tuple[Any, Token]:
         """Validate a raw token, check it against its login session, resolve the user.
-        Raises ``TokenError``."""
+        Raises ``PasetoError``."""
         token = self.get_validated_token(raw)
         token.location = location
         if revocation.is_checked(token):
@@ -193,10 +123,7 @@ class PasetoAuthentication(BaseAuthentication):
         header: str | None = request.META.get(header_meta_key(api_settings.HEADER_NAME))
         if header is None:
             return None
-        try:
-            return token_from_authorization(header)
-        except TokenError as err:
-            raise to_api_exception(err) from err
+        return token_from_authorization(header)
 
     def get_cookie_keys(self) -> tuple[str, ...]:
         """The cookies this authenticator reads, in order."""
@@ -207,13 +134,13 @@ class PasetoAuthentication(BaseAuthentication):
             value = request.COOKIES.get(key)
             if value:
                 if not is_token_text(value):
-                    raise to_api_exception(BadCookieToken())
+                    raise TokenError("bad_cookie_token")
                 return str(value)
         return None
 
     def enforce_csrf(self, request: Request, token: Token) -> None:
         """Double submit: a token from a cookie needs its ``csrf`` claim back in a header
-        for the ``CSRF_METHODS``. Raises ``TokenError`` (403)."""
+        for the ``CSRF_METHODS``. Raises ``Forbidden`` (403)."""
         if not api_settings.COOKIE_CSRF_PROTECT:
             return
         if request.method not in api_settings.CSRF_METHODS:
@@ -221,12 +148,12 @@ class PasetoAuthentication(BaseAuthentication):
         names = COOKIES["refresh" if token.type == "refresh" else "access"]
         sent = request.META.get(header_meta_key(names.value("csrf_header")))
         if not sent:
-            raise CSRFMissing()
+            raise Forbidden("csrf_missing")
         expected = token.get("csrf")
         if not isinstance(expected, str) or not hmac.compare_digest(
             str(sent).encode("utf-8"), expected.encode("utf-8")
         ):
-            raise CSRFMismatch()
+            raise Forbidden("csrf_mismatch")
 
     def get_json_token(self, request: Request) -> str | None:
         """The token under the JSON body's key, for requests whose body is JSON."""
@@ -239,15 +166,15 @@ class PasetoAuthentication(BaseAuthentication):
         if value is None:
             return None
         if not isinstance(value, str):
-            raise to_api_exception(BadJSONToken())
+            raise TokenError("bad_json_token")
         json_type = api_settings.JSON_TYPE
         if json_type:
-            # The original's JSON_TYPE: the value must read "<JSON_TYPE> <token>".
+            # fastapi-paseto-auth's JSON_TYPE: the value must read "<JSON_TYPE> <token>".
             scheme, _, value = value.partition(" ")
             if scheme.lower() != json_type.lower():
-                raise to_api_exception(BadJSONToken())
+                raise TokenError("bad_json_token")
         if not is_token_text(value):
-            raise to_api_exception(BadJSONToken())
+            raise TokenError("bad_json_token")
         return value
 
     def get_validated_token(self, raw: str) -> Token:
@@ -282,11 +209,11 @@ class PasetoAuthentication(BaseAuthentication):
             TypeError,
             OverflowError,
         ) as err:
-            raise UserNotFound() from err
+            raise CredentialsError("user_not_found") from err
         except DatabaseError as err:  # fail closed, as a JSON 503
-            raise DatabaseUnavailable() from err
+            raise Unavailable("database_unavailable") from err
         if not self.user_can_authenticate(user):
-            raise UserInactive()
+            raise CredentialsError("user_inactive")
         return user
 
     def user_can_authenticate(self, user: AbstractBaseUser | TokenUser) -> bool:
@@ -334,35 +261,3 @@ class PasetoStatelessAuthentication(PasetoAuthentication):
 
     def get_user(self, token: Token) -> TokenUser:
         return TokenUser(token)
-
-
-_SESSION_RENAMED = (
-    "PasetoSessionAuthentication is deprecated: use PasetoAnyTokenAuthentication "
-    "(the same authenticator, renamed; it has nothing to do with Django sessions)."
-)
-
-
-class PasetoSessionAuthentication(PasetoAnyTokenAuthentication):
-    """Deprecated: the old name of ``PasetoAnyTokenAuthentication``.
-
-    Instantiating it (as DRF does for every request when it is in
-    ``DEFAULT_AUTHENTICATION_CLASSES`` or a view's ``authentication_classes``) or
-    subclassing it emits a ``DeprecationWarning``.
-    """
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        warnings.warn(_SESSION_RENAMED, DeprecationWarning, stacklevel=2)
-        super().__init_subclass__(**kwargs)
-
-    def __init__(self) -> None:
-        warnings.warn(_SESSION_RENAMED, DeprecationWarning, stacklevel=2)
-        super().__init__()
-
-
-def token_locations_of(view: Any) -> Sequence[str]:
-    """A view's token locations: ``get_paseto_token_location()``, ``paseto_token_location``,
-    or ``TOKEN_LOCATION``. A single string is one location."""
-    getter = getattr(view, "get_paseto_token_location", None)
-    return as_locations(
-        getter() if callable(getter) else getattr(view, "paseto_token_location", None)
-    )

@@ -33,17 +33,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import router, transaction
 from django.http.cookie import parse_cookie
 
-from drf_paseto.authentication import (
-    PasetoAuthentication,
-    is_token_text,
-    token_from_authorization,
-)
-from drf_paseto.exceptions import (
-    BadAuthorizationHeader,
-    KeyConfigurationError,
-    KeysUnavailable,
-    TokenError,
-)
+from drf_paseto.authentication import PasetoAuthentication
+from drf_paseto.exceptions import Forbidden, PasetoError, TokenError
+from drf_paseto.request import is_token_text, token_from_authorization
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, Token
 from drf_paseto.utils import origin_allowed as origin_is_allowed
@@ -56,14 +48,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 logger = logging.getLogger("drf_paseto")
 
-# Codes of the refusals that have no ``TokenError`` (logged, and the close reason after accept).
-NOT_AUTHENTICATED = "not_authenticated"
-ORIGIN_NOT_ALLOWED = "origin_not_allowed"
-BAD_QUERY_TOKEN = "bad_query_token"
-BAD_SUBPROTOCOL_TOKEN = "bad_subprotocol_token"
-BAD_AUTHORIZATION_HEADER = "bad_authorization_header"
-BAD_COOKIE_TOKEN = "bad_cookie_token"
-TOKEN_NOT_FRESH = "token_not_fresh"
 #: The page scheme a WebSocket scheme stands for, as Origin names it.
 #: The marker subprotocol: a browser offers ``["paseto", token]`` and the connection is
 #: accepted with ``"paseto"`` (docs/websockets.md).
@@ -76,29 +60,17 @@ _PAGE_SCHEMES = {"ws": "http", "wss": "https"}
 AUTHENTICATION_CLASS_KEY = "paseto_authentication_class"
 
 
-class Refused(Exception):
-    """A connection that cannot be authenticated; ``code`` says why (never a secret)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def close_code(self) -> int:
-        return close_code_setting()
-
-
 def close_code_setting() -> int:
     code: int = api_settings.WEBSOCKET_CLOSE_CODE
     return code
 
 
-def _refusal(err: TokenError | KeyConfigurationError) -> Refused:
-    """The refusal for an error of the HTTP authenticator."""
-    if isinstance(err, KeyConfigurationError):
-        logger.error("drf_paseto cannot use its keys: %s", err)
-        err = KeysUnavailable()
-    return Refused(err.code)
+def log_refusal(scope: Scope, error: PasetoError) -> None:
+    """Say why a connection is refused or closed (its code; a server-side reason at ERROR
+    level)."""
+    if error.log_prefix is not None:
+        logger.error("%s: %s", error.log_prefix, error)
+    logger.info("WebSocket connection to %r refused: %s", scope.get("path"), error.code)
 
 
 # --- reading the token from the handshake --------------------------------------------------
@@ -120,11 +92,8 @@ def header_token(scope: Scope) -> str | None:
     if not values:
         return None
     if len(values) > 1:
-        raise Refused(BAD_AUTHORIZATION_HEADER)
-    try:
-        return token_from_authorization(values[0])
-    except BadAuthorizationHeader as err:
-        raise Refused(BAD_AUTHORIZATION_HEADER) from err
+        raise TokenError("bad_authorization_header")
+    return token_from_authorization(values[0])
 
 
 def subprotocol_token(scope: Scope) -> str | None:
@@ -140,7 +109,7 @@ def subprotocol_token(scope: Scope) -> str | None:
     index = offered.index(marker) + 1
     raw = offered[index] if index < len(offered) else None
     if not isinstance(raw, str) or not is_token_text(raw):
-        raise Refused(BAD_SUBPROTOCOL_TOKEN)
+        raise TokenError("bad_subprotocol_token")
     return raw
 
 
@@ -157,7 +126,7 @@ def query_token(scope: Scope) -> str | None:
         return None
     raw = unquote(found[0], errors="replace")
     if len(found) > 1 or not is_token_text(raw):
-        raise Refused(BAD_QUERY_TOKEN)
+        raise TokenError("bad_query_token")
     return raw
 
 
@@ -168,11 +137,11 @@ def cookie_token(scope: Scope) -> str | None:
     if not value:
         return None
     if not is_token_text(value):
-        raise Refused(BAD_COOKIE_TOKEN)
+        raise TokenError("bad_cookie_token")
     # Browsers send cookies with cross-site WebSocket handshakes (no CORS, no SameSite=Lax
     # protection for ws:// to the same site): the Origin check stands in for CSRF protection.
     if not origin_allowed(scope):
-        raise Refused(ORIGIN_NOT_ALLOWED)
+        raise Forbidden("origin_not_allowed")
     return value
 
 
@@ -249,15 +218,15 @@ class PasetoAuthMiddleware:
             found = self.find_token(scope)
             if found is None:
                 if self.required:
-                    raise Refused(NOT_AUTHENTICATED)
+                    raise TokenError("not_authenticated")
                 user, token = AnonymousUser(), None
             else:
                 user, token = await authenticate(found[0], found[1], self.authentication_class)
                 if self.fresh and not is_fresh(token):
-                    raise Refused(TOKEN_NOT_FRESH)
-        except Refused as refused:
-            logger.info("WebSocket connection to %r refused: %s", scope.get("path"), refused.code)
-            await refuse(receive, send, refused.close_code)
+                    raise Forbidden("token_not_fresh")
+        except PasetoError as error:
+            log_refusal(scope, error)
+            await refuse(receive, send, close_code_setting())
             return
         scope["user"], scope["auth"] = user, token
         # recheck() checks the token again with the same authenticator.
@@ -299,19 +268,12 @@ def PasetoAuthMiddlewareStack(inner: ASGIApp, **kwargs: Any) -> PasetoAuthMiddle
 async def authenticate(
     raw: str, location: str, authentication_class: type[PasetoAuthentication] = PasetoAuthentication
 ) -> tuple[Any, Token]:
-    """``PasetoAuthentication.authenticate_token`` in a worker thread. Raises ``Refused``."""
+    """``PasetoAuthentication.authenticate_token`` in a worker thread. Raises ``PasetoError``."""
 
-    def run() -> tuple[Any, Token] | Refused:
-        # The refusal comes back as a value: an exception raised in the worker thread would
-        # only be re-raised here anyway (and would hide the rest of the caller from coverage).
-        try:
-            return authentication_class().authenticate_token(raw, location)
-        except (TokenError, KeyConfigurationError) as err:
-            return _refusal(err)
+    def run() -> tuple[Any, Token]:
+        return authentication_class().authenticate_token(raw, location)
 
-    result: tuple[Any, Token] | Refused = await database_sync_to_async(run)()
-    if isinstance(result, Refused):
-        raise result
+    result: tuple[Any, Token] = await database_sync_to_async(run)()
     return result
 
 
@@ -332,9 +294,7 @@ class FreshTokenRequiredMixin:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") == "websocket" and not is_fresh(scope.get("auth")):
-            logger.info(
-                "WebSocket connection to %r refused: %s", scope.get("path"), TOKEN_NOT_FRESH
-            )
+            log_refusal(scope, Forbidden("token_not_fresh"))
             await refuse(receive, send, close_code_setting())
             return
         consumer: Any = super()
@@ -353,7 +313,7 @@ async def recheck(scope: Scope) -> str | None:
     return None if refused is None else refused.code
 
 
-async def _recheck(scope: Scope) -> Refused | None:
+async def _recheck(scope: Scope) -> PasetoError | None:
     token = scope.get("auth")
     if token is None:
         return None
@@ -362,9 +322,10 @@ async def _recheck(scope: Scope) -> Refused | None:
         user, token = await authenticate(
             str(token), token.location or "headers", authentication_class
         )
-    except Refused as refused:
-        scope["auth_error"] = refused.code
-        return refused
+    except PasetoError as error:
+        log_refusal(scope, error)
+        scope["auth_error"] = error.code
+        return error
     scope["user"], scope["auth"] = user, token
     return None
 
@@ -376,7 +337,7 @@ async def ensure_still_valid(consumer: Any) -> bool:
     refused = await _recheck(consumer.scope)
     if refused is None:
         return True
-    await consumer.close(code=refused.close_code, reason=refused.code)
+    await consumer.close(code=close_code_setting(), reason=refused.code)
     return False
 
 

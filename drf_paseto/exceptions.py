@@ -1,221 +1,208 @@
-"""Errors in two layers, each with a stable machine-readable ``code``.
+"""Errors in layers, each with a stable machine-readable ``code``.
 
-``TokenError`` and its subclasses are raised below DRF (the backend, the token classes,
-user resolution). Views and authenticators turn them into DRF exceptions with
-``to_api_exception()``, whose JSON body is always ``{"detail": <message>, "code": <code>}``.
-Messages are translatable; codes never change. Nothing secret goes into either: no key, no
-token, no password, no claim value from the token.
+``PasetoError`` is the root of every error drf_paseto raises below DRF; its ``code`` says
+what went wrong, its ``message`` (translatable) says it to the client, its ``status_code``
+is the HTTP status it is answered with. The classes group the codes by what failed:
+
+``TokenError``        a token, or the request carrying it, cannot be accepted (401);
+``CredentialsError``  credentials, or the user behind a token, are not good (401);
+``Forbidden``         the request is authenticated, but not enough (403);
+``NotFound``          a feature that is off, a session that is not the caller's (404);
+``Unavailable``       something needed to decide cannot be consulted (503): fail closed;
+``ClaimsNotIssuable`` a token the server cannot issue: its custom claims (500).
+
+Library errors become these where pyseto is called (``drf_paseto.backend``); these become
+DRF exceptions where a request is answered (``to_api_exception``): in the authenticators and
+in the views' ``handle_exception``, whose JSON body is always ``{"detail", "code"}``.
+Nothing secret goes into either field: no key, no token, no password, no claim value. The
+errors of the server's own making (``KeyConfigurationError``, ``ClaimsNotIssuable``) carry
+their reason in ``str(error)``, for the log only.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import re
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import DatabaseError
+from django.http import Http404, RawPostDataException
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 
+from drf_paseto.settings import api_settings
 
-class TokenError(Exception):
-    """A token, or the request carrying it, cannot be accepted."""
+logger = logging.getLogger("drf_paseto")
+# A PASETO string, told apart from another scheme's credential (a JWT, a DRF token).
+_PASETO = re.compile(r"v[1-4]\.(local|public)\.[A-Za-z0-9_\-.]+", re.ASCII)
 
-    code = "token_invalid"
-    message: str | Promise = _("Token is invalid.")
-    status_code: int = status.HTTP_401_UNAUTHORIZED
 
-    def __init__(self, message: str | Promise | None = None) -> None:
-        if message is not None:
-            self.message = message
+class PasetoError(Exception):
+    """The root of drf_paseto's errors: ``PasetoError(code)``, one of the class's ``messages``."""
+
+    status_code: ClassVar[int] = status.HTTP_400_BAD_REQUEST
+    #: The code an instance built without one has.
+    default_code: ClassVar[str] = ""
+    #: Every code this class raises, and what it says to the client.
+    messages: ClassVar[dict[str, str | Promise]] = {}
+    #: For the server's own failures: what the log says before ``str(error)``.
+    log_prefix: ClassVar[str | None] = None
+
+    code: str
+    message: str | Promise
+
+    def __init__(self, code: str | None = None, *, message: str | Promise | None = None) -> None:
+        self.code = code or self.default_code
+        if self.code not in self.messages:
+            raise ValueError(f"{type(self).__name__} has no code {self.code!r}")
+        self.message = self.messages[self.code] if message is None else message
         super().__init__(str(self.message))
 
 
+class TokenError(PasetoError):
+    """A token, or the request carrying it, cannot be accepted."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = "token_invalid"
+    messages = {
+        # Not a well-formed token of ours: bad encoding, structure, failed authentication.
+        "token_invalid": _("Token is invalid."),
+        "token_too_large": _("Token is too large."),
+        "token_unsupported": _("Token version or purpose is not accepted."),
+        "token_key_unknown": _("Token was not issued with a key we know."),
+        "token_claims_invalid": _("Token claims are invalid."),
+        "token_expired": _("Token has expired."),
+        "token_not_yet_valid": _("Token is not valid yet."),
+        "token_issued_in_future": _("Token was issued in the future."),
+        "token_issuer_invalid": _("Token issuer is not accepted."),
+        "token_audience_invalid": _("Token audience is not accepted."),
+        "token_wrong_type": _("Token has the wrong type for this endpoint."),
+        "token_revoked": _("Token has been revoked."),
+        "token_reused": _("Refresh token was already used: its session has been revoked."),
+        # Where the token was read from.
+        "not_authenticated": _("Authentication credentials were not provided."),
+        "bad_authorization_header": _("Authorization header is malformed."),
+        "bad_json_token": _("The token in the request body is malformed."),
+        "bad_cookie_token": _("The token cookie is malformed."),
+        "bad_query_token": _("The token in the query string is malformed."),
+        "bad_subprotocol_token": _("The token in the WebSocket subprotocols is malformed."),
+    }
+
+
+# The decoding layer's errors (drf_paseto.backend, drf_paseto.keys): a ``TokenError`` each.
 class TokenInvalid(TokenError):
-    """Not a well-formed token of ours: bad encoding, bad structure, failed authentication."""
+    default_code = "token_invalid"
 
 
 class TokenTooLarge(TokenError):
-    code = "token_too_large"
-    message = _("Token is too large.")
+    default_code = "token_too_large"
 
 
 class TokenUnsupported(TokenError):
-    code = "token_unsupported"
-    message = _("Token version or purpose is not accepted.")
+    default_code = "token_unsupported"
 
 
 class TokenKeyUnknown(TokenError):
-    code = "token_key_unknown"
-    message = _("Token was not issued with a key we know.")
+    default_code = "token_key_unknown"
 
 
-class TokenClaimsInvalid(TokenError):
-    code = "token_claims_invalid"
-    message = _("Token claims are invalid.")
+class CredentialsError(PasetoError):
+    """Credentials, or the user a token speaks for, cannot be accepted."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = "invalid_credentials"
+    messages = {
+        "invalid_credentials": _("No active account found with the given credentials."),
+        "user_not_found": _("User not found."),
+        "user_inactive": _("User is inactive."),
+        "invalid_client": _("Client authentication failed."),
+    }
 
 
-class TokenExpired(TokenError):
-    code = "token_expired"
-    message = _("Token has expired.")
+class Forbidden(PasetoError):
+    """The request is authenticated, but not as it needs to be."""
 
-
-class TokenNotYetValid(TokenError):
-    code = "token_not_yet_valid"
-    message = _("Token is not valid yet.")
-
-
-class TokenIssuedInFuture(TokenError):
-    code = "token_issued_in_future"
-    message = _("Token was issued in the future.")
-
-
-class TokenIssuerInvalid(TokenError):
-    code = "token_issuer_invalid"
-    message = _("Token issuer is not accepted.")
-
-
-class TokenAudienceInvalid(TokenError):
-    code = "token_audience_invalid"
-    message = _("Token audience is not accepted.")
-
-
-class TokenWrongType(TokenError):
-    code = "token_wrong_type"
-    message = _("Token has the wrong type for this endpoint.")
-
-
-class TokenNotFresh(TokenError):
-    code = "token_not_fresh"
-    message = _("A fresh token is required: log in again with your credentials.")
     status_code = status.HTTP_403_FORBIDDEN
+    default_code = "token_required"
+    messages = {
+        "token_required": _("This endpoint requires a PASETO token."),
+        "token_not_fresh": _("A fresh token is required: log in again with your credentials."),
+        "token_wrong_type": TokenError.messages["token_wrong_type"],
+        "csrf_missing": _(
+            "The CSRF header is missing: a token from a cookie needs it for this method."
+        ),
+        "csrf_mismatch": _("The CSRF header does not match the token."),
+        "origin_not_allowed": _("This request comes from a page of another site: it is refused."),
+    }
 
 
-class TokenRequired(TokenError):
-    code = "token_required"
-    message = _("This endpoint requires a PASETO token.")
-    status_code = status.HTTP_403_FORBIDDEN
+class NotFound(PasetoError):
+    """A feature this server has turned off, or a session that is not the caller's."""
 
-
-class BadAuthorizationHeader(TokenError):
-    code = "bad_authorization_header"
-    message = _("Authorization header is malformed.")
-
-
-class BadJSONToken(TokenError):
-    code = "bad_json_token"
-    message = _("The token in the request body is malformed.")
-
-
-class BadCookieToken(TokenError):
-    code = "bad_cookie_token"
-    message = _("The token cookie is malformed.")
-
-
-class CSRFMissing(TokenError):
-    code = "csrf_missing"
-    message = _("The CSRF header is missing: a token from a cookie needs it for this method.")
-    status_code = status.HTTP_403_FORBIDDEN
-
-
-class CSRFMismatch(TokenError):
-    code = "csrf_mismatch"
-    message = _("The CSRF header does not match the token.")
-    status_code = status.HTTP_403_FORBIDDEN
-
-
-class OriginNotAllowed(TokenError):
-    code = "origin_not_allowed"
-    message = _("This request comes from a page of another site: it is refused.")
-    status_code = status.HTTP_403_FORBIDDEN
-
-
-class TokenRevoked(TokenError):
-    code = "token_revoked"
-    message = _("Token has been revoked.")
-
-
-class TokenReused(TokenError):
-    code = "token_reused"
-    message = _("Refresh token was already used: its session has been revoked.")
-
-
-class StoreUnavailable(TokenError):
-    code = "revocation_store_unavailable"
-    message = _("Tokens cannot be checked right now; try again later.")
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-
-
-class DatabaseUnavailable(TokenError):
-    code = "database_unavailable"
-    message = _("The service is unavailable right now; try again later.")
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-
-
-class KeysUnavailable(TokenError):
-    code = "keys_unavailable"
-    message = _("Tokens cannot be handled right now; try again later.")
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-
-
-class RevocationDisabled(TokenError):
-    code = "revocation_disabled"
-    message = _("This server does not revoke tokens.")
     status_code = status.HTTP_404_NOT_FOUND
+    default_code = "session_not_found"
+    messages = {
+        # Another user's session gets the same answer as one that never existed.
+        "session_not_found": _("No such session."),
+        "revocation_disabled": _("This server does not revoke tokens."),
+        "introspection_disabled": _("This server does not introspect tokens."),
+    }
 
 
-class SessionNotFound(TokenError):
-    """No live session of the caller's with that id (another user's is the same answer)."""
+class Unavailable(PasetoError):
+    """Something needed to decide cannot be consulted: the request fails closed."""
 
-    code = "session_not_found"
-    message = _("No such session.")
-    status_code = status.HTTP_404_NOT_FOUND
-
-
-class IntrospectionDisabled(TokenError):
-    code = "introspection_disabled"
-    message = _("This server does not introspect tokens.")
-    status_code = status.HTTP_404_NOT_FOUND
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "database_unavailable"
+    messages = {
+        "database_unavailable": _("The service is unavailable right now; try again later."),
+        "revocation_store_unavailable": _("Tokens cannot be checked right now; try again later."),
+        "keys_unavailable": _("Tokens cannot be handled right now; try again later."),
+    }
 
 
-class IntrospectionClientInvalid(TokenError):
-    code = "invalid_client"
-    message = _("Client authentication failed.")
+class StoreUnavailable(Unavailable):
+    """The revocation store cannot be reached."""
+
+    default_code = "revocation_store_unavailable"
 
 
-class UserNotFound(TokenError):
-    code = "user_not_found"
-    message = _("User not found.")
+class KeysUnavailable(Unavailable):
+    """No usable keys: a key set that cannot be fetched, or key settings that cannot be used."""
+
+    default_code = "keys_unavailable"
 
 
-class UserInactive(TokenError):
-    code = "user_inactive"
-    message = _("User is inactive.")
+class KeyConfigurationError(KeysUnavailable):
+    """A key setting cannot be used: ``KeyConfigurationError(reason)``. Raised while loading
+    keys, reported by system checks; at request time a ``503 keys_unavailable`` whose reason
+    goes to the log, never to the client."""
+
+    log_prefix = "drf_paseto cannot use its keys"
+
+    def __init__(self, reason: object) -> None:
+        super().__init__()
+        self.args = (str(reason),)
 
 
-class InvalidCredentials(TokenError):
-    code = "invalid_credentials"
-    message = _("No active account found with the given credentials.")
-
-
-class TokenNotIssuable(TokenError):
-    """A token the server cannot issue (its custom claims): a 500, the reason in the log."""
-
-    code = "token_not_issuable"
-    message = _("The token cannot be issued; the server log says why.")
-    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
-
-
-class ClaimsNotIssuable(ValueError, TypeError):
+class ClaimsNotIssuable(PasetoError):
     """Custom claims that cannot go into a token: a reserved name, a value JSON cannot hold,
     a token over ``MAX_TOKEN_LENGTH`` or nested deeper than ``MAX_JSON_DEPTH``. The fault
-    is the server's code (a serializer's ``get_token_claims()``), never the client's; the
-    message names the cause and never a claim's value. Still a ``ValueError`` (and a
-    ``TypeError``, for values JSON cannot hold), as before it had its own class."""
+    is the server's code (a serializer's ``get_token_claims()``), never the client's: a
+    ``500 token_not_issuable``. ``ClaimsNotIssuable(reason)``: the reason names the cause,
+    never a claim's value, and goes to the log only."""
 
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    default_code = "token_not_issuable"
+    messages = {"token_not_issuable": _("The token cannot be issued; the server log says why.")}
+    log_prefix = "drf_paseto cannot issue a token"
 
-class KeyConfigurationError(Exception):
-    """A key setting cannot be used. Raised while loading keys; surfaced by system checks."""
+    def __init__(self, reason: object) -> None:
+        super().__init__()
+        self.args = (str(reason),)
 
 
 def error_body(message: Any, code: str) -> dict[str, Any]:
@@ -223,44 +210,51 @@ def error_body(message: Any, code: str) -> dict[str, Any]:
     return {"detail": message, "code": code}
 
 
-class NotAuthenticated(exceptions.NotAuthenticated):
-    """401 with ``WWW-Authenticate``: no credentials at all, where some are required."""
+class PasetoAuthenticationFailed(exceptions.AuthenticationFailed):
+    """401 with ``WWW-Authenticate``, for a ``PasetoError`` whose status is 401."""
 
-    def __init__(self) -> None:
-        super().__init__(error_body(self.default_detail, self.default_code))
-
-
-class InvalidToken(exceptions.AuthenticationFailed):
-    """401 with ``WWW-Authenticate``, for a ``TokenError`` whose status is 401."""
-
-    def __init__(self, error: TokenError) -> None:
+    def __init__(self, error: PasetoError) -> None:
         super().__init__(error_body(error.message, error.code))
         self.code = error.code
 
 
-class TokenPermissionDenied(exceptions.PermissionDenied):
-    """403, for a ``TokenError`` whose status is 403 (not fresh, no token of ours)."""
+class PasetoPermissionDenied(exceptions.PermissionDenied):
+    """403, for a ``PasetoError`` whose status is 403."""
 
-    def __init__(self, error: TokenError) -> None:
+    def __init__(self, error: PasetoError) -> None:
         super().__init__(error_body(error.message, error.code))
         self.code = error.code
 
 
-class TokenAPIException(exceptions.APIException):
-    """Any other status a ``TokenError`` may carry."""
+class PasetoAPIException(exceptions.APIException):
+    """Any other status a ``PasetoError`` may carry (404, 500, 503)."""
 
-    def __init__(self, error: TokenError) -> None:
+    def __init__(self, error: PasetoError) -> None:
         super().__init__(error_body(error.message, error.code))
         self.status_code = error.status_code
         self.code = error.code
 
 
-def to_api_exception(error: TokenError) -> exceptions.APIException:
+def to_api_exception(error: PasetoError) -> exceptions.APIException:
+    """The DRF exception answering ``error``; a server-side reason goes to the log."""
+    if error.log_prefix is not None:
+        logger.error("%s: %s", error.log_prefix, error)
     if error.status_code == status.HTTP_401_UNAUTHORIZED:
-        return InvalidToken(error)
+        return PasetoAuthenticationFailed(error)
     if error.status_code == status.HTTP_403_FORBIDDEN:
-        return TokenPermissionDenied(error)
-    return TokenAPIException(error)
+        return PasetoPermissionDenied(error)
+    return PasetoAPIException(error)
+
+
+def as_api_exception(exc: Exception) -> Exception:
+    """What a view answers for ``exc``: ours as DRF's (``to_api_exception``), a failing
+    database as ``503 database_unavailable`` (fail closed, in JSON); anything else as is."""
+    if isinstance(exc, DatabaseError):
+        logger.error("drf_paseto: database unavailable: %s", type(exc).__name__)
+        exc = Unavailable("database_unavailable")
+    if isinstance(exc, PasetoError):
+        return to_api_exception(exc)
+    return exc
 
 
 def add_error_code(response: Any, exc: Exception) -> Any:
@@ -283,14 +277,78 @@ def add_error_code(response: Any, exc: Exception) -> Any:
     return response
 
 
+def habit_hint(request: Any, code: str) -> str | Promise | None:
+    """What to send instead, for a request shaped by a djangorestframework-simplejwt (or DRF
+    ``TokenAuthentication``) habit that drf_paseto answers with ``code``: a PASETO behind
+    another scheme or none (``Token <paseto>``, a bare token), ``{"refresh": ...}`` on
+    ``refresh/``, a JSON body sent without ``Content-Type: application/json``."""
+    meta = getattr(request, "META", None) or {}
+    header_name, scheme = api_settings.HEADER_NAME, api_settings.HEADER_TYPE or "Bearer"
+    sent_as = f'"{header_name}: {scheme} <token>"'
+    if code == "not_authenticated":
+        header = str(meta.get("HTTP_" + header_name.upper().replace("-", "_"), "")).strip()
+        first, _sep, rest = header.partition(" ")
+        credential, sent_scheme = (rest.strip(), first) if rest.strip() else (first, "")
+        if _PASETO.fullmatch(credential) and sent_scheme.lower() != scheme.lower():
+            return _("Send the token as %(header)s.") % {"header": sent_as}
+        key = api_settings.REFRESH_JSON_KEY
+        try:
+            data = request.data if "json" in str(meta.get("CONTENT_TYPE", "")) else None
+        except (
+            exceptions.APIException,
+            RecursionError,
+            RequestDataTooBig,
+            TooManyFieldsSent,
+        ):  # a body the view did not read, and cannot be read: no hint
+            data = None
+        if isinstance(data, dict) and "refresh" in data and key not in data:
+            return _('Send the refresh token as {"%(key)s": "<token>"}, or as %(header)s.') % {
+                "key": key,
+                "header": sent_as,
+            }
+    elif code in ("invalid_request", "unsupported_media_type"):
+        if "json" in str(meta.get("CONTENT_TYPE", "")):
+            return None
+        try:
+            body = bytes(getattr(request, "body", b""))
+        except RawPostDataException:  # a multipart body, read as a stream: not JSON anyway
+            return None
+        if body.lstrip()[:1] == b"{":
+            return _('Send a JSON body with "Content-Type: application/json".')
+    return None
+
+
+def add_hint(response: Any, request: Any) -> Any:
+    """Put ``habit_hint()``'s advice in an error body's ``detail``; the ``code`` stays."""
+    data = getattr(response, "data", None)
+    if isinstance(data, dict) and isinstance(data.get("code"), str):
+        hint = habit_hint(request, data["code"])
+        if hint is not None:
+            data["detail"] = hint
+    return response
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """DRF's exception handler, with a ``code`` added to every error body.
 
     Set ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` to
     ``"drf_paseto.exceptions.exception_handler"`` so that errors raised by DRF itself
     (``IsAuthenticated``, throttling, parse errors) carry a stable ``code`` like drf_paseto's
-    own. drf_paseto's views add it in any case.
+    own, and a ``PasetoError`` raised in your views is answered as drf_paseto's views answer
+    it. drf_paseto's views do both in any case.
     """
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    return add_error_code(drf_exception_handler(exc, context), exc)
+    if isinstance(exc, PasetoError):
+        exc = to_api_exception(exc)
+        if isinstance(exc, exceptions.AuthenticationFailed):
+            # What APIView.handle_exception does for the authenticators' 401s: a challenge,
+            # or a 403 from a view without any.
+            view, request = context.get("view"), context.get("request")
+            challenge = view.get_authenticate_header(request) if view and request else None
+            if challenge:
+                exc.auth_header = challenge  # type: ignore[attr-defined]
+            else:
+                exc.status_code = status.HTTP_403_FORBIDDEN
+    response = add_error_code(drf_exception_handler(exc, context), exc)
+    return add_hint(response, context.get("request"))

@@ -43,7 +43,7 @@ from typing import Any
 
 from django.core.cache import caches
 
-from drf_paseto import backend
+from drf_paseto import backend, clock
 from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, KeysUnavailable
 from drf_paseto.settings import api_settings
@@ -88,9 +88,7 @@ class KeySet:
 
 def now() -> float:
     """Seconds since the epoch, from the clock tokens are checked against."""
-    from drf_paseto.tokens import current_time
-
-    return current_time().timestamp()
+    return clock.current_time().timestamp()
 
 
 # --- fetching and parsing ----------------------------------------------------------------

@@ -22,13 +22,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from drf_paseto.exceptions import (
-    TokenError,
-    TokenNotFresh,
-    TokenRequired,
-    TokenWrongType,
-    error_body,
-)
+from drf_paseto.exceptions import Forbidden, error_body
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
 
@@ -36,13 +30,13 @@ class _TokenPermission(BasePermission):
     token_class: type[Token] = Token
     #: Read by DRF's ``permission_denied`` after ``has_permission`` returned ``False``; set
     #: on the instance (DRF makes one per request) to the reason of that refusal.
-    message: Any = error_body(TokenRequired.message, TokenRequired.code)
-    code: str = TokenRequired.code
+    message: Any = error_body(Forbidden.messages["token_required"], "token_required")
+    code: str = "token_required"
 
-    def refuse(self, error: TokenError) -> bool:
-        """Keep ``error`` as the reason DRF will answer with; return ``False``."""
-        self.message = error_body(error.message, error.code)
-        self.code = error.code
+    def refuse(self, code: str) -> bool:
+        """Keep ``Forbidden(code)`` as the reason DRF will answer with; return ``False``."""
+        self.message = error_body(Forbidden.messages[code], code)
+        self.code = code
         return False
 
     def refuse_anonymous(self) -> bool:
@@ -58,9 +52,9 @@ class _TokenPermission(BasePermission):
         if request.successful_authenticator is None:
             return self.refuse_anonymous()
         if not isinstance(token, Token):
-            return self.refuse(TokenRequired())
+            return self.refuse("token_required")
         if not isinstance(token, self.token_class) or token.type != self.token_class.token_type:
-            return self.refuse(TokenWrongType())
+            return self.refuse("token_wrong_type")
         return True
 
 
@@ -84,5 +78,5 @@ class IsFreshToken(IsAccessToken):
             return False
         token = request.auth  # an AccessToken: IsAccessToken granted
         if not (isinstance(token, AccessToken) and token.fresh):
-            return self.refuse(TokenNotFresh())
+            return self.refuse("token_not_fresh")
         return True

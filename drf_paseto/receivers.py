@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.utils.crypto import constant_time_compare
 
-from drf_paseto import revocation
+from drf_paseto import clock, revocation
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
@@ -147,7 +147,9 @@ def user_saved(sender: Any, instance: Any, using: str = "default", **kwargs: Any
     def again() -> None:
         # Past any login that read the old row before the new one was committed.
         try:
-            revocation.get_store().revoke_subject(subject, cutoff=revocation.now(), reason=reason)
+            revocation.get_store().revoke_subject(
+                subject, cutoff=clock.current_time(), reason=reason
+            )
         except StoreUnavailable:
             logger.warning("drf_paseto: could not move a revocation cutoff after a commit")
 

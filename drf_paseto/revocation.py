@@ -10,38 +10,22 @@ must also be the session's current one, and presenting a spent one revokes the s
 Tokens are judged by when their session was authenticated, never by when they were minted:
 a refresh or a login racing a revocation mints tokens that are refused all the same.
 
-Where sessions are kept is ``drf_paseto.stores`` (whose names this module re-exports).
+Where sessions are kept is ``drf_paseto.stores``.
 """
 
 from __future__ import annotations
 
-import uuid
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.utils.module_loading import import_string
 
-from drf_paseto import signals, tokens
-from drf_paseto.exceptions import StoreUnavailable, TokenError, TokenReused, TokenRevoked
+from drf_paseto import clock, signals, tokens
+from drf_paseto.exceptions import StoreUnavailable, TokenError
 from drf_paseto.settings import api_settings
-from drf_paseto.stores import (
-    EPOCH,
-    NO_CUTOFF,
-    STORES,
-    CacheStore,
-    DatabaseStore,
-    MirroredStore,
-    RedisStore,
-    RevocationStore,
-    SessionState,
-    decode_state,
-    encode_state,
-    leeway,
-    logger,
-    longest_lifetime,
-    now,
-)
+from drf_paseto.stores import STORES, RevocationStore, SessionState
 from drf_paseto.utils import client_ip
 
 if TYPE_CHECKING:
@@ -49,22 +33,25 @@ if TYPE_CHECKING:
 
 
 MAX_USER_AGENT_LENGTH = 255
+logger = logging.getLogger("drf_paseto")
 
 
 def kept_until(*issued: tokens.Token) -> datetime:
     """When a session that issued these tokens may be forgotten: once decoding refuses the
     last of them (``exp`` plus ``DECODE_LEEWAY``)."""
-    return max(token.expires_at for token in issued) + leeway()
+    return max(token.expires_at for token in issued) + clock.leeway()
 
 
 def decide(token: tokens.Token, state: SessionState | None, cutoff: datetime | None) -> None:
-    """The revocation rule, in one place. Raises ``TokenRevoked`` or ``TokenReused``."""
+    """The revocation rule, in one place. Raises ``TokenError`` ``token_revoked`` or
+    ``token_reused``."""
     if state is None or state.subject != token.subject or state.user_pk is None:
-        raise TokenRevoked()  # an unknown session, another subject's, or its user deleted
+        # An unknown session, another subject's, or its user deleted.
+        raise TokenError("token_revoked")
     if state.revoked or (cutoff is not None and state.auth_time <= cutoff):
-        raise TokenRevoked()
+        raise TokenError("token_revoked")
     if token.type == "refresh" and token.jti != state.refresh_jti:
-        raise TokenReused()  # spent by a rotation: its holder is not the session's
+        raise TokenError("token_reused")  # spent by a rotation: its holder is not the session's
 
 
 def get_store() -> RevocationStore:
@@ -78,7 +65,7 @@ def get_store() -> RevocationStore:
     store: RevocationStore | None = api_settings.derived.get("revocation_store")
     if store is None:
         name = api_settings.DENYLIST_STORE
-        store_class = STORES.get(name) or import_string(name)
+        store_class = import_string(STORES.get(name, name))
         store = api_settings.derived["revocation_store"] = store_class()
     return store
 
@@ -91,20 +78,17 @@ def is_checked(token: tokens.Token) -> bool:
 # --- operations: what logins, refreshes, logouts and password changes do ----------------------
 
 
-def new_session_id() -> str:
-    return uuid.uuid4().hex
-
-
 def check(token: tokens.Token, *, user: Any = None, request: Any = None) -> SessionState:
     """Judge ``token`` by its session. A spent refresh token revokes its session (reuse).
-    Raises ``TokenRevoked``, ``TokenReused`` or ``StoreUnavailable``."""
+    Raises ``TokenError`` (``token_revoked``, ``token_reused``) or ``StoreUnavailable``."""
     store = get_store()
     state, cutoff = store.read_token(token)
     try:
         decide(token, state, cutoff)
-    except TokenReused:
-        assert state is not None
-        report_reuse(token, user=user or user_of(state), request=request)
+    except TokenError as err:
+        if err.code == "token_reused":
+            assert state is not None
+            report_reuse(token, user=user or user_of(state), request=request)
         raise
     assert state is not None
     return state
@@ -127,22 +111,29 @@ def report_reuse(token: tokens.Token, *, user: Any = None, request: Any = None) 
     )
 
 
-def open_session(
-    *issued: tokens.Token,
+def start_session(
     user: Any,
+    *issued: tokens.Token,
     auth_time: datetime | None = None,
     request: HttpRequest | Any = None,
 ) -> None:
-    """Record the login session of ``issued`` (its refresh token, if any, is the current one).
+    """Start the login session of ``issued``, new tokens of ``user`` sharing one new session
+    id (``for_user()`` without ``session_id``, and ``make_access_token()`` of the refresh
+    token): with ``DENYLIST_ENABLED`` it is recorded, its refresh token (if any) the current
+    one, and ``session_created`` is sent. ``login/`` and ``drf_paseto.testing`` start their
+    sessions here; so does a view of yours that mints tokens for a login.
 
-    ``auth_time`` is when the user was authenticated: a login takes it before it checks the
-    credentials, so that a revocation written while it checks them catches its session.
+    ``auth_time`` is when the user was authenticated (default: when the tokens were issued):
+    a login takes it before it checks the credentials, so that a revocation written while
+    it checks them catches its session.
     """
+    if not api_settings.DENYLIST_ENABLED:
+        return
     from drf_paseto.models import LoginSession
 
     first = issued[0]
     refresh = [token for token in issued if token.type == "refresh"]
-    moment = now()
+    moment = clock.current_time()
     session = LoginSession(
         id=first.session_id,
         user=user,
@@ -176,13 +167,13 @@ def note_refresh(
     done = get_store().refresh_session(
         state,
         presented.session_id,
-        used_at=now(),
+        used_at=clock.current_time(),
         expires_at=kept_until(*issued),
         rotate_to=rotated[0] if rotated else None,
     )
     if not done:  # the session changed since it was checked: revoked, or rotated meanwhile
         check(presented, user=user, request=request)
-        raise TokenRevoked()  # pragma: no cover - check() refuses what the update refused
+        raise TokenError("token_revoked")  # pragma: no cover - check() refused it already
 
 
 def revoke_session(
@@ -195,7 +186,7 @@ def revoke_session(
     sender: Any = None,
 ) -> None:
     """Revoke every token of one login session (logout, reuse, an administrator)."""
-    get_store().revoke_session(session_id, subject, at=now(), reason=reason)
+    get_store().revoke_session(session_id, subject, at=clock.current_time(), reason=reason)
     sender = sender or RevocationStore
     signals.token_revoked.send(
         sender=sender,
@@ -215,7 +206,7 @@ def revoke_user(
     change, a deleted user), logins still checking their credentials included."""
     store = get_store()
     ending = [session.id for session in store.live_sessions(subject)]
-    store.revoke_subject(subject, cutoff=now(), reason=reason)
+    store.revoke_subject(subject, cutoff=clock.current_time(), reason=reason)
     sender = sender or RevocationStore
     signals.token_revoked.send(
         sender=sender,
@@ -268,27 +259,11 @@ def user_agent(request: Any) -> str:
     return str(meta.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT_LENGTH]
 
 
-# The stores' names, re-exported: ``DENYLIST_STORE = "drf_paseto.revocation.RedisStore"``
-# and the like keep working.
 __all__ = [
-    "EPOCH",
-    "NO_CUTOFF",
-    "CacheStore",
-    "DatabaseStore",
-    "MirroredStore",
-    "RedisStore",
-    "RevocationStore",
-    "SessionState",
-    "StoreUnavailable",
-    "TokenError",
     "check",
-    "decode_state",
-    "encode_state",
     "get_store",
-    "longest_lifetime",
-    "now",
-    "open_session",
     "revoke_other_sessions",
     "revoke_session",
     "revoke_user",
+    "start_session",
 ]

@@ -9,14 +9,9 @@ from typing import Any
 from django.contrib.auth import authenticate, get_user_model, user_logged_in
 from rest_framework import serializers
 
-from drf_paseto import revocation, signals
+from drf_paseto import clock, revocation, signals
 from drf_paseto.authentication import PasetoAuthentication
-from drf_paseto.exceptions import (
-    InvalidCredentials,
-    NotAuthenticated,
-    TokenError,
-    to_api_exception,
-)
+from drf_paseto.exceptions import CredentialsError, TokenError
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import RefreshToken, Token
 
@@ -73,10 +68,10 @@ class TokenObtainSerializer(IssuingSerializer):
         }
         # Taken before the credentials are checked: a logout-all or a password change that
         # lands while they are being checked revokes this login's session too.
-        self.auth_time = revocation.now()
+        self.auth_time = clock.current_time()
         user = authenticate(self.context.get("request"), **credentials)
         if user is None or getattr(user, "is_active", True) is False:
-            raise to_api_exception(InvalidCredentials())
+            raise CredentialsError("invalid_credentials")
         self.user = user
         tokens = self.get_tokens(user)
         request = self.context.get("request")
@@ -99,20 +94,16 @@ class TokenObtainSerializer(IssuingSerializer):
 
     def get_tokens(self, user: Any) -> dict[str, Any]:
         """A new login session: its refresh token and a fresh access token."""
-        session_id = revocation.new_session_id()
-        refresh = RefreshToken.for_user(
-            user, claims=self.get_token_claims(user), session_id=session_id
-        )
+        refresh = RefreshToken.for_user(user, claims=self.get_token_claims(user))
         access = refresh.make_access_token(fresh=True)
-        if api_settings.DENYLIST_ENABLED:
-            revocation.open_session(
-                refresh,
-                access,
-                user=user,
-                auth_time=getattr(self, "auth_time", None),
-                request=self.context.get("request"),
-            )
-        self.session_id = session_id
+        revocation.start_session(
+            user,
+            refresh,
+            access,
+            auth_time=getattr(self, "auth_time", None),
+            request=self.context.get("request"),
+        )
+        self.session_id = refresh.session_id
         return self.issue(access=access, refresh=refresh)
 
 
@@ -136,12 +127,9 @@ class TokenRefreshSerializer(IssuingSerializer):
         request = self.context["request"]
         token = request.auth
         if not isinstance(token, RefreshToken):
-            raise NotAuthenticated()
+            raise TokenError("not_authenticated")
         self.user, self.token = request.user, token
-        try:
-            tokens = self.get_tokens(token)
-        except TokenError as err:
-            raise to_api_exception(err) from err
+        tokens = self.get_tokens(token)
         signals.token_refreshed.send(
             sender=type(self),
             user=self.user,
@@ -176,8 +164,5 @@ class TokenVerifySerializer(serializers.Serializer[Any]):
     token = serializers.CharField(write_only=True, trim_whitespace=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            _, token = _AnyTokenAuthentication().authenticate_token(attrs["token"], "json")
-        except TokenError as err:
-            raise to_api_exception(err) from err
+        _, token = _AnyTokenAuthentication().authenticate_token(attrs["token"], "json")
         return {"token_type": token.type, "expires_at": token["exp"]}

@@ -10,31 +10,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from drf_paseto import revocation
 from drf_paseto.authentication import PasetoAuthentication
-from drf_paseto.exceptions import RevocationDisabled, SessionNotFound, to_api_exception
-from drf_paseto.models import LoginSession
+from drf_paseto.exceptions import NotFound
 from drf_paseto.permissions import IsAccessToken
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 from drf_paseto.views import PasetoAPIView
 
 
-class SessionSerializer(serializers.ModelSerializer[LoginSession]):
-    """One login session, as ``GET sessions/`` lists it; ``current`` is the request's own."""
+class SessionSerializer(serializers.Serializer[Any]):
+    """One login session, as ``GET sessions/`` lists it; ``current`` is the request's own.
 
+    Declared field by field rather than as a ``ModelSerializer``, so that importing the
+    views (``include("drf_paseto.urls")``) does not import the models: a project that forgot
+    ``"drf_paseto"`` in ``INSTALLED_APPS`` gets one log line naming the fix and a JSON 503
+    where sessions are needed, not a traceback from every ``manage.py`` command.
+    """
+
+    id = serializers.CharField(label=_("id"), max_length=64, read_only=True)
     current = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(label=_("created at"), read_only=True)
+    last_used_at = serializers.DateTimeField(label=_("last used at"), read_only=True)
+    expires_at = serializers.DateTimeField(label=_("expires at"), read_only=True)
+    user_agent = serializers.CharField(label=_("user agent"), max_length=255, read_only=True)
+    ip = serializers.IPAddressField(label=_("IP address"), allow_null=True, read_only=True)
 
-    class Meta:
-        model = LoginSession
-        fields = ("id", "current", "created_at", "last_used_at", "expires_at", "user_agent", "ip")
-        read_only_fields = fields
-
-    def get_current(self, session: LoginSession) -> bool:
+    def get_current(self, session: Any) -> bool:  # a LoginSession
         token = getattr(self.context.get("request"), "auth", None)
         return isinstance(token, Token) and token.session_id == session.id
 
@@ -50,7 +57,7 @@ class SessionsAPIView(PasetoAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if not api_settings.DENYLIST_ENABLED:
-            raise to_api_exception(RevocationDisabled())
+            raise NotFound("revocation_disabled")
 
     @property
     def token(self) -> Token:
@@ -75,7 +82,7 @@ class SessionView(SessionsAPIView):
         token = self.token
         live = {session.id for session in revocation.get_store().live_sessions(token.subject)}
         if session_id not in live:  # never existed, ended, or another user's: the same 404
-            raise to_api_exception(SessionNotFound())
+            raise NotFound("session_not_found")
         revocation.revoke_session(
             session_id,
             token.subject,

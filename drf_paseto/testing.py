@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rest_framework.test import APIClient
 
-from drf_paseto import encoding
-from drf_paseto.authentication import header_meta_key
+from drf_paseto import clock, encoding, revocation
+from drf_paseto.request import header_meta_key
 from drf_paseto.settings import api_settings
-from drf_paseto.tokens import AccessToken, RefreshToken, Token, as_leeway, current_time
+from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
 T = TypeVar("T", bound=Token)
 
@@ -32,7 +32,7 @@ T = TypeVar("T", bound=Token)
 def expire(token: T) -> T:
     """Move a token that is not issued yet an hour past its expiry (beyond ``DECODE_LEEWAY``):
     it is refused with ``token_expired``. Returns it."""
-    expired_at = current_time() - as_leeway(api_settings.DECODE_LEEWAY) - timedelta(hours=1)
+    expired_at = clock.current_time() - clock.leeway() - timedelta(hours=1)
     token.payload["exp"] = encoding.format_time(expired_at)
     token.payload["iat"] = encoding.format_time(expired_at - timedelta(minutes=15))
     return token
@@ -50,9 +50,11 @@ def tokens_for(
     expired: bool = False,
 ) -> dict[str, str]:
     """A new login session for ``user``, as ``login/`` would answer: both token strings
-    (both expired with ``expired=True``)."""
+    (both expired with ``expired=True``). With ``DENYLIST_ENABLED`` the session is recorded
+    (``drf_paseto.revocation.start_session``)."""
     refresh = RefreshToken.for_user(user, claims=claims)
     access = refresh.make_access_token(fresh=fresh)
+    revocation.start_session(user, refresh, access)
     if expired:
         expire(refresh)
         expire(access)
@@ -66,9 +68,10 @@ def access_token_for(
     claims: dict[str, Any] | None = None,
     expired: bool = False,
 ) -> AccessToken:
-    """An access token for ``user`` (fresh by default) in a new session; ``expired=True``: one
-    that expired an hour ago."""
+    """An access token for ``user`` (fresh by default) in a new session (recorded with
+    ``DENYLIST_ENABLED``); ``expired=True``: one that expired an hour ago."""
     token = AccessToken.for_user(user, fresh=fresh, claims=claims)
+    revocation.start_session(user, token)
     return expire(token) if expired else token
 
 

@@ -15,23 +15,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-from drf_paseto import backend, encoding
-from drf_paseto.exceptions import (
-    ClaimsNotIssuable,
-    TokenAudienceInvalid,
-    TokenClaimsInvalid,
-    TokenError,
-    TokenExpired,
-    TokenIssuedInFuture,
-    TokenIssuerInvalid,
-    TokenNotYetValid,
-    TokenWrongType,
-)
+from drf_paseto import backend, clock, encoding
+from drf_paseto.exceptions import ClaimsNotIssuable, TokenError
 from drf_paseto.keys import get_key_ring
 from drf_paseto.settings import api_settings
 
@@ -41,54 +31,9 @@ if TYPE_CHECKING:
 RESERVED_CLAIMS = frozenset(
     {"sub", "type", "jti", "sid", "iat", "exp", "nbf", "iss", "aud", "fresh", "csrf"}
 )
-# ``False`` as a lifetime means "no limit" to users of the original; PASETO wants ``exp`` on
-# every token, and so do we, so such tokens get an ``exp`` this far ahead (a system check warns).
-UNLIMITED_LIFETIME = timedelta(days=365 * 100)
-MAX_LIFETIME = timedelta(days=365 * 1000)
 MAX_ID_LENGTH = 255
 
 T = TypeVar("T", bound="Token")
-
-
-def current_time() -> datetime:
-    """Now, in UTC: the clock every claim is checked against.
-
-    Microseconds are kept: ``iat`` is compared with the cutoff of "log out everywhere", and a
-    login right after one must not fall into the same second as the tokens it revoked.
-    """
-    return datetime.now(tz=timezone.utc)
-
-
-def as_lifetime(value: Any, name: str) -> timedelta:
-    """A lifetime setting (seconds, ``timedelta`` or ``False``) as a ``timedelta``."""
-    if value is False:
-        return UNLIMITED_LIFETIME
-    if isinstance(value, timedelta):
-        lifetime = value
-    elif isinstance(value, int) and not isinstance(value, bool):
-        try:
-            lifetime = timedelta(seconds=value)
-        except OverflowError:
-            lifetime = timedelta.max
-    else:
-        raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be seconds, a timedelta or False")
-    if lifetime <= timedelta(0):
-        raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be positive")
-    if lifetime > MAX_LIFETIME:
-        # Longer would overflow ``datetime`` when the token is issued.
-        raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be at most 1000 years")
-    return lifetime
-
-
-def as_leeway(value: Any) -> timedelta:
-    """``DECODE_LEEWAY`` (seconds or a ``timedelta``, not negative) as a ``timedelta``."""
-    if isinstance(value, timedelta) and value >= timedelta(0):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return timedelta(seconds=value)
-    if isinstance(value, (int, timedelta)) and not isinstance(value, bool):
-        raise ImproperlyConfigured(f"DRF_PASETO['DECODE_LEEWAY'] {value!r} must not be negative")
-    raise ImproperlyConfigured("DRF_PASETO['DECODE_LEEWAY'] must be seconds or a timedelta")
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str]:
@@ -104,10 +49,6 @@ class Token:
     # The DRF_PASETO setting holding this type's lifetime; or set ``lifetime`` directly.
     lifetime_setting: ClassVar[str | None] = None
     lifetime: ClassVar[timedelta | None] = None
-    #: Whether ``for_user()`` without a ``session_id`` records a login session (access and
-    #: refresh tokens do; custom types are not sessions: docs/revocation.md).
-    opens_session: ClassVar[bool] = False
-
     payload: dict[str, Any]
     #: Where the token was read from ("headers", ...), set by the authenticator.
     location: str | None = None
@@ -143,7 +84,7 @@ class Token:
             return cls.lifetime
         if cls.lifetime_setting is None:
             raise ImproperlyConfigured(f"{cls.__name__} has no lifetime")
-        return as_lifetime(getattr(api_settings, cls.lifetime_setting), cls.lifetime_setting)
+        return clock.lifetime(cls.lifetime_setting)
 
     @classmethod
     def get_subject(cls, user: AbstractBaseUser) -> str:
@@ -158,20 +99,16 @@ class Token:
         session_id: str | None = None,
         lifetime: timedelta | None = None,
     ) -> T:
-        """A new token for ``user``; ``session_id`` joins it to an existing login session.
+        """A new token for ``user``; ``session_id`` joins it to an existing login session,
+        without it the token has a new session id of its own.
 
-        Without ``session_id`` the token starts a new session; for access and refresh
-        tokens with ``DENYLIST_ENABLED``, that session is recorded (authenticated now), as a
-        login's would be.
+        Building a token writes nothing: with ``DENYLIST_ENABLED``, record a new session with
+        ``drf_paseto.revocation.start_session()`` (as ``login/`` does), or the token is
+        refused as revoked.
         """
-        token = cls.for_subject(
+        return cls.for_subject(
             cls.get_subject(user), claims=claims, session_id=session_id, lifetime=lifetime
         )
-        if session_id is None and cls.opens_session and api_settings.DENYLIST_ENABLED:
-            from drf_paseto import revocation
-
-            revocation.open_session(token, user=user)
-        return token
 
     @classmethod
     def for_subject(
@@ -205,11 +142,11 @@ class Token:
         session_id: str | None = None,
     ) -> dict[str, Any]:
         """The payload of a new token: ``claims`` and the registered claims, which they can
-        never overwrite (``ValueError``)."""
+        never overwrite (``ClaimsNotIssuable``)."""
         reserved = RESERVED_CLAIMS.intersection(claims or {})
         if reserved:
             raise ClaimsNotIssuable(f"reserved claims cannot be set: {', '.join(sorted(reserved))}")
-        now = current_time()
+        now = clock.current_time()
         payload: dict[str, Any] = dict(claims or {})
         payload.update(
             {
@@ -264,72 +201,72 @@ class Token:
     def decode(cls, token: str) -> dict[str, Any]:
         """Authenticate the token and parse its payload; no claim is checked yet."""
         if not isinstance(token, str):
-            raise TokenClaimsInvalid()
+            raise TokenError("token_claims_invalid")
         data = get_key_ring().decode(token, backend.MAX_TOKEN_LENGTH)
         try:
             return encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
         except ValueError as err:
-            raise TokenClaimsInvalid() from err
+            raise TokenError("token_claims_invalid") from err
 
     @classmethod
     def validate(cls, payload: dict[str, Any]) -> None:
-        """Check every registered claim. Raises a ``TokenError`` subclass."""
+        """Check every registered claim. Raises ``TokenError``, its ``code`` saying why."""
         token_type = payload.get("type")
         for name in ("sub", "type", "jti", "sid"):
             value = payload.get(name)
             if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
-                raise TokenClaimsInvalid()
+                raise TokenError("token_claims_invalid")
         if cls.token_type is not None and token_type != cls.token_type:
-            raise TokenWrongType()
+            raise TokenError("token_wrong_type")
         cls.validate_times(payload)
         cls.validate_issuer(payload)
         cls.validate_audience(payload)
         if "fresh" in payload and type(payload["fresh"]) is not bool:
-            raise TokenClaimsInvalid()
+            raise TokenError("token_claims_invalid")
         if "csrf" in payload and not isinstance(payload["csrf"], str):
-            raise TokenClaimsInvalid()
+            raise TokenError("token_claims_invalid")
 
     @classmethod
     def validate_times(cls, payload: dict[str, Any]) -> None:
-        leeway = as_leeway(api_settings.DECODE_LEEWAY)
-        now = current_time()
+        leeway = clock.leeway()
+        now = clock.current_time()
         try:
             expires = encoding.parse_time(payload.get("exp"))
             issued = encoding.parse_time(payload.get("iat"))
             not_before = encoding.parse_time(payload["nbf"]) if "nbf" in payload else None
         except ValueError as err:
-            raise TokenClaimsInvalid() from err
+            raise TokenError("token_claims_invalid") from err
         # The leeway moves ``now``, never a claim: a claim near datetime's limits must not
         # overflow (OverflowError) when the leeway is added to it.
         if now - leeway >= expires:
-            raise TokenExpired()
+            raise TokenError("token_expired")
         latest = now + leeway
         if not_before is not None and latest < not_before:
-            raise TokenNotYetValid()
+            raise TokenError("token_not_yet_valid")
         if issued > latest:
-            raise TokenIssuedInFuture()
+            raise TokenError("token_issued_in_future")
 
     @classmethod
     def validate_issuer(cls, payload: dict[str, Any]) -> None:
         if "iss" in payload and not isinstance(payload["iss"], str):
-            raise TokenClaimsInvalid()
+            raise TokenError("token_claims_invalid")
         expected = api_settings.ISSUER
         if expected is not None and payload.get("iss") != expected:
-            raise TokenIssuerInvalid()
+            raise TokenError("token_issuer_invalid")
 
     @classmethod
     def validate_audience(cls, payload: dict[str, Any]) -> None:
         accepted = _as_list(api_settings.AUDIENCE)
         if "aud" not in payload:
             if accepted:
-                raise TokenAudienceInvalid()
+                raise TokenError("token_audience_invalid")
             return
         audience = payload["aud"]
         values = [audience] if isinstance(audience, str) else audience
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise TokenClaimsInvalid()
+            raise TokenError("token_claims_invalid")
         if not set(values).intersection(accepted):
-            raise TokenAudienceInvalid()
+            raise TokenError("token_audience_invalid")
 
     # --- access ---------------------------------------------------------------------------
 
@@ -397,7 +334,6 @@ class Token:
 class AccessToken(Token):
     token_type = "access"
     lifetime_setting = "ACCESS_TOKEN_EXPIRES"
-    opens_session = True
 
     def init_claims(self) -> None:
         self.payload.setdefault("fresh", False)
@@ -420,7 +356,7 @@ class AccessToken(Token):
     def validate(cls, payload: dict[str, Any]) -> None:
         super().validate(payload)
         if type(payload.get("fresh")) is not bool:
-            raise TokenClaimsInvalid()
+            raise TokenError("token_claims_invalid")
 
     @property
     def fresh(self) -> bool:
@@ -430,13 +366,12 @@ class AccessToken(Token):
 class RefreshToken(Token):
     token_type = "refresh"
     lifetime_setting = "REFRESH_TOKEN_EXPIRES"
-    opens_session = True
 
     @classmethod
     def validate(cls, payload: dict[str, Any]) -> None:
         super().validate(payload)
         if "fresh" in payload:
-            raise TokenClaimsInvalid()
+            raise TokenError("token_claims_invalid")
 
     def make_access_token(self, *, fresh: bool = False) -> AccessToken:
         """An access token of the same user and login session, with the same custom claims."""
@@ -460,7 +395,7 @@ def create_token(
     claims: Mapping[str, Any] | None = None,
     session_id: str | None = None,
 ) -> Token:
-    """A ``Token`` of a custom type (the original's ``create_token(type=...)``).
+    """A ``Token`` of a custom type (fastapi-paseto-auth's ``create_token(type=...)``).
 
     The one-liner for a token issued in one place; a type used in several places reads
     better as a subclass (``class EmailVerifyToken(Token)`` with a ``token_type`` and a
@@ -486,6 +421,5 @@ __all__ = [
     "AccessToken",
     "RefreshToken",
     "Token",
-    "TokenError",
     "create_token",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_paseto.exceptions import TokenClaimsInvalid
+from drf_paseto.exceptions import TokenError
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
@@ -48,7 +48,7 @@ class TokenUser:
         else:
             username = token.get(claim)
             if not isinstance(username, str) or not username:
-                raise TokenClaimsInvalid()
+                raise TokenError("token_claims_invalid")
             self.username = username
 
     @property

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from rest_framework import exceptions, serializers, status
@@ -20,23 +19,19 @@ from drf_paseto.authentication import (
     PasetoAnyTokenAuthentication,
     PasetoAuthentication,
     PasetoRefreshAuthentication,
-    as_locations,
-    read_request_data,
 )
 from drf_paseto.exceptions import (
-    ClaimsNotIssuable,
-    DatabaseUnavailable,
-    KeyConfigurationError,
-    KeysUnavailable,
-    NotAuthenticated,
-    OriginNotAllowed,
-    RevocationDisabled,
+    CredentialsError,
+    Forbidden,
+    NotFound,
+    PasetoError,
     TokenError,
-    TokenNotIssuable,
     add_error_code,
-    to_api_exception,
+    add_hint,
+    as_api_exception,
 )
 from drf_paseto.keys import get_key_ring
+from drf_paseto.request import as_locations, is_token_text, read_request_data
 from drf_paseto.serializers import (
     TokenObtainSerializer,
     TokenRefreshSerializer,
@@ -46,8 +41,6 @@ from drf_paseto.settings import api_settings
 from drf_paseto.throttling import LoginFailureThrottle, LoginRateThrottle
 from drf_paseto.tokens import Token
 from drf_paseto.utils import is_same_origin
-
-logger = logging.getLogger("drf_paseto")
 
 
 # Passwords and tokens stay out of Django's error reports (mail to ADMINS on any 5xx): every
@@ -64,7 +57,7 @@ class PasetoAPIView(GenericAPIView[Any]):
 
     paseto_token_location: Sequence[str] | None = None
     #: Locations always read, whatever is configured (refresh/ and logout/ take the token
-    #: from the header or the JSON body as the original does).
+    #: from the header or the JSON body as fastapi-paseto-auth does).
     always_read_from: tuple[str, ...] = ()
 
     @classmethod
@@ -89,7 +82,7 @@ class PasetoAPIView(GenericAPIView[Any]):
         """Refuse (403 ``origin_not_allowed``) a request a page of another site made:
         ``drf_paseto.utils.is_same_origin``, unless ``COOKIE_CSRF_PROTECT`` is off."""
         if api_settings.COOKIE_CSRF_PROTECT and not is_same_origin(request):
-            raise to_api_exception(OriginNotAllowed())
+            raise Forbidden("origin_not_allowed")
 
     def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         if self.serializer_class is not None:
@@ -101,22 +94,14 @@ class PasetoAPIView(GenericAPIView[Any]):
         return PasetoAuthentication().authenticate_header(request)
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, KeyConfigurationError):
-            # A server misconfiguration (the system checks say which): 503, nothing more.
-            logger.error("drf_paseto cannot use its keys: %s", exc)
-            exc = to_api_exception(KeysUnavailable())
-        elif isinstance(exc, ClaimsNotIssuable):
-            # A login serializer's custom claims cannot go into a token: the server's fault.
-            logger.error("drf_paseto cannot issue a token: %s", exc)
-            exc = to_api_exception(TokenNotIssuable())
-        elif isinstance(exc, DatabaseError):
-            # The database is away (login's authenticate(), a lookup): fail closed, in JSON.
-            logger.error("drf_paseto: database unavailable: %s", type(exc).__name__)
-            exc = to_api_exception(DatabaseUnavailable())
-        elif isinstance(exc, TokenError):  # a store away during a login, a reuse ...
-            exc = to_api_exception(exc)
-        # The project's exception handler runs; the body then gets drf_paseto's shape.
-        response: Response = add_error_code(super().handle_exception(exc), exc)
+        # Where the errors of the layers below become DRF's: bad credentials, a store or
+        # the database away (fail closed, in JSON), keys that cannot be used, custom claims
+        # that cannot be issued (the reason logged, never answered). The project's exception
+        # handler then runs, and the body gets drf_paseto's shape.
+        exc = as_api_exception(exc)
+        response: Response = add_hint(
+            add_error_code(super().handle_exception(exc), exc), self.request
+        )
         return response
 
     def finalize_response(
@@ -183,7 +168,8 @@ class TokenObtainView(TokenView):
         wrong_credentials = False
         try:
             return super().post(request, *args, **kwargs)
-        except exceptions.AuthenticationFailed:
+        except (CredentialsError, exceptions.AuthenticationFailed):
+            # Wrong credentials (a custom serializer may raise DRF's own exception).
             wrong_credentials = True
             raise
         finally:
@@ -285,14 +271,11 @@ class _RevokeView(PasetoAPIView):
                 if not isinstance(request.auth, Token):
                     self.check_origin(request)
                 return Response(status=status.HTTP_204_NO_CONTENT)
-            raise to_api_exception(RevocationDisabled())
+            raise NotFound("revocation_disabled")
         token = request.auth
         if not isinstance(token, Token):
-            raise NotAuthenticated()
-        try:
-            self.revoke(request, token)
-        except TokenError as err:
-            raise to_api_exception(err) from err
+            raise TokenError("not_authenticated")
+        self.revoke(request, token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def revoke(self, request: Request, token: Token) -> None:
@@ -346,18 +329,12 @@ class IntrospectView(PasetoAPIView):
         return 'Basic realm="introspect"'
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from drf_paseto.authentication import is_token_text
-        from drf_paseto.exceptions import (
-            IntrospectionClientInvalid,
-            IntrospectionDisabled,
-            TokenError,
-        )
         from drf_paseto.introspection import client_of
 
         if not api_settings.INTROSPECT_CLIENT_SECRETS:
-            raise to_api_exception(IntrospectionDisabled())
+            raise NotFound("introspection_disabled")
         if client_of(request.META.get("HTTP_AUTHORIZATION", "")) is None:
-            raise to_api_exception(IntrospectionClientInvalid())
+            raise CredentialsError("invalid_client")
         data = read_request_data(request)
         raw = data.get("token") if hasattr(data, "get") else None
         if not isinstance(raw, str) or not raw:
@@ -366,7 +343,7 @@ class IntrospectView(PasetoAPIView):
             return Response({"active": False})
         try:
             _, token = PasetoAuthentication().authenticate_token(raw, "introspection", request)
-        except TokenError as err:
+        except PasetoError as err:
             if err.status_code >= 500:
                 raise
             return Response({"active": False})

@@ -29,9 +29,9 @@ from rest_framework import status
 from rest_framework.test import APITestCase
 
 from drf_paseto import backend
+from drf_paseto.clock import current_time
 from drf_paseto.encoding import format_time
-from drf_paseto.exceptions import TokenError
-from drf_paseto.tokens import current_time
+from drf_paseto.exceptions import PasetoError
 from tests import keys
 
 DROP = object()  # as a value in changes_applied()'s changes: remove the claim
@@ -47,15 +47,27 @@ def changes_applied(payload: dict[str, Any], changes: dict[str, Any]) -> dict[st
     return payload
 
 
-def all_token_errors() -> list[type[TokenError]]:
-    """``TokenError`` and every subclass of it defined so far (tests define some too)."""
-    found: list[type[TokenError]] = []
-    pending: list[type[TokenError]] = [TokenError]
+def error_codes() -> dict[str, tuple[int, Any]]:
+    """Every code drf_paseto's own errors say, with its HTTP status and message. A code two
+    classes say is the first's (breadth first): ``TokenError``'s 401 ``token_wrong_type``,
+    not the message the permissions answer 403 with."""
+    found: dict[str, tuple[int, Any]] = {}
+    pending: list[type[PasetoError]] = [PasetoError]
     while pending:
-        cls = pending.pop()
-        found.append(cls)
+        cls = pending.pop(0)
+        if cls.__module__.startswith("drf_paseto."):
+            for code, message in cls.messages.items():
+                found.setdefault(code, (cls.status_code, message))
         pending.extend(cls.__subclasses__())
     return found
+
+
+@contextlib.contextmanager
+def raises_code(test: SimpleTestCase, code: str) -> Iterator[Any]:
+    """Like ``assertRaises``: a ``PasetoError`` with this ``code``."""
+    with test.assertRaises(PasetoError) as caught:
+        yield caught
+    test.assertEqual(caught.exception.code, code)
 
 
 @contextlib.contextmanager
@@ -238,9 +250,10 @@ KEY_FRAGMENTS = [
 SECRET_KEY_PREFIXES = ("k4.secret", "k4.local", "k3.secret", "k3.local", "PRIVATE KEY")
 
 # The exact ``detail`` of every code (the suite runs in English).
-MESSAGES: dict[str, str] = {error.code: str(error.message) for error in all_token_errors()}
-MESSAGES["not_authenticated"] = "Authentication credentials were not provided."
+MESSAGES: dict[str, str] = {code: str(message) for code, (_, message) in error_codes().items()}
 MESSAGES["invalid_request"] = "Invalid request."
+#: The hint for a PASETO sent behind another scheme, or none (docs/errors.md).
+SEND_AS_BEARER = 'Send the token as "Authorization: Bearer <token>".'
 MESSAGES["parse_error"] = "Malformed request."
 
 
@@ -319,16 +332,21 @@ class TokenAPITestCase(APITestCase):
         self.assertNoSecrets(response, *secrets)
 
     def assertNotAuthenticated(
-        self, response: Any, *secrets: str, challenge: str | None = CHALLENGE
+        self,
+        response: Any,
+        *secrets: str,
+        challenge: str | None = CHALLENGE,
+        hint: str | None = None,
     ) -> None:
         """401 from DRF's ``permission_denied``: no credentials on a view that needs some.
 
         DRF words this one itself (as for ``IsAuthenticated``): its body carries a ``code``
         through drf_paseto's exception handler, which the test settings install as the
-        README does (without it: tests/test_exceptions.py).
+        README does (without it: tests/test_exceptions.py); ``hint``: the ``detail`` that
+        says what to send instead (docs/errors.md, hints for habits from Simple JWT).
         """
         self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED, response.content)
-        body = {"detail": MESSAGES["not_authenticated"], "code": "not_authenticated"}
+        body = {"detail": hint or MESSAGES["not_authenticated"], "code": "not_authenticated"}
         self.assertEqual(response.json(), body)
         self.assertEqual(response["WWW-Authenticate"], challenge)
         self.assertNoSecrets(response, *secrets)

@@ -39,8 +39,10 @@ from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from drf_paseto import revocation
 from drf_paseto.authentication import PasetoAuthentication
 from drf_paseto.checks.browser import check_token_locations
+from drf_paseto.clock import current_time
 from drf_paseto.exceptions import KeyConfigurationError, StoreUnavailable
-from drf_paseto.tokens import AccessToken, RefreshToken, current_time
+from drf_paseto.testing import access_token_for
+from drf_paseto.tokens import AccessToken, RefreshToken
 from tests import keys
 from tests.helpers import modules_holding
 
@@ -135,6 +137,8 @@ class ChannelsTestCase(TransactionTestCase):
         self.access = AccessToken.for_user(self.user)
         self.fresh = AccessToken.for_user(self.user, fresh=True)
         self.refresh = RefreshToken.for_user(self.user)
+        for token in (self.access, self.fresh, self.refresh):
+            revocation.start_session(self.user, token)
         override = paseto_settings()
         override.enable()
         self.addCleanup(override.disable)
@@ -278,19 +282,19 @@ class RefusalTests(ChannelsTestCase):
 
     async def test_expired(self) -> None:
         later = current_time() + timedelta(hours=1)
-        with mock.patch("drf_paseto.tokens.current_time", return_value=later):
+        with mock.patch("drf_paseto.clock.current_time", return_value=later):
             await self.assertRefused(communicator(headers=[bearer(self.access)]))
 
     async def test_revoked(self) -> None:
         with paseto_settings(DENYLIST_ENABLED=True):
-            access = await database_sync_to_async(AccessToken.for_user)(self.user)
+            access = await database_sync_to_async(access_token_for)(self.user, fresh=False)
             await self.assertAccepted(communicator(headers=[bearer(access)]), "headers")
             await database_sync_to_async(revocation.revoke_session)(
                 access.session_id, access.subject, reason="logout"
             )
             Recorder.calls = []
             await self.assertRefused(communicator(headers=[bearer(access)]))
-            other = await database_sync_to_async(AccessToken.for_user)(self.user)
+            other = await database_sync_to_async(access_token_for)(self.user, fresh=False)
             await self.assertAccepted(communicator(headers=[bearer(other)]), "headers")
             await database_sync_to_async(revocation.revoke_user)(str(self.user.pk), reason="all")
             Recorder.calls = []
@@ -413,7 +417,7 @@ class RecheckTests(ChannelsTestCase):
 
     async def test_a_token_revoked_mid_connection_closes_it(self) -> None:
         with paseto_settings(DENYLIST_ENABLED=True):
-            self.access = await database_sync_to_async(AccessToken.for_user)(self.user)
+            self.access = await database_sync_to_async(access_token_for)(self.user, fresh=False)
             comm = await self.connected()
             await comm.send_to(text_data="hi")
             self.assertEqual(await comm.receive_from(), "echo:hi")
@@ -425,7 +429,7 @@ class RecheckTests(ChannelsTestCase):
     async def test_a_token_expiring_mid_connection_closes_it(self) -> None:
         comm = await self.connected()
         later = current_time() + timedelta(hours=1)
-        with mock.patch("drf_paseto.tokens.current_time", return_value=later):
+        with mock.patch("drf_paseto.clock.current_time", return_value=later):
             await self.assertClosed(comm, 1008, "token_expired")
 
     async def test_a_user_deactivated_mid_connection(self) -> None:
@@ -476,7 +480,7 @@ class RecheckTests(ChannelsTestCase):
         self.assertTrue(await ensure_still_valid(consumer))
         consumer.close.assert_not_called()
         later = current_time() + timedelta(hours=1)
-        with mock.patch("drf_paseto.tokens.current_time", return_value=later):
+        with mock.patch("drf_paseto.clock.current_time", return_value=later):
             self.assertFalse(await ensure_still_valid(consumer))
         consumer.close.assert_awaited_once_with(code=1008, reason="token_expired")
 
@@ -536,8 +540,8 @@ class SessionRevocationTests(ChannelsTestCase):
 
     async def test_a_logout_closes_the_sessions_connections_only(self) -> None:
         with paseto_settings(DENYLIST_ENABLED=True):
-            token = await database_sync_to_async(AccessToken.for_user)(self.user)
-            other = await database_sync_to_async(AccessToken.for_user)(self.user)
+            token = await database_sync_to_async(access_token_for)(self.user, fresh=False)
+            other = await database_sync_to_async(access_token_for)(self.user, fresh=False)
             comm, kept = await self.connected(token), await self.connected(other)
             await database_sync_to_async(revocation.revoke_session)(
                 token.session_id, token.subject, reason="logout"
@@ -550,7 +554,9 @@ class SessionRevocationTests(ChannelsTestCase):
 
     async def test_logout_everywhere_closes_every_connection_of_the_user(self) -> None:
         with paseto_settings(DENYLIST_ENABLED=True):
-            tokens = [await database_sync_to_async(AccessToken.for_user)(self.user) for _ in "ab"]
+            tokens = [
+                await database_sync_to_async(access_token_for)(self.user, fresh=False) for _ in "ab"
+            ]
             comms = [await self.connected(token) for token in tokens]
             await database_sync_to_async(revocation.revoke_user)(
                 str(self.user.pk), reason="logout_all"
@@ -560,7 +566,7 @@ class SessionRevocationTests(ChannelsTestCase):
 
     async def test_without_a_channel_layer_the_next_message_closes_it(self) -> None:
         with paseto_settings(DENYLIST_ENABLED=True), override_settings(CHANNEL_LAYERS={}):
-            token = await database_sync_to_async(AccessToken.for_user)(self.user)
+            token = await database_sync_to_async(access_token_for)(self.user, fresh=False)
             comm = await self.connected(token)
             await database_sync_to_async(revocation.revoke_session)(
                 token.session_id, token.subject, reason="logout"
@@ -577,7 +583,7 @@ class SessionRevocationTests(ChannelsTestCase):
             ),
             self.assertLogs("drf_paseto", "WARNING"),
         ):
-            token = await database_sync_to_async(AccessToken.for_user)(self.user)
+            token = await database_sync_to_async(access_token_for)(self.user, fresh=False)
             await database_sync_to_async(revocation.revoke_session)(
                 token.session_id, token.subject, reason="logout"
             )

@@ -16,7 +16,8 @@ from unittest import mock
 
 from django.test import SimpleTestCase, tag
 
-from drf_paseto.tokens import AccessToken, current_time
+from drf_paseto.clock import current_time
+from drf_paseto.tokens import AccessToken
 from tests import keys
 from tests.live_server import ExampleProjectServer
 
@@ -150,7 +151,7 @@ class ChannelsLiveTests(SimpleTestCase):
             real = AccessToken(session)
             of_session = {"session_id": real.session_id}
             past = current_time() - timedelta(hours=1)
-            with mock.patch("drf_paseto.tokens.current_time", return_value=past):
+            with mock.patch("drf_paseto.clock.current_time", return_value=past):
                 expired = str(
                     AccessToken.for_subject(
                         real.subject, lifetime=timedelta(minutes=1), **of_session

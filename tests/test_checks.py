@@ -365,9 +365,9 @@ def _view_urlconf() -> Any:
     from rest_framework.authentication import SessionAuthentication
 
     from drf_paseto.authentication import (
+        PasetoAnyTokenAuthentication,
         PasetoAuthentication,
         PasetoRefreshAuthentication,
-        PasetoSessionAuthentication,
     )
     from drf_paseto.permissions import IsAccessToken, IsFreshToken, IsRefreshToken
 
@@ -386,7 +386,7 @@ def _view_urlconf() -> Any:
             "s/",
             _view(
                 "Session",
-                authentication_classes=[PasetoSessionAuthentication],
+                authentication_classes=[PasetoAnyTokenAuthentication],
                 permission_classes=[IsRefreshToken],
             ).as_view(),
         ),

@@ -41,7 +41,7 @@ class RevocationCheckTests(CheckTestCase):
             local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL="rediss://h:6380/2"),
             local(DENYLIST_STORE="redis", DENYLIST_REDIS_URL="unix:///run/redis.sock"),
             local(
-                DENYLIST_STORE="drf_paseto.revocation.RedisStore",
+                DENYLIST_STORE="drf_paseto.stores.RedisStore",
                 DENYLIST_REDIS_URL=REDIS_URL,
                 DENYLIST_REDIS_KEY_PREFIX="app1",
             ),
@@ -50,7 +50,7 @@ class RevocationCheckTests(CheckTestCase):
             local(DENYLIST_ENABLED=True, DENYLIST_STORE="database"),
             local(DENYLIST_STORE="cache", CACHE_ALIAS="shared"),
             local(DENYLIST_STORE="cache", CACHE_ALIAS="memcached"),
-            local(DENYLIST_STORE="drf_paseto.revocation.CacheStore", CACHE_ALIAS="shared"),
+            local(DENYLIST_STORE="drf_paseto.stores.CacheStore", CACHE_ALIAS="shared"),
             local(DENYLIST_STORE="tests.test_revocation.MemoryStore"),
         ):
             with self.subTest(config=config):
@@ -81,7 +81,7 @@ class RevocationCheckTests(CheckTestCase):
 
     def test_cache_store_subclasses_get_the_cache_checks(self) -> None:
         self.assert_only(
-            local(DENYLIST_STORE="drf_paseto.revocation.CacheStore", CACHE_ALIAS="nope"),
+            local(DENYLIST_STORE="drf_paseto.stores.CacheStore", CACHE_ALIAS="nope"),
             "drf_paseto.E004",
         )
 
@@ -159,8 +159,8 @@ class RevocationCheckTests(CheckTestCase):
             "memcached",
             "drf_paseto.revocation.Nothing",
             "tests.test_checks_revocation.NotAStore",
-            "drf_paseto.revocation.SessionState",
-            "drf_paseto.revocation.longest_lifetime",
+            "drf_paseto.stores.SessionState",
+            "drf_paseto.clock.longest_lifetime",
             None,
             ["database"],
         ):

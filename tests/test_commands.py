@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from drf_paseto import backend, revocation
-from drf_paseto.exceptions import TokenRevoked
 from drf_paseto.management.commands.paseto_flush import Command
 from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.tokens import AccessToken, RefreshToken
+from tests.helpers import raises_code
 from tests.keys import LOCAL_V4_1
 
 
@@ -104,7 +104,7 @@ def flush() -> str:
 
 
 def flush_at(moment: datetime) -> str:
-    with mock.patch("drf_paseto.stores.database.now", return_value=moment):
+    with mock.patch("drf_paseto.clock.current_time", return_value=moment):
         return flush()
 
 
@@ -198,13 +198,14 @@ class PasetoFlushTests(TestCase):
             DRF_PASETO={"SECRET_KEY": LOCAL_V4_1, "DENYLIST_ENABLED": True, "DECODE_LEEWAY": 30}
         ):
             refresh = RefreshToken.for_user(user, lifetime=timedelta(minutes=1))
+            revocation.start_session(user, refresh)
             access = refresh.access_token
             revocation.revoke_user(refresh.subject, reason="logout_all")
             # Still accepted by decoding (the leeway): the session and cutoff must survive.
             moment = refresh.expires_at + timedelta(seconds=29)
             self.assertEqual(flush_at(moment), "Deleted 0 expired session records.\n")
             for token in (refresh, access):
-                with self.subTest(type=token.type), self.assertRaises(TokenRevoked):
+                with self.subTest(type=token.type), raises_code(self, "token_revoked"):
                     revocation.check(token)
             # Once decoding refuses them, the session goes; the cutoff once it is older
             # than the longest token lifetime.

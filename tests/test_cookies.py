@@ -26,9 +26,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from drf_paseto.clock import current_time
 from drf_paseto.permissions import IsAccessToken
 from drf_paseto.testing import tokens_for
-from drf_paseto.tokens import AccessToken, RefreshToken, current_time
+from drf_paseto.tokens import AccessToken, RefreshToken
 from drf_paseto.views import LogoutAllView, LogoutView, TokenObtainView, TokenRefreshView
 from tests.helpers import (
     PASSWORD,
@@ -531,7 +532,7 @@ class FlowTests(CookieTestCase):
         # The access cookie is read first: expired, it is a 401 and the cookies are cleared
         # (the refresh token, not consulted, is not revoked: docs/browser-clients.md#logout).
         with mock.patch(
-            "drf_paseto.tokens.current_time", return_value=current_time() - timedelta(hours=1)
+            "drf_paseto.clock.current_time", return_value=current_time() - timedelta(hours=1)
         ):
             self.browser_login()
         refresh = self.jar_value(REFRESH)

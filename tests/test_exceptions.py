@@ -3,6 +3,7 @@ optional project-wide exception handler."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.cache import cache
@@ -22,11 +23,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from drf_paseto import exceptions as paseto_exceptions
 from drf_paseto.authentication import PasetoAuthentication
 from drf_paseto.exceptions import (
-    InvalidToken,
-    NotAuthenticated,
-    TokenAPIException,
+    Forbidden,
+    KeyConfigurationError,
+    PasetoAPIException,
+    PasetoAuthenticationFailed,
+    PasetoError,
+    PasetoPermissionDenied,
     TokenError,
-    TokenPermissionDenied,
     add_error_code,
     error_body,
     exception_handler,
@@ -41,7 +44,7 @@ from tests.helpers import (
     USERNAME,
     VERIFY_URL,
     TokenAPITestCase,
-    all_token_errors,
+    error_codes,
 )
 
 # Every code drf_paseto can answer with, and its status. These never change.
@@ -71,6 +74,9 @@ CODES = {
     "token_not_issuable": 500,
     "token_revoked": 401,
     "token_reused": 401,
+    "not_authenticated": 401,
+    "bad_query_token": 401,
+    "bad_subprotocol_token": 401,
     "revocation_store_unavailable": 503,
     "keys_unavailable": 503,
     "database_unavailable": 503,
@@ -81,56 +87,83 @@ CODES = {
 }
 
 
-class TeapotError(TokenError):
-    code = "teapot"
-    message = "I'm a teapot."
+class TeapotError(PasetoError):
     status_code = 418
+    default_code = "teapot"
+    messages = {"teapot": "I'm a teapot."}
 
 
-class TokenErrorTests(SimpleTestCase):
+class PasetoErrorTests(SimpleTestCase):
     def test_codes_and_statuses(self) -> None:
-        found = {cls.code: cls.status_code for cls in all_token_errors() if cls is not TeapotError}
+        found = {code: status for code, (status, _) in error_codes().items() if code != "teapot"}
         self.assertEqual(found, CODES)
 
     def test_messages(self) -> None:
-        for cls in all_token_errors():
-            with self.subTest(cls=cls.__name__):
-                error = cls()
-                self.assertEqual(str(error), str(cls.message))
-                self.assertTrue(str(error.message).endswith("."))
+        for code, (_, message) in error_codes().items():
+            with self.subTest(code=code):
+                self.assertTrue(str(message).endswith("."))
+
+    def test_a_class_says_its_codes_only(self) -> None:
+        error = TokenError("token_expired")
+        self.assertEqual(
+            (error.code, str(error), error.status_code),
+            ("token_expired", "Token has expired.", 401),
+        )
+        self.assertEqual(TokenError().code, "token_invalid")
+        self.assertIsInstance(error, PasetoError)
+        for cls, code in (
+            (TokenError, "token_not_fresh"),
+            (Forbidden, "token_expired"),
+            (PasetoError, None),
+        ):
+            with self.subTest(cls=cls.__name__, code=code), self.assertRaises(ValueError):
+                cls(code)
 
     def test_custom_message(self) -> None:
-        error = paseto_exceptions.TokenExpired("Gone.")
+        error = TokenError("token_expired", message="Gone.")
         self.assertEqual(error.message, "Gone.")
         self.assertEqual(str(error), "Gone.")
         self.assertEqual(error.code, "token_expired")
-        self.assertEqual(str(paseto_exceptions.TokenExpired()), "Token has expired.")
 
     def test_messages_are_translatable(self) -> None:
-        error = paseto_exceptions.TokenExpired()
+        error = TokenError("token_expired")
         with translation.override("en"):
             self.assertEqual(str(error.message), "Token has expired.")
 
+    def test_server_faults_keep_their_reason_for_the_log(self) -> None:
+        for error, code, status in (
+            (KeyConfigurationError("PUBLIC_KEY does not match"), "keys_unavailable", 503),
+            (
+                paseto_exceptions.ClaimsNotIssuable("reserved claims: sub"),
+                "token_not_issuable",
+                500,
+            ),
+        ):
+            with self.subTest(code=code):
+                self.assertEqual((error.code, error.status_code), (code, status))
+                self.assertNotIn(str(error), str(error.message))
+                with self.assertLogs("drf_paseto", "ERROR") as logs:
+                    exc = to_api_exception(error)
+                self.assertIn(str(error), logs.output[0])
+                self.assertEqual(exc.detail, {"detail": MESSAGES[code], "code": code})
+
     def test_key_configuration_error_is_not_a_token_error(self) -> None:
-        self.assertFalse(issubclass(paseto_exceptions.KeyConfigurationError, TokenError))
+        self.assertFalse(issubclass(KeyConfigurationError, TokenError))
 
 
 class ToApiExceptionTests(SimpleTestCase):
     def test_401_is_authentication_failed(self) -> None:
-        exc = to_api_exception(paseto_exceptions.TokenExpired())
-        self.assertIsInstance(exc, InvalidToken)
+        exc = to_api_exception(TokenError("token_expired"))
+        self.assertIsInstance(exc, PasetoAuthenticationFailed)
         self.assertIsInstance(exc, drf_exceptions.AuthenticationFailed)
         self.assertEqual(exc.status_code, 401)
         self.assertEqual(exc.code, "token_expired")
         self.assertEqual(exc.detail, {"detail": "Token has expired.", "code": "token_expired"})
 
     def test_403_is_permission_denied(self) -> None:
-        for error, code in (
-            (paseto_exceptions.TokenNotFresh(), "token_not_fresh"),
-            (paseto_exceptions.TokenRequired(), "token_required"),
-        ):
-            exc = to_api_exception(error)
-            self.assertIsInstance(exc, TokenPermissionDenied)
+        for code in ("token_not_fresh", "token_required"):
+            exc = to_api_exception(Forbidden(code))
+            self.assertIsInstance(exc, PasetoPermissionDenied)
             self.assertIsInstance(exc, drf_exceptions.PermissionDenied)
             self.assertEqual(exc.status_code, 403)
             self.assertEqual(exc.code, code)
@@ -138,14 +171,14 @@ class ToApiExceptionTests(SimpleTestCase):
 
     def test_other_status(self) -> None:
         exc = to_api_exception(TeapotError())
-        self.assertIsInstance(exc, TokenAPIException)
+        self.assertIsInstance(exc, PasetoAPIException)
         self.assertEqual(exc.status_code, 418)
         self.assertEqual(exc.code, "teapot")
         self.assertEqual(exc.detail, {"detail": "I'm a teapot.", "code": "teapot"})
 
     def test_not_authenticated(self) -> None:
-        exc = NotAuthenticated()
-        self.assertIsInstance(exc, drf_exceptions.NotAuthenticated)
+        exc = to_api_exception(TokenError("not_authenticated"))
+        self.assertIsInstance(exc, drf_exceptions.AuthenticationFailed)
         self.assertEqual(exc.status_code, 401)
         self.assertEqual(
             exc.detail, {"detail": MESSAGES["not_authenticated"], "code": "not_authenticated"}
@@ -187,7 +220,7 @@ class AddErrorCodeTests(SimpleTestCase):
         self.assertEqual(response.data, {"reason": "x", "code": "permission_denied"})
 
     def test_existing_code_is_kept(self) -> None:
-        exc = to_api_exception(paseto_exceptions.TokenExpired())
+        exc = to_api_exception(TokenError("token_expired"))
         response = self.handled(exc)
         self.assertEqual(response.data, {"detail": "Token has expired.", "code": "token_expired"})
         self.assertFalse(response.has_header("WWW-Authenticate"))  # the view adds it
@@ -272,6 +305,21 @@ class ValidationView(_OpenView):
         raise drf_exceptions.ValidationError({"name": ["This field is required."]})
 
 
+class LoginInMyViewView(_OpenView):
+    """A project's own login view using drf_paseto's serializer."""
+
+    def post(self, request: Request) -> Response:
+        from drf_paseto.serializers import TokenObtainSerializer
+
+        serializer = TokenObtainSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class UnchallengedLoginView(LoginInMyViewView):
+    authentication_classes = []
+
+
 class CrashView(_OpenView):
     def get(self, request: Request) -> Response:
         raise RuntimeError("boom")
@@ -287,6 +335,8 @@ urlpatterns = [
     path("denied/", DjangoDeniedView.as_view()),
     path("validation/", ValidationView.as_view()),
     path("crash/", CrashView.as_view()),
+    path("my-login/", LoginInMyViewView.as_view()),
+    path("my-unchallenged-login/", UnchallengedLoginView.as_view()),
 ]
 
 REST_FRAMEWORK = {
@@ -360,6 +410,22 @@ class ExceptionHandlerTests(TokenAPITestCase):
         )
         self.assertError(self.client.post(REFRESH_URL), 401, "not_authenticated")
 
+    def test_paseto_errors_in_a_projects_view_are_answered(self) -> None:
+        # What drf_paseto raises below DRF (bad credentials here) gets drf_paseto's answer.
+        response = self.client.post(
+            "/my-login/", {"username": USERNAME, "password": "x"}, format="json"
+        )
+        self.assertError(response, 401, "invalid_credentials")
+        response = self.client.post(
+            "/my-login/", {"username": USERNAME, "password": PASSWORD}, format="json"
+        )
+        self.assertEqual(set(response.json()), {"access_token", "refresh_token"})
+        # Without an authenticator to name a challenge, a 401 is a 403, as DRF answers it.
+        response = self.client.post(
+            "/my-unchallenged-login/", {"username": USERNAME, "password": "x"}, format="json"
+        )
+        self.assertCodedError(response, 403, "invalid_credentials")
+
     def test_unhandled_exceptions_still_raise(self) -> None:
         with self.assertRaises(RuntimeError):
             self.client.get("/crash/")
@@ -414,3 +480,58 @@ class ExceptionHandlerTests(TokenAPITestCase):
         self.assertIsNone(exception_handler(ValueError("x"), {}))
         response = exception_handler(drf_exceptions.NotFound(), {})
         self.assertEqual(response.data["code"], "not_found")
+
+
+@override_settings(ROOT_URLCONF=__name__, REST_FRAMEWORK=WITH_HANDLER)
+class HabitHintTests(TokenAPITestCase):
+    """A simplejwt user's habits get a ``detail`` saying what to send instead; same codes."""
+
+    def test_a_paseto_behind_another_scheme_or_none(self) -> None:
+        access = self.login()["access_token"]
+        for header in (f"Token {access}", access, f"JWT {access}"):
+            with self.subTest(header=header.split(" ")[0][:8]):
+                response = self.client.get("/authenticated/", HTTP_AUTHORIZATION=header)
+                self.assertEqual(response.status_code, 401)
+                self.assertEqual(
+                    response.json(),
+                    {
+                        "detail": 'Send the token as "Authorization: Bearer <token>".',
+                        "code": "not_authenticated",
+                    },
+                )
+
+    def test_another_schemes_own_credential_gets_no_hint(self) -> None:
+        for header in ("Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "Basic YTpi"):
+            with self.subTest(header=header):
+                response = self.client.get("/authenticated/", HTTP_AUTHORIZATION=header)
+                self.assertEqual(
+                    response.json(),
+                    {"detail": MESSAGES["not_authenticated"], "code": "not_authenticated"},
+                )
+
+    def test_simplejwts_refresh_body(self) -> None:
+        refresh = self.login()["refresh_token"]
+        response = self.client.post(REFRESH_URL, {"refresh": refresh}, format="json")
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["code"], "not_authenticated")
+        self.assertEqual(
+            response.json()["detail"],
+            'Send the refresh token as {"refresh_token": "<token>"}, '
+            'or as "Authorization: Bearer <token>".',
+        )
+
+    def test_a_json_login_without_its_content_type(self) -> None:
+        body = json.dumps({"username": USERNAME, "password": PASSWORD})
+        hint = 'Send a JSON body with "Content-Type: application/json".'
+        for content_type, status_code, code in (
+            ("application/x-www-form-urlencoded", 400, "invalid_request"),
+            ("text/plain", 415, "unsupported_media_type"),
+            ("", 415, "unsupported_media_type"),
+        ):
+            with self.subTest(content_type=content_type):
+                response = self.client.generic("POST", LOGIN_URL, body, content_type=content_type)
+                self.assertEqual(response.status_code, status_code)
+                self.assertEqual((response.json()["code"], response.json()["detail"]), (code, hint))
+        # A form that is a form keeps the usual answer.
+        response = self.client.post(LOGIN_URL, {"username": USERNAME})
+        self.assertEqual(response.json()["detail"], "Invalid request.")

@@ -312,6 +312,7 @@ class SharedRedisStoreTests(ServiceTestCase):
         user = get_user_model().objects.create_user("alice-shared", password="x")
         with self.issuer_side():
             access = AccessToken.for_user(user)
+            revocation.start_session(user, access)
             raw = str(access)
         self.answer(active=True)
         self.assertStatus(raw, 200)  # a miss: the issuer was asked

@@ -13,7 +13,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework import status
 
-from drf_paseto.tokens import AccessToken, RefreshToken, current_time
+from drf_paseto import revocation
+from drf_paseto.clock import current_time
+from drf_paseto.tokens import AccessToken, RefreshToken
 from tests.helpers import (
     LOGOUT_ALL_URL,
     LOGOUT_URL,
@@ -105,7 +107,7 @@ class LogoutTests:
             with self.subTest(url=url):
                 self.assertError(self.logout("not-a-token", url), 401, "token_invalid")
         with mock.patch(
-            "drf_paseto.tokens.current_time", return_value=current_time() + timedelta(days=31)
+            "drf_paseto.clock.current_time", return_value=current_time() + timedelta(days=31)
         ):
             response = self.logout(tokens["refresh_token"])
         self.assertError(response, 401, "token_expired")
@@ -183,6 +185,7 @@ class LogoutTests:
     def test_tokens_made_in_code_can_be_logged_out(self) -> None:
         refresh = RefreshToken.for_user(self.user)
         access = AccessToken.for_user(self.user, session_id=refresh.session_id)
+        revocation.start_session(self.user, refresh, access)
         self.assertNoContent(self.logout(str(access)))
         self.assertError(self.get_with(PROTECTED_URL, str(access)), 401, "token_revoked")
 

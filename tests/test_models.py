@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, models, transaction
 from django.test import TestCase
 
+from drf_paseto import revocation
 from drf_paseto.models import LoginSession, SubjectCutoff
 from drf_paseto.tokens import RefreshToken
 from tests.helpers import PASSWORD, USERNAME, paseto_settings
@@ -162,6 +163,7 @@ class LoginSessionTests(TestCase):
         self.assertEqual(field.remote_field.related_name, "paseto_sessions")
         with paseto_settings(DENYLIST_ENABLED=True):
             refresh = RefreshToken.for_user(user)
+            revocation.start_session(user, refresh)
         session = LoginSession.objects.get(pk=refresh.session_id)
         self.assertEqual(session.user, user)
         self.assertEqual(list(user.paseto_sessions.all()), [session])

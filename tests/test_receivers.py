@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.test import TestCase, TransactionTestCase, override_settings
 
-from drf_paseto import revocation, signals
+from drf_paseto import clock, revocation, signals
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.models import LoginSession, SubjectCutoff
-from drf_paseto.revocation import DatabaseStore
+from drf_paseto.stores import DatabaseStore
 from drf_paseto.tokens import RefreshToken
 from tests.helpers import (
     PASSWORD,
@@ -100,6 +100,7 @@ class PasswordChangeTests(ReceiverTestCase):
     def test_a_password_change_revokes_the_users_sessions(self) -> None:
         with paseto_settings(**ON):
             refresh = RefreshToken.for_user(self.user)
+            revocation.start_session(self.user, refresh)
             self.user.set_password("another-password-1")
             self.user.save()
         self.assertEqual(self.cutoffs(), [str(self.user.pk)])
@@ -216,6 +217,7 @@ class UserIdFieldTests(ReceiverTestCase):
     def test_a_changed_identifier_revokes_the_old_subject(self) -> None:
         with paseto_settings(USER_ID_FIELD="username", **ON):
             refresh = RefreshToken.for_user(self.user)
+            revocation.start_session(self.user, refresh)
             self.user.username = "alice2"
             self.user.save()
         self.assertEqual(self.cutoffs(), [USERNAME])
@@ -234,6 +236,7 @@ class DeletionTests(ReceiverTestCase):
     def test_deleting_a_user_revokes_its_sessions(self) -> None:
         with paseto_settings(**ON):
             refresh = RefreshToken.for_user(self.user)
+            revocation.start_session(self.user, refresh)
             self.user.delete()
         session = LoginSession.objects.get(pk=refresh.session_id)
         self.assertEqual((session.user, session.revoked_reason), (None, "user_deleted"))
@@ -241,7 +244,7 @@ class DeletionTests(ReceiverTestCase):
 
     def test_a_queryset_delete_too(self) -> None:
         with paseto_settings(**ON):
-            RefreshToken.for_user(self.user)
+            revocation.start_session(self.user, RefreshToken.for_user(self.user))
             get_user_model().objects.filter(pk=self.user.pk).delete()
         self.assertEqual(LoginSession.objects.get().revoked_reason, "user_deleted")
 
@@ -263,7 +266,7 @@ class PasswordChangeFailsClosedTests(TestCase):
 
     def test_cutoff_moves_forward_only(self) -> None:
         store = DatabaseStore()
-        later, earlier = revocation.now(), revocation.now() - timedelta(seconds=5)
+        later, earlier = clock.current_time(), clock.current_time() - timedelta(seconds=5)
         self.assertEqual(store.revoke_subject("7", cutoff=later, reason="logout_all"), later)
         self.assertEqual(store.revoke_subject("7", cutoff=earlier, reason="logout_all"), later)
         self.assertEqual(SubjectCutoff.objects.get(subject="7").cutoff, later)
@@ -284,7 +287,7 @@ class AfterCommitTests(TransactionTestCase):
                 user.set_password("new")
                 user.save()
                 during = SubjectCutoff.objects.get().cutoff
-                committing = revocation.now()
+                committing = clock.current_time()
             after = SubjectCutoff.objects.get().cutoff
         self.assertLess(during, committing)
         self.assertGreater(after, committing)

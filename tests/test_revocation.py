@@ -33,16 +33,19 @@ from django.test import SimpleTestCase, TransactionTestCase, override_settings, 
 from django.test.utils import CaptureQueriesContext
 from rest_framework import status
 
-from drf_paseto import revocation, signals
-from drf_paseto.exceptions import StoreUnavailable, TokenReused, TokenRevoked
+from drf_paseto import clock, revocation, signals
+from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.models import LoginSession, SubjectCutoff
-from drf_paseto.revocation import (
+from drf_paseto.stores import (
     CacheStore,
     DatabaseStore,
+    MirroredStore,
     RedisStore,
     RevocationStore,
     SessionState,
 )
+from drf_paseto.stores.base import EPOCH
+from drf_paseto.stores.mirrored import decode_state, encode_state
 from drf_paseto.tokens import AccessToken, RefreshToken, create_token
 from tests.helpers import (
     DEAD_REDIS_URL,
@@ -70,6 +73,7 @@ from tests.helpers import (
     delete_redis_keys,
     forge,
     paseto_settings,
+    raises_code,
     redis_client,
 )
 from tests.live_server import free_port, redis_server_path, wait_until
@@ -175,7 +179,7 @@ class SessionRevocationTests:
         ended = {self.session_of(self.login()).pk for _ in range(5)}
         subject = self.session_of(earlier).subject
         store = revocation.get_store()
-        at = revocation.now()
+        at = clock.current_time()
         store.revoke_subject(subject, cutoff=at, reason="logout_all")
         with mock.patch.object(DatabaseStore, "ENDED_CHUNK", 2), self.assertNumQueries(3):
             found = list(store.sessions_ended_at(subject, at))
@@ -185,7 +189,7 @@ class SessionRevocationTests:
     # --- sessions ---------------------------------------------------------------------
 
     def test_a_login_records_its_session(self) -> None:
-        before = revocation.now()
+        before = clock.current_time()
         response = self.client.post(
             LOGIN_URL,
             {"username": USERNAME, "password": PASSWORD},
@@ -213,16 +217,24 @@ class SessionRevocationTests:
         stray = RefreshToken.for_subject(str(self.user.pk), session_id="not-a-session")
         self.assertRevoked({"access_token": str(stray.access_token), "refresh_token": str(stray)})
 
-    def test_a_token_made_for_a_user_opens_a_session(self) -> None:
-        refresh = RefreshToken.for_user(self.user)
+    def test_tokens_made_for_a_user_are_refused_until_start_session(self) -> None:
+        refresh = RefreshToken.for_user(self.user)  # building a token writes nothing
+        self.assertFalse(LoginSession.objects.filter(pk=refresh.session_id).exists())
+        self.assertError(self.get_protected(str(refresh.access_token)), 401, "token_revoked")
+        revocation.start_session(self.user, refresh)
         session = LoginSession.objects.get(pk=refresh.session_id)
         self.assertEqual((session.user, session.refresh_jti), (self.user, refresh.jti))
         self.assertAccepted(
             {"access_token": str(refresh.access_token), "refresh_token": str(refresh)}
         )
         access = AccessToken.for_user(self.user)
+        revocation.start_session(self.user, access)
         self.assertEqual(LoginSession.objects.get(pk=access.session_id).refresh_jti, "")
         self.assertAccepted({"access_token": str(access)})
+        with paseto_settings(DENYLIST_ENABLED=False):
+            unrecorded = AccessToken.for_user(self.user)
+            revocation.start_session(self.user, unrecorded)  # nothing to record
+        self.assertFalse(LoginSession.objects.filter(pk=unrecorded.session_id).exists())
 
     def test_custom_token_types_open_no_session(self) -> None:
         token = create_token(self.user, "reset", lifetime=timedelta(minutes=5))
@@ -391,7 +403,7 @@ class SessionRevocationTests:
             refresh = RefreshToken(tokens["refresh_token"])
             state = revocation.check(refresh)
             store = revocation.get_store()
-            at = revocation.now()
+            at = clock.current_time()
             first = store.refresh_session(
                 state, refresh.session_id, used_at=at, expires_at=at, rotate_to="a" * 32
             )
@@ -518,7 +530,7 @@ class SessionRevocationTests:
         tokens = self.login()
         self.assertAccepted(tokens)
         store = revocation.get_store()
-        if not isinstance(store, revocation.MirroredStore):
+        if not isinstance(store, MirroredStore):
             return
         access = AccessToken(tokens["access_token"])
         keys = [
@@ -568,7 +580,7 @@ class SessionRevocationTests:
     def test_of_two_racing_cutoffs_the_later_stays_in_the_copy(self) -> None:
         real = DatabaseStore.revoke_subject
         store = revocation.get_store()
-        later = revocation.now()
+        later = clock.current_time()
         earlier = later - timedelta(seconds=5)
         racing = []
 
@@ -582,16 +594,14 @@ class SessionRevocationTests:
         with mock.patch.object(DatabaseStore, "revoke_subject", earlier_then_later):
             store.revoke_subject("7", cutoff=earlier, reason="logout_all")
         self.assertEqual(SubjectCutoff.objects.get(subject="7").cutoff, later)
-        if isinstance(store, revocation.MirroredStore):
+        if isinstance(store, MirroredStore):
             (copy,) = store.copies.get([store.copies.cutoff_key("7")])
-            self.assertIn(
-                copy, (None, str((later - revocation.EPOCH) // timedelta(microseconds=1)))
-            )
+            self.assertIn(copy, (None, str((later - EPOCH) // timedelta(microseconds=1))))
         self.assertEqual(store.read("none", "7"), (None, None))
 
     def test_a_copy_that_cannot_be_written_after_the_database_fails_nothing(self) -> None:
         store = revocation.get_store()
-        if not isinstance(store, revocation.MirroredStore):
+        if not isinstance(store, MirroredStore):
             self.skipTest("the database store keeps no copy")
         with self.paseto(ROTATE_REFRESH_TOKENS=True):
             tokens, other = self.login(), self.login()
@@ -607,7 +617,7 @@ class SessionRevocationTests:
 
     def test_a_copy_that_cannot_be_written_nor_dropped_is_logged(self) -> None:
         store = revocation.get_store()
-        if not isinstance(store, revocation.MirroredStore):
+        if not isinstance(store, MirroredStore):
             self.skipTest("the database store keeps no copy")
         tokens = self.login()
         drops = []
@@ -631,7 +641,7 @@ class SessionRevocationTests:
 
     def test_an_unreadable_copy_is_read_again_from_the_database(self) -> None:
         store = revocation.get_store()
-        if not isinstance(store, revocation.MirroredStore):
+        if not isinstance(store, MirroredStore):
             self.skipTest("the database store keeps no copy")
         tokens = self.login()
         access = AccessToken(tokens["access_token"])
@@ -647,12 +657,13 @@ class SessionRevocationTests:
 
     def test_a_revocation_lives_as_long_as_any_token_it_can_match(self) -> None:
         remember_me = RefreshToken.for_user(self.user, lifetime=timedelta(days=365))
+        revocation.start_session(self.user, remember_me)
         tokens = {"access_token": str(remember_me.access_token), "refresh_token": str(remember_me)}
         self.client.post(LOGOUT_URL, **self.bearer(tokens["access_token"]))
         self.client.post(LOGOUT_ALL_URL, **self.bearer(self.login()["access_token"]))
         with self.paseto(REFRESH_TOKEN_EXPIRES=timedelta(minutes=5)):  # shortened since
-            later = revocation.now() + timedelta(days=200)
-            with mock.patch("drf_paseto.tokens.current_time", return_value=later):
+            later = clock.current_time() + timedelta(days=200)
+            with mock.patch("drf_paseto.clock.current_time", return_value=later):
                 DatabaseStore().flush()
                 self.wipe_copy()
                 response = self.post_refresh(tokens["refresh_token"])
@@ -713,7 +724,7 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
     """The Redis copy merges: whatever order writes land in, the later state stays."""
 
     def state(self, **changes: Any) -> SessionState:
-        now = revocation.now()
+        now = clock.current_time()
         fields: dict[str, Any] = {
             "subject": "7",
             "auth_time": now,
@@ -730,22 +741,22 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
         key = store.copies.session_key("s1", "7")
-        revoked = revocation.encode_state(self.state(revoked=True))
+        revoked = encode_state(self.state(revoked=True))
         store.copies.merge([(key, revoked, 60)])
-        store.copies.merge([(key, revocation.encode_state(self.state(generation=9)), 60)])
+        store.copies.merge([(key, encode_state(self.state(generation=9)), 60)])
         self.assertEqual(store.copies.get([key]), [revoked])
 
     def test_a_later_generation_wins_over_an_earlier_one(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
         key = store.copies.session_key("s1", "7")
-        later = revocation.encode_state(self.state(generation=2, refresh_jti="j2"))
+        later = encode_state(self.state(generation=2, refresh_jti="j2"))
         store.copies.merge([(key, later, 60)])
-        store.copies.merge([(key, revocation.encode_state(self.state(generation=1)), 60)])
+        store.copies.merge([(key, encode_state(self.state(generation=1)), 60)])
         self.assertEqual(store.copies.get([key]), [later])
 
     def test_a_later_cutoff_wins_over_an_earlier_one(self) -> None:
-        now = revocation.now()
+        now = clock.current_time()
         store = revocation.get_store()
         store.revoke_subject("7", cutoff=now, reason="logout_all")
         store.revoke_subject("7", cutoff=now - timedelta(seconds=5), reason="logout_all")
@@ -754,7 +765,7 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         self.assertIsNone(cutoff)  # an unknown session: the database answered
         assert isinstance(store, RedisStore)
         (value,) = store.copies.get([store.copies.cutoff_key("7")])
-        self.assertEqual(revocation.EPOCH + timedelta(microseconds=int(value or 0)), now)
+        self.assertEqual(EPOCH + timedelta(microseconds=int(value or 0)), now)
 
     def test_a_copy_another_server_wrote_is_a_miss(self) -> None:
         # Hardening #2: a copy from another Redis process (a restored snapshot, a promoted
@@ -835,7 +846,7 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
             refresh = RefreshToken(tokens["refresh_token"])
             state = revocation.check(refresh)
             store = revocation.get_store()
-            at = revocation.now()
+            at = clock.current_time()
             # The database decides: these calls each make one conditional UPDATE.
             results = [
                 store.refresh_session(
@@ -923,8 +934,10 @@ class DatabaseStoreFailureTests(TokenAPITestCase):
     def test_flush_deletes_expired_sessions_and_orphan_cutoffs_only(self) -> None:
         old = RefreshToken.for_user(self.user, lifetime=timedelta(minutes=1))
         new = RefreshToken.for_user(self.user, lifetime=timedelta(days=1))
+        revocation.start_session(self.user, old)
+        revocation.start_session(self.user, new)
         revocation.revoke_user(str(self.user.pk), reason="logout_all")
-        later = revocation.now() + timedelta(hours=1)
+        later = clock.current_time() + timedelta(hours=1)
         self.assertEqual(self.store.flush(later), 1)
         self.assertEqual(list(LoginSession.objects.values_list("pk", flat=True)), [new.session_id])
         self.assertNotEqual(old.session_id, new.session_id)
@@ -1082,9 +1095,9 @@ class GetStoreTests(SimpleTestCase):
 
     def test_longest_lifetime(self) -> None:
         with paseto_settings():
-            self.assertEqual(revocation.longest_lifetime(), timedelta(days=30))
+            self.assertEqual(clock.longest_lifetime(), timedelta(days=30))
         with paseto_settings(ACCESS_TOKEN_EXPIRES=7200, REFRESH_TOKEN_EXPIRES=60):
-            self.assertEqual(revocation.longest_lifetime(), timedelta(hours=2))
+            self.assertEqual(clock.longest_lifetime(), timedelta(hours=2))
 
 
 class MemoryStore(RevocationStore):
@@ -1098,12 +1111,12 @@ class DecideTests(SimpleTestCase):
         self.refresh = RefreshToken.for_subject("5")
         self.live = SessionState(
             subject="5",
-            auth_time=revocation.now() - timedelta(seconds=10),
+            auth_time=clock.current_time() - timedelta(seconds=10),
             user_pk="5",
             refresh_jti=self.refresh.jti,
             generation=0,
             revoked=False,
-            expires_at=revocation.now() + timedelta(days=1),
+            expires_at=clock.current_time() + timedelta(days=1),
         )
 
     def test_the_rule(self) -> None:
@@ -1111,15 +1124,19 @@ class DecideTests(SimpleTestCase):
         revocation.decide(self.refresh, self.live, None)
         revocation.decide(self.refresh, self.live, auth - timedelta(microseconds=1))
         refused = [
-            (None, None, TokenRevoked),
-            (self.live.__class__(**{**self.live.__dict__, "subject": "6"}), None, TokenRevoked),
-            (self.live.__class__(**{**self.live.__dict__, "user_pk": None}), None, TokenRevoked),
-            (self.live.__class__(**{**self.live.__dict__, "revoked": True}), None, TokenRevoked),
-            (self.live, auth, TokenRevoked),
-            (self.live.__class__(**{**self.live.__dict__, "refresh_jti": "x"}), None, TokenReused),
+            (None, None, "token_revoked"),
+            (self.live.__class__(**{**self.live.__dict__, "subject": "6"}), None, "token_revoked"),
+            (self.live.__class__(**{**self.live.__dict__, "user_pk": None}), None, "token_revoked"),
+            (self.live.__class__(**{**self.live.__dict__, "revoked": True}), None, "token_revoked"),
+            (self.live, auth, "token_revoked"),
+            (
+                self.live.__class__(**{**self.live.__dict__, "refresh_jti": "x"}),
+                None,
+                "token_reused",
+            ),
         ]
-        for state, cutoff, error in refused:
-            with self.subTest(state=state, cutoff=cutoff), self.assertRaises(error):
+        for state, cutoff, code in refused:
+            with self.subTest(state=state, cutoff=cutoff), raises_code(self, code):
                 revocation.decide(self.refresh, state, cutoff)
         access = self.refresh.access_token
         revocation.decide(
@@ -1127,18 +1144,18 @@ class DecideTests(SimpleTestCase):
         )
 
     def test_states_survive_their_encoding(self) -> None:
-        decoded = revocation.decode_state(revocation.encode_state(self.live), "5")
+        decoded = decode_state(encode_state(self.live), "5")
         self.assertEqual(decoded, self.live)
         odd = self.live.__class__(**{**self.live.__dict__, "user_pk": "a|b|c"})
-        self.assertEqual(revocation.decode_state(revocation.encode_state(odd), "5"), odd)
+        self.assertEqual(decode_state(encode_state(odd), "5"), odd)
         for garbage in ("", "L", "X|1|2|3|j|u", "L|a|2|3|j|u"):
             with self.subTest(garbage=garbage), self.assertRaises(ValueError):
-                revocation.decode_state(garbage, "5")
-        self.assertTrue(revocation.decode_state("R", "5").revoked)
+                decode_state(garbage, "5")
+        self.assertTrue(decode_state("R", "5").revoked)
 
     def test_the_interface_must_be_implemented(self) -> None:
         store = MemoryStore()
-        at = revocation.now()
+        at = clock.current_time()
         for call in (
             lambda: store.read("s", "1"),
             lambda: store.open_session(LoginSession()),
@@ -1175,6 +1192,7 @@ class ThreadedRotationTests(TransactionTestCase):
         user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
         with paseto_settings(DENYLIST_ENABLED=True, ROTATE_REFRESH_TOKENS=True):
             refresh = RefreshToken.for_user(user)
+            revocation.start_session(user, refresh)
             state = revocation.check(refresh)
             store = revocation.get_store()
             barrier = threading.Barrier(6)
@@ -1183,7 +1201,7 @@ class ThreadedRotationTests(TransactionTestCase):
             def rotate(index: int) -> None:
                 try:
                     barrier.wait()
-                    at = revocation.now()
+                    at = clock.current_time()
                     results.append(
                         store.refresh_session(
                             state,

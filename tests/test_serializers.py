@@ -12,7 +12,7 @@ from django.test import override_settings
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
-from drf_paseto.exceptions import InvalidToken, NotAuthenticated
+from drf_paseto.exceptions import PasetoError
 from drf_paseto.serializers import (
     MAX_PASSWORD_LENGTH,
     MAX_USERNAME_LENGTH,
@@ -30,6 +30,7 @@ from tests.helpers import (
     VERIFY_URL,
     TokenAPITestCase,
     paseto_settings,
+    raises_code,
 )
 
 
@@ -86,7 +87,7 @@ class TokenObtainSerializerTests(TokenAPITestCase):
 
     def test_invalid_credentials_raise_authentication_failed(self) -> None:
         serializer = self.serializer({"username": USERNAME, "password": "wrong"})
-        with self.assertRaises(InvalidToken) as caught:
+        with self.assertRaises(PasetoError) as caught:
             serializer.is_valid()
         self.assertEqual(caught.exception.status_code, 401)
         self.assertEqual(caught.exception.code, "invalid_credentials")
@@ -122,7 +123,7 @@ class TokenObtainSerializerTests(TokenAPITestCase):
             AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.AllowAllUsersModelBackend"]
         ):
             serializer = self.serializer({"username": USERNAME, "password": PASSWORD})
-            with self.assertRaises(InvalidToken) as caught:
+            with self.assertRaises(PasetoError) as caught:
                 serializer.is_valid()
             self.assertEqual(caught.exception.code, "invalid_credentials")
             response = self.client.post(
@@ -228,7 +229,7 @@ class TokenRefreshSerializerTests(TokenAPITestCase):
         serializer = TokenRefreshSerializer(
             data={"refresh_token": tokens["refresh_token"]}, context={"request": drf_request()}
         )
-        with self.assertRaises(NotAuthenticated):
+        with raises_code(self, "not_authenticated"):
             serializer.is_valid()
 
     def test_body_field_follows_refresh_json_key(self) -> None:
@@ -240,12 +241,12 @@ class TokenRefreshSerializerTests(TokenAPITestCase):
         request = drf_request()
         request.user, request.auth = self.user, AccessToken(tokens["access_token"])
         serializer = TokenRefreshSerializer(data={}, context={"request": request})
-        with self.assertRaises(NotAuthenticated):
+        with raises_code(self, "not_authenticated"):
             serializer.is_valid()
         serializer = TokenRefreshSerializer(
             data={"refresh_token": tokens["refresh_token"]}, context={"request": request}
         )
-        with self.assertRaises(NotAuthenticated):
+        with raises_code(self, "not_authenticated"):
             serializer.is_valid()
 
 
@@ -267,7 +268,7 @@ class TokenVerifySerializerTests(TokenAPITestCase):
             )
 
     def test_invalid(self) -> None:
-        with self.assertRaises(InvalidToken) as caught:
+        with self.assertRaises(PasetoError) as caught:
             self.verify("garbage").is_valid()
         self.assertEqual(caught.exception.code, "token_invalid")
         serializer = self.verify("")

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework import status
 
-from drf_paseto import revocation, signals
+from drf_paseto import clock, revocation, signals
 from drf_paseto.models import LoginSession
 from drf_paseto.sessions import SessionListView
 from drf_paseto.tokens import AccessToken
@@ -106,7 +106,7 @@ class SessionEndpointTests:
         current, ended, expired = (self.login_from("a", "192.0.2.1") for _ in range(3))
         self.client.post("/auth/logout/", **self.bearer(ended["access_token"]))
         LoginSession.objects.filter(pk=sid(expired)).update(
-            expires_at=revocation.now() - timedelta(seconds=1)
+            expires_at=clock.current_time() - timedelta(seconds=1)
         )
         self.assertEqual([s["id"] for s in self.list_sessions(current)], [sid(current)])
 
@@ -114,7 +114,7 @@ class SessionEndpointTests:
         old = self.login_from("a", "192.0.2.1")
         # A cutoff that no session row was marked by (a login checking its password then).
         revocation.get_store().revoke_subject(
-            str(self.user.pk), cutoff=revocation.now(), reason="logout_all"
+            str(self.user.pk), cutoff=clock.current_time(), reason="logout_all"
         )
         LoginSession.objects.filter(pk=sid(old)).update(revoked_at=None, revoked_reason="")
         new = self.login_from("b", "192.0.2.2")

@@ -11,8 +11,8 @@ from rest_framework import status
 
 from drf_paseto import signals
 from drf_paseto.exceptions import StoreUnavailable
-from drf_paseto.revocation import CacheStore, RevocationStore
 from drf_paseto.serializers import TokenObtainSerializer, TokenRefreshSerializer
+from drf_paseto.stores import CacheStore, RevocationStore
 from drf_paseto.tokens import RefreshToken
 from drf_paseto.views import LogoutAllView, LogoutView
 from tests.helpers import LOGOUT_ALL_URL, LOGOUT_URL, REFRESH_URL, TokenAPITestCase, paseto_settings

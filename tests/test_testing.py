@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, TestCase, override_settings
 from rest_framework.test import APITestCase
 
+from drf_paseto.models import LoginSession
 from drf_paseto.testing import (
     PasetoAPIClient,
     PasetoClientMixin,
@@ -36,6 +37,22 @@ class HelperFunctionTests(TestCase):
     def test_access_token_for(self) -> None:
         self.assertTrue(access_token_for(self.user).fresh)
         self.assertFalse(access_token_for(self.user, fresh=False).fresh)
+
+    def test_with_revocation_on_the_helpers_start_a_recorded_session(self) -> None:
+        config = {"SECRET_KEY": LOCAL_V4_1, "DENYLIST_ENABLED": True}
+        with override_settings(DRF_PASETO=config):
+            tokens = tokens_for(self.user)
+            access = access_token_for(self.user)
+            expired = tokens_for(self.user, expired=True)
+            session = LoginSession.objects.get(pk=AccessToken(tokens["access_token"]).session_id)
+            self.assertEqual(session.refresh_jti, RefreshToken(tokens["refresh_token"]).jti)
+            self.assertEqual(LoginSession.objects.get(pk=access.session_id).refresh_jti, "")
+            self.assertEqual(LoginSession.objects.count(), 3)  # the expired one's too
+            for raw in (tokens["access_token"], str(access)):
+                response = self.client.get("/fresh/", **auth_header(raw))
+                self.assertEqual(response.json(), {"user": "ann"})
+            response = self.client.get("/fresh/", **auth_header(expired["access_token"]))
+            self.assertEqual(response.json()["code"], "token_expired")
 
     def test_auth_header_follows_settings(self) -> None:
         self.assertEqual(auth_header("tok"), {"HTTP_AUTHORIZATION": "Bearer tok"})

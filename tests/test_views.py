@@ -6,20 +6,24 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pyseto
 from django.contrib.auth import get_user_model
-from django.test import LiveServerTestCase, override_settings
+from django.test import LiveServerTestCase, SimpleTestCase, override_settings
 from django.urls import path, reverse
 from rest_framework import status
 
+from drf_paseto.clock import current_time
 from drf_paseto.serializers import TokenObtainSerializer
-from drf_paseto.tokens import AccessToken, RefreshToken, current_time
+from drf_paseto.tokens import AccessToken, RefreshToken
 from drf_paseto.views import TokenObtainView
 from tests import keys
 from tests.helpers import (
@@ -366,7 +370,7 @@ class RefreshViewTests(TokenAPITestCase):
 
     def test_expired_refresh_token(self) -> None:
         with mock.patch(
-            "drf_paseto.tokens.current_time", return_value=current_time() - timedelta(days=31)
+            "drf_paseto.clock.current_time", return_value=current_time() - timedelta(days=31)
         ):
             tokens = self.login()
         response = self.client.post(REFRESH_URL, **self.bearer(tokens["refresh_token"]))
@@ -378,7 +382,7 @@ class RefreshViewTests(TokenAPITestCase):
 
     def test_refresh_token_just_before_expiry(self) -> None:
         with mock.patch(
-            "drf_paseto.tokens.current_time",
+            "drf_paseto.clock.current_time",
             return_value=current_time() - timedelta(days=30) + timedelta(minutes=1),
         ):
             tokens = self.login()
@@ -488,7 +492,7 @@ class VerifyViewTests(TokenAPITestCase):
 
     def test_expired(self) -> None:
         with mock.patch(
-            "drf_paseto.tokens.current_time", return_value=current_time() - timedelta(hours=1)
+            "drf_paseto.clock.current_time", return_value=current_time() - timedelta(hours=1)
         ):
             tokens = self.login()
         self.assertError(self.verify(tokens["access_token"]), 401, "token_expired")
@@ -496,7 +500,7 @@ class VerifyViewTests(TokenAPITestCase):
 
     def test_not_yet_valid(self) -> None:
         with mock.patch(
-            "drf_paseto.tokens.current_time", return_value=current_time() + timedelta(hours=1)
+            "drf_paseto.clock.current_time", return_value=current_time() + timedelta(hours=1)
         ):
             tokens = self.login()
         self.assertError(self.verify(tokens["access_token"]), 401, "token_issued_in_future")
@@ -898,3 +902,32 @@ class CustomClaimsAtIssueTests(TokenAPITestCase):
                 self.assertIn(cause, "\n".join(logs.output))
                 self.assertNotIn("secret-looking-value", "\n".join(logs.output))
                 self.assertNotIn("secret-looking-value", response_text(response))
+
+
+NO_APP_SCRIPT = """
+import sys
+import django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "rest_framework"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+)
+django.setup()
+import drf_paseto.authentication, drf_paseto.permissions, drf_paseto.urls, drf_paseto.views
+print("drf_paseto.models" in sys.modules)
+"""
+
+
+class WithoutTheAppTests(SimpleTestCase):
+    def test_the_authenticators_and_views_do_not_import_the_models(self) -> None:
+        # A project that forgot "drf_paseto" in INSTALLED_APPS gets the revocation store's one
+        # log line and a JSON 503 (revocation on), not a traceback from every command.
+        result = subprocess.run(
+            [sys.executable, "-c", NO_APP_SCRIPT],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        self.assertEqual((result.returncode, result.stdout.strip()), (0, "False"), result.stderr)

@@ -19,10 +19,10 @@ from drf_paseto.checks._base import (
     user_has_field,
     wrong_value,
 )
+from drf_paseto.clock import as_leeway, as_lifetime
 from drf_paseto.exceptions import KeyConfigurationError
 from drf_paseto.keys import build_key_ring, looks_like_paserk
 from drf_paseto.settings import api_settings
-from drf_paseto.tokens import as_leeway, as_lifetime
 
 #: The shortest non-PASERK secret that passes ``check --deploy`` without a warning.
 MIN_SECRET_LENGTH = 32

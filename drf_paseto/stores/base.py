@@ -1,4 +1,4 @@
-"""What every revocation store shares: the interface, the session state it reads, the clock.
+"""What every revocation store shares: the interface and the session state it reads.
 
 A store keeps login sessions and cutoffs, and raises ``StoreUnavailable`` (503, fail closed)
 when it cannot reach its service. The rule that judges a token, and the operations that
@@ -10,15 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from django.utils.dateparse import parse_datetime
 
-from drf_paseto import tokens
-from drf_paseto.settings import api_settings
-
 if TYPE_CHECKING:
+    from drf_paseto import tokens
     from drf_paseto.models import LoginSession
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -45,21 +43,6 @@ def db_datetime(value: Any) -> datetime:
     if moment is None:
         raise ValueError("not a datetime")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
-def now() -> datetime:
-    """The clock revocation takes its times from: the same as the tokens'."""
-    return tokens.current_time()
-
-
-def leeway() -> timedelta:
-    return tokens.as_leeway(api_settings.DECODE_LEEWAY)
-
-
-def longest_lifetime() -> timedelta:
-    """How long a token issued now with the configured lifetimes can live."""
-    lifetimes = (tokens.AccessToken.get_lifetime(), tokens.RefreshToken.get_lifetime())
-    return max(lifetimes) + leeway()
 
 
 def log_store_failure(err: Exception) -> None:

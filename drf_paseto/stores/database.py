@@ -20,6 +20,7 @@ from django.db import (
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest
 
+from drf_paseto import clock
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
 from drf_paseto.stores.base import (
@@ -27,8 +28,6 @@ from drf_paseto.stores.base import (
     SessionState,
     db_datetime,
     log_store_failure,
-    longest_lifetime,
-    now,
 )
 
 if TYPE_CHECKING:
@@ -149,7 +148,7 @@ class DatabaseStore(RevocationStore):
         return (
             LoginSession.objects.using(alias)
             .annotate(cutoff=Subquery(cutoffs.values("cutoff")[:1]))
-            .filter(subject=subject, revoked_at__isnull=True, expires_at__gt=now())
+            .filter(subject=subject, revoked_at__isnull=True, expires_at__gt=clock.current_time())
             .filter(Q(cutoff__isnull=True) | Q(auth_time__gt=F("cutoff")))
             .order_by("-created_at", "-pk")
         )
@@ -226,13 +225,13 @@ class DatabaseStore(RevocationStore):
         """
         from drf_paseto.models import LoginSession, SubjectCutoff
 
-        moment = at or now()
+        moment = at or clock.current_time()
         alias = self._alias()
         sessions = LoginSession.objects.using(alias)
         deleted: int = sessions.filter(expires_at__lt=moment).delete()[0]
         matched = sessions.filter(subject=OuterRef("subject"), auth_time__lte=OuterRef("cutoff"))
         orphans = SubjectCutoff.objects.using(alias).filter(
-            ~Exists(matched), cutoff__lt=moment - longest_lifetime()
+            ~Exists(matched), cutoff__lt=moment - clock.longest_lifetime()
         )
         deleted += orphans.delete()[0]
         return deleted

@@ -12,8 +12,9 @@ import contextlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from drf_paseto import clock
 from drf_paseto.exceptions import StoreUnavailable
-from drf_paseto.stores.base import EPOCH, SessionState, logger, now
+from drf_paseto.stores.base import EPOCH, SessionState, logger
 from drf_paseto.stores.database import DatabaseStore
 
 NO_CUTOFF = 0
@@ -147,7 +148,9 @@ class MirroredStore(DatabaseStore):
 
     def _keep(self, moment: datetime) -> int:
         """Seconds to keep a copy: until ``moment``, ``copy_seconds`` at most."""
-        return max(1, min(self.copy_seconds, int((moment - now()).total_seconds()) + 1))
+        return max(
+            1, min(self.copy_seconds, int((moment - clock.current_time()).total_seconds()) + 1)
+        )
 
     def _written(self, items: list[Item]) -> None:
         """The database is written: bring the copy in line, never failing the request."""

@@ -36,10 +36,10 @@ from typing import Any
 
 from django.core.cache import caches
 
-from drf_paseto import keyset, tokens
+from drf_paseto import clock, keyset, tokens
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
-from drf_paseto.stores.base import EPOCH, RevocationStore, SessionState, logger, now
+from drf_paseto.stores.base import EPOCH, RevocationStore, SessionState, logger
 from drf_paseto.stores.mirrored import Copies
 from drf_paseto.stores.redis import RedisCopies
 
@@ -113,7 +113,7 @@ class CachedIssuer(Issuer):
             active = ask_issuer(raw)
             seconds = min(
                 int(api_settings.INTROSPECT_CACHE_SECONDS),
-                int((token.expires_at - now()).total_seconds()),
+                int((token.expires_at - clock.current_time()).total_seconds()),
             )
             if seconds > 0:
                 try:
