@@ -190,6 +190,18 @@ class PasetoAuthentication(BaseAuthentication):
         token never authenticates another account that has since taken its subject), else
         the user whose ``USER_ID_FIELD`` is the token's subject; read from the database
         users are written to (``db_for_write``), never a replica."""
+        session = token.session
+        if session is not None and session.user is not None:
+            user = session.user  # read with the session, in the same query
+        else:
+            user = self.load_user(token)
+        if not self.user_can_authenticate(user):
+            raise CredentialsError("user_inactive")
+        return user
+
+    def load_user(self, token: Token) -> Any:
+        """The user row of ``token`` when its session did not bring it (a copy in Redis or a
+        cache, or revocation off): one query."""
         user_model = get_user_model()
         session = token.session
         if session is not None:
@@ -212,8 +224,6 @@ class PasetoAuthentication(BaseAuthentication):
             raise CredentialsError("user_not_found") from err
         except DatabaseError as err:  # fail closed, as a JSON 503
             raise Unavailable("database_unavailable") from err
-        if not self.user_can_authenticate(user):
-            raise CredentialsError("user_inactive")
         return user
 
     def user_can_authenticate(self, user: AbstractBaseUser | TokenUser) -> bool:

@@ -96,8 +96,8 @@ def check(token: tokens.Token, *, user: Any = None, request: Any = None) -> Sess
 
 def user_of(state: SessionState) -> Any:
     """The user of a session, for audit signals."""
-    if state.user_pk is None:
-        return None
+    if state.user is not None or state.user_pk is None:
+        return state.user
     from django.contrib.auth import get_user_model
 
     return get_user_model()._default_manager.filter(pk=state.user_pk).first()

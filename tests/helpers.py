@@ -202,6 +202,7 @@ KEYS_URL = "/auth/keys/"
 LOGOUT_URL = "/auth/logout/"
 LOGOUT_ALL_URL = "/auth/logout/all/"
 PROTECTED_URL = "/protected/"
+STATELESS_URL = "/stateless/"
 
 
 def paseto_settings(**overrides: Any) -> override_settings:
@@ -443,6 +444,26 @@ def redis_client() -> Any:
     import redis
 
     return redis.Redis.from_url(REDIS_URL, decode_responses=True)
+
+
+#: The commands the clients of ``counting_redis_client`` sent, in order (one round trip each).
+REDIS_COMMANDS: list[str] = []
+
+
+def counting_redis_client() -> Any:
+    """A ``DENYLIST_REDIS_CLIENT`` for tests: redis-py's client, counting in ``REDIS_COMMANDS``
+    every command it sends (a script is one ``EVALSHA``, whatever it runs inside Redis)."""
+    import redis
+
+    class CountingRedis(redis.Redis):
+        def execute_command(self, *args: Any, **options: Any) -> Any:
+            REDIS_COMMANDS.append(str(args[0]).upper())
+            return super().execute_command(*args, **options)
+
+    url = getattr(settings, "DRF_PASETO", {}).get("DENYLIST_REDIS_URL") or REDIS_URL
+    return CountingRedis.from_url(
+        url, decode_responses=True, socket_connect_timeout=2, socket_timeout=2
+    )
 
 
 def delete_redis_keys(pattern: str) -> None:

@@ -56,9 +56,11 @@ from tests.helpers import (
     PASSWORD,
     PROTECTED_URL,
     REDIS_CLUSTER_URL,
+    REDIS_COMMANDS,
     REDIS_SKIP_REASON,
     REDIS_URL,
     REFRESH_URL,
+    STATELESS_URL,
     USERNAME,
     VERIFY_URL,
     DatabaseLeg,
@@ -544,19 +546,39 @@ class SessionRevocationTests:
             for text in (*keys, str(session_value)):
                 self.assertNotIn(token.split(".")[2][:40], text)
 
-    def test_queries_per_protected_request(self) -> None:
+    def test_one_query_per_protected_request(self) -> None:
+        # Issue #20: one database round trip per request, as DRF's TokenAuthentication. The
+        # database store reads the session, its subject's cutoff and the user in one query;
+        # a store with a warm copy reads the user only.
         tokens = self.login()
         self.assertAccepted({"access_token": tokens["access_token"]})  # a warm copy
         with CaptureQueriesContext(connection) as queries:
             self.assertAccepted({"access_token": tokens["access_token"]})
-        # The database store: the session with its cutoff, then the user; a store with a
-        # copy: the user only.
         sqls = [q["sql"] for q in queries]
-        self.assertEqual(len(sqls), 1 if self.mirrored else 2, sqls)
-        self.assertIn(get_user_model()._meta.db_table, sqls[-1])
+        self.assertEqual(len(sqls), 1, sqls)
+        self.assertIn(get_user_model()._meta.db_table, sqls[0])
         if not self.mirrored:
             self.assertIn(LoginSession._meta.db_table, sqls[0])
             self.assertIn(SubjectCutoff._meta.db_table, sqls[0])
+
+    def test_a_cold_copy_costs_one_query_too(self) -> None:
+        # With no copy (expired, evicted, a restarted Redis), the database answers the
+        # session, the cutoff and the user in the one query.
+        tokens = self.login()
+        self.wipe_copy()
+        with CaptureQueriesContext(connection) as queries:
+            self.assertAccepted({"access_token": tokens["access_token"]})
+        sqls = [q["sql"] for q in queries]
+        self.assertEqual(len(sqls), 1, sqls)
+        self.assertIn(LoginSession._meta.db_table, sqls[0])
+        self.assertIn(get_user_model()._meta.db_table, sqls[0])
+
+    def test_a_deactivated_user_read_with_the_session_is_refused(self) -> None:
+        tokens = self.login()
+        get_user_model().objects.filter(pk=self.user.pk).update(is_active=False)
+        self.wipe_copy()
+        response = self.get_with(PROTECTED_URL, tokens["access_token"])
+        self.assertError(response, 401, "user_inactive")
 
     # --- writes that interleave, copies that fail -------------------------------------
 
@@ -718,6 +740,44 @@ class RedisSentinelStoreTests(RedisSentinelLeg, SessionRevocationTests, TokenAPI
 
 
 # --- one store at a time ----------------------------------------------------------------------
+
+
+class RedisRoundTripTests(RedisLeg, TokenAPITestCase):
+    """Issue #20: the Redis store's check is one command (one round trip) per request."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        override = self.paseto(DENYLIST_REDIS_CLIENT="tests.helpers.counting_redis_client")
+        override.enable()
+        self.addCleanup(override.disable)
+
+    def counted(self, url: str, token: str) -> tuple[list[str], list[str]]:
+        """The Redis commands and the SQL queries of one request."""
+        REDIS_COMMANDS.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = self.get_with(url, token)
+        self.assertEqual(response.status_code, 200, response.content)
+        return list(REDIS_COMMANDS), [q["sql"] for q in queries]
+
+    def test_a_real_user_costs_one_command_and_one_query(self) -> None:
+        access = self.login()["access_token"]
+        self.counted(PROTECTED_URL, access)  # a warm copy
+        commands, sqls = self.counted(PROTECTED_URL, access)
+        self.assertEqual(commands, ["EVALSHA"])
+        self.assertEqual(len(sqls), 1, sqls)  # the user
+        self.assertIn(get_user_model()._meta.db_table, sqls[0])
+
+    def test_the_stateless_user_costs_one_command_and_no_query(self) -> None:
+        access = self.login()["access_token"]
+        self.counted(STATELESS_URL, access)  # a warm copy
+        self.assertEqual(self.counted(STATELESS_URL, access), (["EVALSHA"], []))
+
+    def test_a_cold_copy_is_read_once_and_written_once(self) -> None:
+        access = self.login()["access_token"]
+        self.wipe_copy()
+        commands, sqls = self.counted(PROTECTED_URL, access)
+        self.assertEqual(commands, ["EVALSHA", "EVALSHA"])  # the read, the refill
+        self.assertEqual(len(sqls), 1, sqls)  # session, cutoff and user together
 
 
 class RedisMergeTests(RedisLeg, TokenAPITestCase):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,9 @@ logger = logging.getLogger("drf_paseto")
 
 @dataclass(frozen=True)
 class SessionState:
-    """What revocation needs of a session; its user is loaded by ``user_pk``."""
+    """What revocation needs of a session, and its user when the store read the user row in
+    the same query (the database store does; a copy in Redis or a cache holds no user, and
+    the authenticator then loads it by ``user_pk``)."""
 
     subject: str
     auth_time: datetime
@@ -34,6 +36,7 @@ class SessionState:
     generation: int
     revoked: bool
     expires_at: datetime
+    user: Any = field(default=None, compare=False, repr=False)
 
 
 def db_datetime(value: Any) -> datetime:

@@ -13,7 +13,6 @@ from django.db import (
     DatabaseError,
     IntegrityError,
     OperationalError,
-    connections,
     router,
     transaction,
 )
@@ -70,40 +69,38 @@ class DatabaseStore(RevocationStore):
         return router.db_for_write(LoginSession)
 
     def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
-        row = self._retry(lambda: self.select_session(session_id))
-        if row is None:
+        """The session, its subject's cutoff and its user, in one query (one round trip, as
+        DRF's ``TokenAuthentication`` makes): the user row joined to the session
+        (``select_related``), the cutoff a subquery on its primary key."""
+        session = self._retry(lambda: self.select_session(session_id))
+        if session is None:
             return None, None
-        subject, auth_time, user_pk, refresh_jti, generation, revoked_at, expires, cutoff = row
         state = SessionState(
-            subject=subject,
-            auth_time=db_datetime(auth_time),
-            user_pk=None if user_pk is None else str(user_pk),
-            refresh_jti=refresh_jti,
-            generation=generation,
-            revoked=revoked_at is not None,
-            expires_at=db_datetime(expires),
+            subject=session.subject,
+            auth_time=db_datetime(session.auth_time),
+            user_pk=None if session.user_id is None else str(session.user_id),
+            refresh_jti=session.refresh_jti,
+            generation=session.generation,
+            revoked=session.revoked_at is not None,
+            expires_at=db_datetime(session.expires_at),
+            user=session.user,
         )
-        return state, None if cutoff is None else db_datetime(cutoff)
+        return state, None if session.cutoff is None else db_datetime(session.cutoff)
 
-    def select_session(self, session_id: str) -> tuple[Any, ...] | None:
-        """One row: the session's columns and its subject's cutoff, in one statement on the
-        package's own two tables (plain SQL: the ORM takes several times longer to build
-        this query than the database takes to answer it; docs/performance.md)."""
+    def select_session(self, session_id: str) -> LoginSession | None:
+        """The ``LoginSession`` row with its ``user`` and its subject's ``cutoff`` (or
+        ``None``), from the database sessions are written to, through the ORM."""
         from drf_paseto.models import LoginSession, SubjectCutoff
 
-        alias = self._alias()
-        # Our own tables' names in the text; the id is a parameter.
-        sessions, cutoffs = LoginSession._meta.db_table, SubjectCutoff._meta.db_table
-        sql = (
-            "SELECT s.subject, s.auth_time, s.user_id, s.refresh_jti, s.generation, "  # noqa: S608
-            "s.revoked_at, s.expires_at, c.cutoff "
-            f"FROM {sessions} s LEFT JOIN {cutoffs} c ON c.subject = s.subject "
-            "WHERE s.id = %s"
+        cutoff = SubjectCutoff.objects.filter(subject=OuterRef("subject")).values("cutoff")
+        rows = (
+            LoginSession.objects.using(self._alias())
+            .select_related("user")
+            .annotate(cutoff=Subquery(cutoff[:1]))
+            .filter(pk=session_id)
+            .order_by()
         )
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [session_id])
-            row: tuple[Any, ...] | None = cursor.fetchone()
-        return row
+        return next(iter(rows), None)
 
     def open_session(self, session: LoginSession) -> None:
         self._retry(lambda: session.save(using=self._alias(), force_insert=True))
