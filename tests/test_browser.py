@@ -324,6 +324,7 @@ class DemoPageBrowserTests(SimpleTestCase):
             self.assertNotIn("this browser", table.inner_text())
             self.screenshot(self.page, "sessions-after-logout")
 
+    def token_cookies(self) -> dict[str, str]:
         return {c["name"]: c["value"] for c in self.context.cookies() if c["name"] in TOKEN_COOKIES}
 
     def assert_session_intact(self) -> None:
