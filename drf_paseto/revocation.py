@@ -203,10 +203,12 @@ def revoke_user(
     subject: str, *, reason: str, user: Any = None, request: Any = None, sender: Any = None
 ) -> None:
     """Revoke every session of a user authenticated until now (logout everywhere, password
-    change, a deleted user), logins still checking their credentials included."""
+    change, a deleted user), logins still checking their credentials included. The sessions
+    it ended are told one by one (``session_revoked``), read a chunk at a time: a user with
+    many sessions is never loaded at once."""
     store = get_store()
-    ending = [session.id for session in store.live_sessions(subject)]
-    store.revoke_subject(subject, cutoff=clock.current_time(), reason=reason)
+    moment = clock.current_time()
+    store.revoke_subject(subject, cutoff=moment, reason=reason)
     sender = sender or RevocationStore
     signals.token_revoked.send(
         sender=sender,
@@ -216,7 +218,7 @@ def revoke_user(
         scope="user",
         reason=reason,
     )
-    for session_id in ending:
+    for session_id in store.sessions_ended_at(subject, moment):
         _session_revoked(sender, session_id, subject, reason=reason, user=user, request=request)
 
 
