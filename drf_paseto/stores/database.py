@@ -13,10 +13,12 @@ from django.db import (
     DatabaseError,
     IntegrityError,
     OperationalError,
+    connections,
     router,
     transaction,
 )
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
 from drf_paseto import clock
@@ -89,14 +91,25 @@ class DatabaseStore(RevocationStore):
 
     def select_session(self, session_id: str) -> LoginSession | None:
         """The ``LoginSession`` row with its ``user`` and its subject's ``cutoff`` (or
-        ``None``), from the database sessions are written to, through the ORM."""
+        ``None``), from the database sessions are written to, through the ORM. The cutoff is
+        a correlated subquery on the package's own two tables (``RawSQL``: the ORM builds it
+        in a third less time than a ``Subquery`` of a queryset; docs/performance.md)."""
         from drf_paseto.models import LoginSession, SubjectCutoff
 
-        cutoff = SubjectCutoff.objects.filter(subject=OuterRef("subject")).values("cutoff")
+        alias = self._alias()
+        quote = connections[alias].ops.quote_name
+        sessions, cutoffs = quote(LoginSession._meta.db_table), quote(SubjectCutoff._meta.db_table)
+        # No value reaches the SQL text: our own tables' quoted names only.
+        cutoff = RawSQL(  # noqa: S611
+            f"SELECT {cutoffs}.{quote('cutoff')} FROM {cutoffs} "  # noqa: S608
+            f"WHERE {cutoffs}.{quote('subject')} = {sessions}.{quote('subject')}",
+            (),
+            output_field=DateTimeField(),
+        )
         rows = (
-            LoginSession.objects.using(self._alias())
+            LoginSession.objects.using(alias)
             .select_related("user")
-            .annotate(cutoff=Subquery(cutoff[:1]))
+            .annotate(cutoff=cutoff)
             .filter(pk=session_id)
             .order_by()
         )
