@@ -310,10 +310,16 @@ def habit_hint(request: Any, code: str) -> str | Promise | None:
         if "json" in str(meta.get("CONTENT_TYPE", "")):
             return None
         try:
-            body = bytes(getattr(request, "body", b""))
-        except RawPostDataException:  # a multipart body, read as a stream: not JSON anyway
-            return None
-        if body.lstrip()[:1] == b"{":
+            opening = bytes(getattr(request, "body", b"")).lstrip()[:1].decode("latin-1")
+        except RawPostDataException:
+            # The body was read as a stream, as a form: a JSON text parsed as a form is one
+            # field whose name opens a brace.
+            try:
+                fields = list(getattr(request, "data", None) or ())
+            except (exceptions.APIException, RequestDataTooBig, TooManyFieldsSent):
+                fields = []
+            opening = str(fields[0]).lstrip()[:1] if len(fields) == 1 else ""
+        if opening == "{":
             return _('Send a JSON body with "Content-Type: application/json".')
     return None
 
