@@ -3,6 +3,10 @@ import importlib.util
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+__all__ = [
+    "DrfPasetoConfig",
+]
+
 
 class DrfPasetoConfig(AppConfig):
     name = "drf_paseto"

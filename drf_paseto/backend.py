@@ -33,6 +33,19 @@ from drf_paseto.exceptions import (
     TokenUnsupported,
 )
 
+__all__ = [
+    "KDF_LABEL",
+    "MAX_JSON_DEPTH",
+    "MAX_TOKEN_LENGTH",
+    "PasetoKey",
+    "generate_key",
+    "key_from_paserk",
+    "key_from_pem",
+    "public_key_of",
+    "secret_paserk",
+]
+
+
 KeyKind = Literal["local", "secret", "public"]
 
 SUPPORTED_VERSIONS = (3, 4)

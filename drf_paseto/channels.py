@@ -41,6 +41,19 @@ from drf_paseto.tokens import AccessToken, Token
 from drf_paseto.utils import origin_allowed as origin_is_allowed
 from drf_paseto.utils import trusted_origins
 
+__all__ = [
+    "QUERY_KEY",
+    "SUBPROTOCOL",
+    "FreshTokenRequiredMixin",
+    "PasetoAuthMiddleware",
+    "PasetoAuthMiddlewareStack",
+    "SessionRevocationMixin",
+    "ensure_still_valid",
+    "recheck",
+    "session_group",
+]
+
+
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -414,14 +427,3 @@ def notify_session_revoked(sender: Any, session_id: str, **kwargs: Any) -> None:
             logger.warning("drf_paseto: could not tell a revoked session's WebSockets")
 
     transaction.on_commit(send, using=router.db_for_write(LoginSession))
-
-
-__all__ = [
-    "FreshTokenRequiredMixin",
-    "PasetoAuthMiddleware",
-    "PasetoAuthMiddlewareStack",
-    "SessionRevocationMixin",
-    "ensure_still_valid",
-    "notify_session_revoked",
-    "recheck",
-]

@@ -15,6 +15,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 from drf_paseto.settings import api_settings
 
+__all__ = [
+    "current_time",
+]
+
+
 # ``False`` as a lifetime means "no limit" to users of fastapi-paseto-auth; PASETO wants
 # ``exp`` on every token, and so do we, so such tokens get an ``exp`` this far ahead (a system
 # check warns).

@@ -35,6 +35,30 @@ from rest_framework import exceptions, status
 
 from drf_paseto.settings import api_settings
 
+__all__ = [
+    "ClaimsNotIssuable",
+    "CredentialsError",
+    "Forbidden",
+    "KeyConfigurationError",
+    "KeysUnavailable",
+    "NotFound",
+    "PasetoAPIException",
+    "PasetoAuthenticationFailed",
+    "PasetoError",
+    "PasetoPermissionDenied",
+    "StoreUnavailable",
+    "TokenError",
+    "TokenInvalid",
+    "TokenKeyUnknown",
+    "TokenTooLarge",
+    "TokenUnsupported",
+    "Unavailable",
+    "add_error_code",
+    "exception_handler",
+    "to_api_exception",
+]
+
+
 logger = logging.getLogger("drf_paseto")
 # A PASETO string, told apart from another scheme's credential (a JWT, a DRF token).
 _PASETO = re.compile(r"v[1-4]\.(local|public)\.[A-Za-z0-9_\-.]+", re.ASCII)

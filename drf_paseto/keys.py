@@ -23,6 +23,9 @@ from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, TokenInvalid, TokenKeyUnknown
 from drf_paseto.settings import api_settings
 
+__all__: list[str] = []
+
+
 _PASERK = re.compile(r"k\d+\.[a-z-]+\.", re.ASCII)
 # A footer is authenticated only after we have chosen the key it names, so it is parsed with
 # tight bounds first: at most this many bytes, one flat object, the single key "kid".

@@ -48,6 +48,13 @@ from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, KeysUnavailable
 from drf_paseto.settings import api_settings
 
+__all__ = [
+    "FETCH_TIMEOUT_SECONDS",
+    "KEYS_MAX_STALE_SECONDS",
+    "KEYS_REFETCH_INTERVAL_SECONDS",
+]
+
+
 logger = logging.getLogger("drf_paseto")
 
 #: How long one fetch may take in all (the name lookup, connecting, the headers and the body

@@ -30,6 +30,9 @@ from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
+__all__: list[str] = []
+
+
 logger = logging.getLogger("drf_paseto")
 
 

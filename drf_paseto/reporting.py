@@ -19,6 +19,11 @@ from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
+__all__ = [
+    "PasetoExceptionReporterFilter",
+]
+
+
 #: Our settings that hold URLs, and so may carry a password in their userinfo.
 URL_SETTINGS = ("DENYLIST_REDIS_URL", "INTROSPECT_URL", "KEYS_URL")
 

@@ -15,6 +15,13 @@ from drf_paseto.exceptions import CredentialsError, TokenError
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import RefreshToken, Token
 
+__all__ = [
+    "TokenObtainSerializer",
+    "TokenRefreshSerializer",
+    "TokenVerifySerializer",
+]
+
+
 # Django's own ceiling for password length (hashers.MAXIMUM_PASSWORD_LENGTH).
 MAX_PASSWORD_LENGTH = 4096
 MAX_USERNAME_LENGTH = 1024

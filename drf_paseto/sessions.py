@@ -23,6 +23,13 @@ from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 from drf_paseto.views import PasetoAPIView
 
+__all__ = [
+    "LogoutOthersView",
+    "SessionListView",
+    "SessionSerializer",
+    "SessionView",
+]
+
 
 class SessionSerializer(serializers.Serializer[Any]):
     """One login session, as ``GET sessions/`` lists it; ``current`` is the request's own.

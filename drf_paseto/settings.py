@@ -16,6 +16,12 @@ from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+__all__ = [
+    "DEFAULTS",
+    "api_settings",
+]
+
+
 SETTINGS_NAME = "DRF_PASETO"
 
 DEFAULTS: dict[str, Any] = {

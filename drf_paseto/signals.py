@@ -22,6 +22,16 @@ change; ``RevocationStore`` for the session revocation that a reuse causes, and 
 
 from django.dispatch import Signal
 
+__all__ = [
+    "session_created",
+    "session_revoked",
+    "token_obtained",
+    "token_refreshed",
+    "token_reuse_detected",
+    "token_revoked",
+]
+
+
 token_obtained = Signal()
 token_refreshed = Signal()
 token_revoked = Signal()

@@ -26,6 +26,16 @@ from drf_paseto.request import header_meta_key
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
+__all__ = [
+    "PasetoAPIClient",
+    "PasetoClientMixin",
+    "access_token_for",
+    "auth_header",
+    "expire",
+    "tokens_for",
+]
+
+
 T = TypeVar("T", bound=Token)
 
 

@@ -42,6 +42,12 @@ from rest_framework.throttling import SimpleRateThrottle
 from drf_paseto.request import read_request_data
 from drf_paseto.utils import client_ip
 
+__all__ = [
+    "LoginFailureThrottle",
+    "LoginRateThrottle",
+]
+
+
 #: The rates of our scopes when ``DEFAULT_THROTTLE_RATES`` does not name them.
 DEFAULT_RATES = {"paseto_login": "20/min", "paseto_login_failures": "20/hour"}
 

@@ -28,6 +28,15 @@ from drf_paseto.settings import api_settings
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+__all__ = [
+    "RESERVED_CLAIMS",
+    "AccessToken",
+    "RefreshToken",
+    "Token",
+    "create_token",
+]
+
+
 RESERVED_CLAIMS = frozenset(
     {"sub", "type", "jti", "sid", "iat", "exp", "nbf", "iss", "aud", "fresh", "csrf"}
 )
@@ -414,12 +423,3 @@ def create_token(
             session_id=session_id,
         )
     )
-
-
-__all__ = [
-    "RESERVED_CLAIMS",
-    "AccessToken",
-    "RefreshToken",
-    "Token",
-    "create_token",
-]

@@ -24,6 +24,11 @@ from django.core.exceptions import DisallowedHost
 from django.utils.http import is_same_domain
 from rest_framework.settings import api_settings as drf_settings
 
+__all__ = [
+    "is_same_origin",
+]
+
+
 #: ``Sec-Fetch-Site`` values of requests a page of another origin did not make.
 SAME_ORIGIN_FETCH_SITES = ("same-origin", "none")
 

@@ -13,6 +13,9 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from drf_paseto.checks._base import is_strings, wrong_value
 from drf_paseto.settings import api_settings
 
+__all__: list[str] = []
+
+
 TOKEN_LOCATIONS = ("headers", "cookies", "json")
 WEBSOCKET_TOKEN_LOCATIONS = ("headers", "subprotocol", "query", "cookies")
 # RFC 7230's "token": what a cookie name or a header name may be made of.

@@ -24,6 +24,9 @@ from drf_paseto.exceptions import KeyConfigurationError
 from drf_paseto.keys import build_key_ring, looks_like_paserk
 from drf_paseto.settings import api_settings
 
+__all__: list[str] = []
+
+
 #: The shortest non-PASERK secret that passes ``check --deploy`` without a warning.
 MIN_SECRET_LENGTH = 32
 

@@ -15,6 +15,8 @@ from drf_paseto.checks._base import cache_backend, wrong_value
 from drf_paseto.settings import api_settings
 from drf_paseto.throttling import DEFAULT_RATES, configured_rate
 
+__all__: list[str] = []
+
 
 def _valid_rate(rate: Any) -> bool:
     if not isinstance(rate, str):

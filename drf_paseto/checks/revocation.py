@@ -31,6 +31,9 @@ from drf_paseto.stores import (
     SharedRedisStore,
 )
 
+__all__: list[str] = []
+
+
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 

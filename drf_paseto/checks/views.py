@@ -15,6 +15,9 @@ from django.utils.module_loading import import_string
 from drf_paseto.reporting import URL_SETTINGS, PasetoExceptionReporterFilter, has_password
 from drf_paseto.settings import api_settings
 
+__all__: list[str] = []
+
+
 REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporterFilter"
 
 
