@@ -32,11 +32,11 @@ class DrfPasetoConfig(AppConfig):
 
         # WebSockets of a revoked session are told at once (the "channels" extra).
         if importlib.util.find_spec("channels") is not None:
-            from drf_paseto.channels import notify_session_revoked
+            from drf_paseto.channels import _notify_session_revoked
             from drf_paseto.signals import session_revoked
 
             session_revoked.connect(
-                notify_session_revoked, dispatch_uid="drf_paseto.notify_session_revoked"
+                _notify_session_revoked, dispatch_uid="drf_paseto.notify_session_revoked"
             )
 
         # The OpenAPI extensions (the "spectacular" extra) register themselves on import.

@@ -71,7 +71,7 @@ class KeyRing:
             raise TokenKeyUnknown()
         key = self.verifying_keys.get(kid)
         if key is None and self.follows_issuer:
-            key = ring_of(keyset.refetch_for(kid)).verifying_keys.get(kid)
+            key = _ring_of(keyset.refetch_for(kid)).verifying_keys.get(kid)
         if key is None:
             raise TokenKeyUnknown()
         return backend.open_token(parsed, key)
@@ -189,7 +189,7 @@ def _issuer_ring(version: int, purpose: str) -> KeyRing:
     return KeyRing(version=version, purpose=purpose, signing_key=None, signing_kid=None)
 
 
-def ring_of(key_set: keyset.KeySet) -> KeyRing:
+def _ring_of(key_set: keyset.KeySet) -> KeyRing:
     """The ring of one of the issuer's key sets, built once per set."""
     kept = api_settings.derived.get("issuer_ring")
     if kept is not None and kept[0] is key_set:
@@ -217,5 +217,5 @@ def get_key_ring() -> KeyRing:
         ring = build_key_ring()
         api_settings.derived["key_ring"] = ring
     if api_settings.KEYS_URL is not None:
-        return ring_of(keyset.get_key_set())
+        return _ring_of(keyset.get_key_set())
     return ring

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 
-logger = logging.getLogger("drf_paseto")
+_logger = logging.getLogger("drf_paseto")
 
 #: How long one fetch may take in all (the name lookup, connecting, the headers and the body
 #: together), in seconds; also the longest a request waits for another one's first fetch.
@@ -63,7 +63,7 @@ FETCH_TIMEOUT_SECONDS = 5.0
 #: The largest key set we read, in bytes: far more than any real set of keys needs.
 MAX_KEY_SET_BYTES = 64 * 1024
 #: The most keys one set may hold.
-MAX_KEYS = 32
+_MAX_KEYS = 32
 #: The least time between two fetches for one reason (a refresh, an unknown ``kid``), for all
 #: the workers of a service together (each process by itself while the cache is down); also
 #: how long a failed fetch is not tried again.
@@ -93,7 +93,7 @@ class KeySet:
     fresh_until: float
 
 
-def now() -> float:
+def _now() -> float:
     """Seconds since the epoch, from the clock tokens are checked against."""
     return clock.current_time().timestamp()
 
@@ -110,7 +110,7 @@ def parse_max_age(cache_control: str | None) -> int | None:
     return None
 
 
-def parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str | None]:
+def _parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str | None]:
     """The keys of a ``keys/`` answer, strictly: ``{"keys": [{"kid", "paserk", "version",
     "purpose", "current"}, ...]}`` with public keys of ``version`` only, each ``kid`` the
     PASERK id of its key, at most one current. Raises ``KeySetRefused``."""
@@ -127,8 +127,8 @@ def parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str 
     if not isinstance(document, dict) or set(document) != {"keys"}:
         raise KeySetRefused('the key set is not {"keys": [...]}')
     entries = document["keys"]
-    if not isinstance(entries, list) or not 0 < len(entries) <= MAX_KEYS:
-        raise KeySetRefused(f"the key set must list 1 to {MAX_KEYS} keys")
+    if not isinstance(entries, list) or not 0 < len(entries) <= _MAX_KEYS:
+        raise KeySetRefused(f"the key set must list 1 to {_MAX_KEYS} keys")
     keys: dict[str, PasetoKey] = {}
     current: list[str] = []
     for entry in entries:
@@ -160,7 +160,7 @@ def parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str 
 def opener() -> urllib.request.OpenerDirector:
     """An urllib opener for http and https only: no redirect (a 3xx is refused), no proxy
     from the environment, no ``file:`` or ``ftp:``. Its timeout bounds each socket operation,
-    not a whole exchange: ``call`` bounds that."""
+    not a whole exchange: ``_call`` bounds that."""
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.HTTPHandler(),
@@ -173,8 +173,8 @@ def opener() -> urllib.request.OpenerDirector:
 
 
 @dataclass(frozen=True)
-class Answer:
-    """An HTTP answer read by ``call``: its status, its headers and (at most ``max_bytes``
+class _Answer:
+    """An HTTP answer read by ``_call``: its status, its headers and (at most ``max_bytes``
     and one more) its body."""
 
     status: int
@@ -204,7 +204,7 @@ class _Exchange:
             )
         self.lock = threading.Lock()
         self.left = False
-        self.answer: Answer | None = None
+        self.answer: _Answer | None = None
         self.error: BaseException | None = None
 
     def run(self, method: str, body: bytes | None, headers: dict[str, str], max_bytes: int) -> None:
@@ -215,7 +215,7 @@ class _Exchange:
                     return
             self.connection.request(method, self.path, body=body, headers=headers)
             response = self.connection.getresponse()
-            self.answer = Answer(response.status, response.headers, response.read(max_bytes + 1))
+            self.answer = _Answer(response.status, response.headers, response.read(max_bytes + 1))
         except BaseException as err:  # handed to the caller, who raises it
             self.error = err
         finally:
@@ -230,7 +230,7 @@ class _Exchange:
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-def call(
+def _call(
     url: str,
     *,
     timeout: float,
@@ -238,7 +238,7 @@ def call(
     method: str = "GET",
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
-) -> Answer:
+) -> _Answer:
     """One HTTP request to an http(s) ``url`` that ends within ``timeout`` seconds in all:
     the name lookup, connecting, sending, the headers and the body together, however slowly
     the peer answers. No redirect is followed and no proxy from the environment is used.
@@ -268,7 +268,7 @@ def fetch(url: str, timeout: float | None = None) -> tuple[bytes, int | None]:
     if not url.startswith(("https://", "http://")):
         raise KeySetRefused("KEYS_URL is not an http(s) URL")
     try:
-        answer = call(
+        answer = _call(
             url,
             timeout=FETCH_TIMEOUT_SECONDS if timeout is None else timeout,
             max_bytes=MAX_KEY_SET_BYTES,
@@ -296,7 +296,7 @@ def _cache_call(method: str, *args: Any) -> Any:
     try:
         return getattr(caches[api_settings.CACHE_ALIAS], method)(*args)
     except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
-        logger.warning("drf_paseto cannot use CACHE_ALIAS: %s", type(err).__name__)
+        _logger.warning("drf_paseto cannot use CACHE_ALIAS: %s", type(err).__name__)
         return _CACHE_DOWN
 
 
@@ -313,7 +313,7 @@ def _from_entry(entry: Any) -> KeySet | None:
     if parsed is not None and parsed.fetched_at == entry.get("fetched_at"):
         return parsed
     try:
-        keys, current = parse_key_set(entry["body"].encode("utf-8"), api_settings.VERSION)
+        keys, current = _parse_key_set(entry["body"].encode("utf-8"), api_settings.VERSION)
         parsed = KeySet(keys, current, float(entry["fetched_at"]), float(entry["fresh_until"]))
     except (KeySetRefused, KeyError, TypeError, ValueError, AttributeError):
         return None  # written by another version of us: fetch again
@@ -329,8 +329,8 @@ def _fetch_and_share(timeout: float) -> KeySet:
     """Fetch, parse and share a key set. Raises ``KeySetRefused``."""
     version = api_settings.VERSION
     body, max_age = fetch(str(api_settings.KEYS_URL), timeout)
-    parse_key_set(body, version)  # refused before it is shared
-    moment = now()
+    _parse_key_set(body, version)  # refused before it is shared
+    moment = _now()
     lifetime = int(api_settings.KEYS_MAX_AGE_SECONDS)
     if max_age is not None:
         lifetime = min(lifetime, max_age)
@@ -351,7 +351,7 @@ def _may_fetch(reason: str) -> bool:
         return bool(taken)
     with _gates_lock:
         gates: dict[str, float] = api_settings.derived.setdefault("key_set_gates", {})
-        moment = now()
+        moment = _now()
         if moment < gates.get(reason, moment):
             return False
         gates[reason] = moment + KEYS_REFETCH_INTERVAL_SECONDS
@@ -359,7 +359,7 @@ def _may_fetch(reason: str) -> bool:
 
 
 def _usable(found: KeySet | None) -> KeySet | None:
-    if found is None or now() - found.fetched_at > KEYS_MAX_STALE_SECONDS:
+    if found is None or _now() - found.fetched_at > KEYS_MAX_STALE_SECONDS:
         return None
     return found
 
@@ -369,7 +369,7 @@ def _try_fetch(fallback: KeySet | None, timeout: float) -> KeySet:
     try:
         return _fetch_and_share(timeout)
     except KeySetRefused as err:
-        logger.warning("drf_paseto could not fetch the keys from KEYS_URL: %s", err)
+        _logger.warning("drf_paseto could not fetch the keys from KEYS_URL: %s", err)
         if fallback is None:
             raise KeysUnavailable() from err
         return fallback
@@ -400,10 +400,10 @@ def get_key_set() -> KeySet:
     ``KeysUnavailable`` (503) when there is no good set younger than
     ``KEYS_MAX_STALE_SECONDS``."""
     found = _usable(api_settings.derived.get("key_set"))
-    if found is not None and now() < found.fresh_until:
+    if found is not None and _now() < found.fresh_until:
         return found
     shared = _shared()
-    if shared is not None and now() < shared.fresh_until:
+    if shared is not None and _now() < shared.fresh_until:
         return shared
     best = shared or found
     if best is None:

@@ -27,7 +27,7 @@ MAX_PASSWORD_LENGTH = 4096
 MAX_USERNAME_LENGTH = 1024
 
 
-class IssuingSerializer(serializers.Serializer[Any]):
+class _IssuingSerializer(serializers.Serializer[Any]):
     """Base of the serializers that issue tokens: ``issue()`` is where they leave."""
 
     #: The token objects issued by ``issue()``, by name ("access", "refresh"): the view
@@ -44,7 +44,7 @@ class IssuingSerializer(serializers.Serializer[Any]):
         return {f"{name}_token": str(token) for name, token in tokens.items()}
 
 
-class TokenObtainSerializer(IssuingSerializer):
+class TokenObtainSerializer(_IssuingSerializer):
     """``{"<USERNAME_FIELD>", "password"}`` in, ``{"access_token", "refresh_token"}`` out.
 
     Credentials go through Django's ``authenticate()``, so every configured auth backend
@@ -114,7 +114,7 @@ class TokenObtainSerializer(IssuingSerializer):
         return self.issue(access=access, refresh=refresh)
 
 
-class TokenRefreshSerializer(IssuingSerializer):
+class TokenRefreshSerializer(_IssuingSerializer):
     """A refresh token in, a new access token out: never fresh.
 
     The view's authenticator reads the token from ``Authorization: Bearer`` or from the JSON

@@ -36,10 +36,10 @@ __all__ = [
 ]
 
 
-T = TypeVar("T", bound=Token)
+_T = TypeVar("_T", bound=Token)
 
 
-def expire(token: T) -> T:
+def expire(token: _T) -> _T:
     """Move a token that is not issued yet an hour past its expiry (beyond ``DECODE_LEEWAY``):
     it is refused with ``token_expired``. Returns it."""
     expired_at = clock.current_time() - clock.leeway() - timedelta(hours=1)

@@ -30,10 +30,10 @@ __all__ = [
 
 
 #: ``Sec-Fetch-Site`` values of requests a page of another origin did not make.
-SAME_ORIGIN_FETCH_SITES = ("same-origin", "none")
+_SAME_ORIGIN_FETCH_SITES = ("same-origin", "none")
 
 
-def trusted_proxy_count() -> int:
+def _trusted_proxy_count() -> int:
     """DRF's ``NUM_PROXIES`` when it is a positive number, else 0. DRF's own default,
     ``None`` ("use the whole ``X-Forwarded-For`` header"), is never taken: a client would
     pick its own address with it."""
@@ -58,7 +58,7 @@ def client_ip(request: Any) -> str:
     """
     meta = request.META
     remote = _address(str(meta.get("REMOTE_ADDR") or "")) or ""
-    count = trusted_proxy_count()
+    count = _trusted_proxy_count()
     forwarded = meta.get("HTTP_X_FORWARDED_FOR")
     if count and isinstance(forwarded, str):
         hops = forwarded.split(",")
@@ -116,5 +116,5 @@ def is_same_origin(request: Any) -> bool:
         return origin_allowed(str(origin), scheme, host, trusted_origins())
     fetch_site = meta.get("HTTP_SEC_FETCH_SITE")
     if fetch_site is not None:
-        return str(fetch_site).strip().lower() in SAME_ORIGIN_FETCH_SITES
+        return str(fetch_site).strip().lower() in _SAME_ORIGIN_FETCH_SITES
     return True

@@ -72,7 +72,7 @@ class KeySetTestCase(SimpleTestCase):
     def at(self, seconds: float) -> Any:
         """The key set's clock, ``seconds`` from now (tokens are valid for years). The
         cache's clock does not move: ``interval_over()`` drops the gates."""
-        return mock.patch.object(keyset, "now", return_value=current_time().timestamp() + seconds)
+        return mock.patch.object(keyset, "_now", return_value=current_time().timestamp() + seconds)
 
     def interval_over(self) -> None:
         """As if KEYS_REFETCH_INTERVAL_SECONDS had passed since the last fetch or try."""

@@ -31,7 +31,7 @@ def _valid_rate(rate: Any) -> bool:
 
 
 @register(Tags.security)
-def check_login(
+def _check_login(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
@@ -54,7 +54,7 @@ def check_login(
 
 
 @register(Tags.security, deploy=True)
-def check_throttle_cache(
+def _check_throttle_cache(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """The login throttles count in DRF's throttle cache, Django's ``default``: one that each

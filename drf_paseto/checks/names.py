@@ -75,7 +75,7 @@ def _runs_simple_jwt() -> bool:
 
 
 @register(Tags.compatibility)
-def check_names(
+def _check_names(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []

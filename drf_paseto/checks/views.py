@@ -18,7 +18,7 @@ from drf_paseto.settings import api_settings
 __all__: list[str] = []
 
 
-REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporterFilter"
+_REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporterFilter"
 
 
 @register(Tags.security)
@@ -53,13 +53,13 @@ def check_error_reports(
         Warning(
             "Django's error reports (mail to ADMINS, the django.request log) show "
             f"{', '.join(shown)}.",
-            hint=f'Set DEFAULT_EXCEPTION_REPORTER_FILTER = "{REPORTER_FILTER}".',
+            hint=f'Set DEFAULT_EXCEPTION_REPORTER_FILTER = "{_REPORTER_FILTER}".',
             id="drf_paseto.W009",
         )
     ]
 
 
-EXCEPTION_HANDLER = "drf_paseto.exceptions.exception_handler"
+_EXCEPTION_HANDLER = "drf_paseto.exceptions.exception_handler"
 
 
 def _views(patterns: Sequence[Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -140,7 +140,7 @@ def check_views(
 
 
 @register()
-def check_exception_handler(
+def _check_exception_handler(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """Without drf_paseto's handler, the errors DRF raises itself (``IsAuthenticated``'s 401,
@@ -155,7 +155,7 @@ def check_exception_handler(
             "REST_FRAMEWORK['EXCEPTION_HANDLER'] is not drf_paseto's: the errors DRF raises "
             "itself (no credentials on an IsAuthenticated view, a throttled request) have no "
             "'code', unlike drf_paseto's.",
-            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{EXCEPTION_HANDLER}" (a handler '
+            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{_EXCEPTION_HANDLER}" (a handler '
             "of your own can call drf_paseto.exceptions.add_error_code(); then silence this).",
             id="drf_paseto.W010",
         )
