@@ -25,9 +25,9 @@ class DrfPasetoConfig(AppConfig):
         # of it, now and as later ones are defined (not for every model: a pre_delete receiver
         # for all senders would turn off Django's fast deletes project-wide).
         for model in apps.get_models():
-            receivers.connect_user_model(model)
+            receivers._connect_user_model(model)
         class_prepared.connect(
-            receivers.user_model_prepared, dispatch_uid="drf_paseto.user_model_prepared"
+            receivers._user_model_prepared, dispatch_uid="drf_paseto.user_model_prepared"
         )
 
         # WebSockets of a revoked session are told at once (the "channels" extra).

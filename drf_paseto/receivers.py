@@ -110,7 +110,7 @@ def _same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
 _PENDING = "_drf_paseto_revokes"
 
 
-def connect_user_model(model: Any) -> None:
+def _connect_user_model(model: Any) -> None:
     """Connect the receivers for ``model`` if it is the user model, a proxy or a child of it."""
     if not issubclass(model, get_user_model()):
         return
@@ -122,12 +122,12 @@ def connect_user_model(model: Any) -> None:
         signal.connect(receiver, sender=model, dispatch_uid=uid)
 
 
-def user_model_prepared(sender: Any, **kwargs: Any) -> None:
+def _user_model_prepared(sender: Any, **kwargs: Any) -> None:
     """``class_prepared``: a user model subclass defined after the apps were ready."""
     from django.apps import apps
 
     if apps.ready:
-        connect_user_model(sender)
+        _connect_user_model(sender)
 
 
 def _user_saving(sender: Any, instance: Any, using: str = "default", **kwargs: Any) -> None:

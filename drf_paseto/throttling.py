@@ -49,7 +49,7 @@ __all__ = [
 
 
 #: The rates of our scopes when ``DEFAULT_THROTTLE_RATES`` does not name them.
-DEFAULT_RATES = {"paseto_login": "20/min", "paseto_login_failures": "20/hour"}
+_DEFAULT_RATES = {"paseto_login": "20/min", "paseto_login_failures": "20/hour"}
 
 
 def _digest(value: str) -> str:
@@ -76,16 +76,16 @@ def login_username(request: Request) -> str | None:
     return username.casefold() or None
 
 
-def configured_rate(scope: str) -> str | None:
+def _configured_rate(scope: str) -> str | None:
     """The rate of one of our scopes: DRF's ``DEFAULT_THROTTLE_RATES``, else our default."""
     rates: dict[str, Any] = drf_settings.DEFAULT_THROTTLE_RATES or {}
-    rate: str | None = rates[scope] if scope in rates else DEFAULT_RATES[scope]
+    rate: str | None = rates[scope] if scope in rates else _DEFAULT_RATES[scope]
     return rate
 
 
 class _PasetoRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
-        return configured_rate(str(self.scope))
+        return _configured_rate(str(self.scope))
 
     def key_for(self, ident: str) -> str:
         return self.cache_format % {"scope": self.scope, "ident": _digest(ident)}

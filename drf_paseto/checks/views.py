@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-from drf_paseto.reporting import URL_SETTINGS, PasetoExceptionReporterFilter, has_password
+from drf_paseto.reporting import _URL_SETTINGS, PasetoExceptionReporterFilter, _has_password
 from drf_paseto.settings import api_settings
 
 __all__: list[str] = []
@@ -44,8 +44,8 @@ def check_error_reports(
         shown.append("the Authorization header (bearer tokens)")
     shown += [
         f"the password in {name}"
-        for name in URL_SETTINGS
-        if has_password(getattr(api_settings, name))
+        for name in _URL_SETTINGS
+        if _has_password(getattr(api_settings, name))
     ]
     if not shown:
         return []
