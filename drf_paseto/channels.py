@@ -38,8 +38,8 @@ from drf_paseto.exceptions import Forbidden, PasetoError, TokenError
 from drf_paseto.request import is_token_text, token_from_authorization
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, Token
-from drf_paseto.utils import origin_allowed as origin_is_allowed
-from drf_paseto.utils import trusted_origins
+from drf_paseto.utils import _origin_allowed as origin_is_allowed
+from drf_paseto.utils import _trusted_origins
 
 __all__ = [
     "QUERY_KEY",
@@ -172,12 +172,12 @@ _TOKEN_READERS: dict[str, Callable[[_Scope], str | None]] = {
 def _allowed_origins() -> list[str]:
     """Django's ``CSRF_TRUSTED_ORIGINS``: the origins trusted with unsafe requests are the
     ones trusted with a cookie-authenticated handshake."""
-    return trusted_origins()
+    return _trusted_origins()
 
 
 def _origin_allowed(scope: _Scope) -> bool:
     """Whether the handshake's ``Origin`` is this site or trusted: Django's CSRF rule for
-    ``Origin`` (``drf_paseto.utils.origin_allowed``), scheme included. This site is the
+    ``Origin`` (``drf_paseto.utils._origin_allowed``), scheme included. This site is the
     ``Host`` header with ``https`` for a ``wss`` connection and ``http`` for ``ws``.
 
     A handshake without an Origin, with two, or with ``Origin: null`` is refused: browsers

@@ -71,13 +71,13 @@ class KeyRing:
             raise TokenKeyUnknown()
         key = self.verifying_keys.get(kid)
         if key is None and self.follows_issuer:
-            key = _ring_of(keyset.refetch_for(kid)).verifying_keys.get(kid)
+            key = _ring_of(keyset._refetch_for(kid)).verifying_keys.get(kid)
         if key is None:
             raise TokenKeyUnknown()
         return backend.open_token(parsed, key)
 
 
-def looks_like_paserk(text: str) -> bool:
+def _looks_like_paserk(text: str) -> bool:
     """Whether a key setting is meant as a PASERK (``k4.local.…``) rather than a secret."""
     return bool(_PASERK.match(text.strip()))
 
@@ -111,7 +111,7 @@ def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     if not isinstance(value, str) or not value.strip():
         raise KeyConfigurationError("a key must be a non-empty string")
     text = value.strip()
-    if looks_like_paserk(text):
+    if _looks_like_paserk(text):
         key = backend.key_from_paserk(text, version)
     elif text.startswith("-----BEGIN"):
         key = backend.key_from_pem(text, version)
@@ -189,7 +189,7 @@ def _issuer_ring(version: int, purpose: str) -> KeyRing:
     return KeyRing(version=version, purpose=purpose, signing_key=None, signing_kid=None)
 
 
-def _ring_of(key_set: keyset.KeySet) -> KeyRing:
+def _ring_of(key_set: keyset._KeySet) -> KeyRing:
     """The ring of one of the issuer's key sets, built once per set."""
     kept = api_settings.derived.get("issuer_ring")
     if kept is not None and kept[0] is key_set:
@@ -217,5 +217,5 @@ def get_key_ring() -> KeyRing:
         ring = build_key_ring()
         api_settings.derived["key_ring"] = ring
     if api_settings.KEYS_URL is not None:
-        return _ring_of(keyset.get_key_set())
+        return _ring_of(keyset._get_key_set())
     return ring

@@ -61,7 +61,7 @@ _logger = logging.getLogger("drf_paseto")
 #: together), in seconds; also the longest a request waits for another one's first fetch.
 FETCH_TIMEOUT_SECONDS = 5.0
 #: The largest key set we read, in bytes: far more than any real set of keys needs.
-MAX_KEY_SET_BYTES = 64 * 1024
+_MAX_KEY_SET_BYTES = 64 * 1024
 #: The most keys one set may hold.
 _MAX_KEYS = 32
 #: The least time between two fetches for one reason (a refresh, an unknown ``kid``), for all
@@ -79,12 +79,12 @@ _first_fetch = threading.Lock()
 _gates_lock = threading.Lock()
 
 
-class KeySetRefused(Exception):
+class _KeySetRefused(Exception):
     """A fetch failed or its answer is not a key set we take (the reason is for the log)."""
 
 
 @dataclass(frozen=True)
-class KeySet:
+class _KeySet:
     """A parsed key set: its keys by ``kid``, the current one's ``kid``, and its times."""
 
     keys: dict[str, PasetoKey]
@@ -101,7 +101,7 @@ def _now() -> float:
 # --- fetching and parsing ----------------------------------------------------------------
 
 
-def parse_max_age(cache_control: str | None) -> int | None:
+def _parse_max_age(cache_control: str | None) -> int | None:
     """The ``max-age`` of a ``Cache-Control`` header, if it has one that is a number."""
     for directive in (cache_control or "").split(","):
         name, _, value = directive.strip().partition("=")
@@ -113,27 +113,27 @@ def parse_max_age(cache_control: str | None) -> int | None:
 def _parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str | None]:
     """The keys of a ``keys/`` answer, strictly: ``{"keys": [{"kid", "paserk", "version",
     "purpose", "current"}, ...]}`` with public keys of ``version`` only, each ``kid`` the
-    PASERK id of its key, at most one current. Raises ``KeySetRefused``."""
+    PASERK id of its key, at most one current. Raises ``_KeySetRefused``."""
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if len({name for name, _ in pairs}) != len(pairs):
-            raise KeySetRefused("a duplicate name in the key set")
+            raise _KeySetRefused("a duplicate name in the key set")
         return dict(pairs)
 
     try:
         document = json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicates)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise KeySetRefused("the key set is not JSON") from err
+        raise _KeySetRefused("the key set is not JSON") from err
     if not isinstance(document, dict) or set(document) != {"keys"}:
-        raise KeySetRefused('the key set is not {"keys": [...]}')
+        raise _KeySetRefused('the key set is not {"keys": [...]}')
     entries = document["keys"]
     if not isinstance(entries, list) or not 0 < len(entries) <= _MAX_KEYS:
-        raise KeySetRefused(f"the key set must list 1 to {_MAX_KEYS} keys")
+        raise _KeySetRefused(f"the key set must list 1 to {_MAX_KEYS} keys")
     keys: dict[str, PasetoKey] = {}
     current: list[str] = []
     for entry in entries:
         if not isinstance(entry, dict) or set(entry) != _ENTRY_FIELDS:
-            raise KeySetRefused("a key entry has other fields than " + ", ".join(_ENTRY_FIELDS))
+            raise _KeySetRefused("a key entry has other fields than " + ", ".join(_ENTRY_FIELDS))
         paserk, kid = entry["paserk"], entry["kid"]
         if (
             entry["version"] != f"v{version}"
@@ -142,18 +142,18 @@ def _parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str
             or not paserk.startswith(f"k{version}.public.")
             or type(entry["current"]) is not bool
         ):
-            raise KeySetRefused(f"a key entry is not a k{version}.public key")
+            raise _KeySetRefused(f"a key entry is not a k{version}.public key")
         try:
             key = backend.key_from_paserk(paserk, version)
         except KeyConfigurationError as err:
-            raise KeySetRefused(f"a key entry's key cannot be used: {err}") from err
+            raise _KeySetRefused(f"a key entry's key cannot be used: {err}") from err
         if key.kid != kid or kid in keys:
-            raise KeySetRefused("a key entry's kid is not its key's, or is listed twice")
+            raise _KeySetRefused("a key entry's kid is not its key's, or is listed twice")
         keys[kid] = key
         if entry["current"]:
             current.append(kid)
     if len(current) > 1:
-        raise KeySetRefused("the key set marks more than one key current")
+        raise _KeySetRefused("the key set marks more than one key current")
     return keys, (current[0] if current else None)
 
 
@@ -262,29 +262,29 @@ def _call(
     return exchange.answer
 
 
-def fetch(url: str, timeout: float | None = None) -> tuple[bytes, int | None]:
+def _fetch(url: str, timeout: float | None = None) -> tuple[bytes, int | None]:
     """GET the key set within ``timeout`` seconds (``FETCH_TIMEOUT_SECONDS``): its body (at
-    most ``MAX_KEY_SET_BYTES``) and its ``max-age``. Raises ``KeySetRefused``."""
+    most ``_MAX_KEY_SET_BYTES``) and its ``max-age``. Raises ``_KeySetRefused``."""
     if not url.startswith(("https://", "http://")):
-        raise KeySetRefused("KEYS_URL is not an http(s) URL")
+        raise _KeySetRefused("KEYS_URL is not an http(s) URL")
     try:
         answer = _call(
             url,
             timeout=FETCH_TIMEOUT_SECONDS if timeout is None else timeout,
-            max_bytes=MAX_KEY_SET_BYTES,
+            max_bytes=_MAX_KEY_SET_BYTES,
             headers={"Accept": "application/json"},
         )
     except (http.client.HTTPException, OSError, ValueError) as err:
         # refused, the deadline, a broken answer, a bad certificate
-        raise KeySetRefused(f"the key set cannot be fetched: {type(err).__name__}") from err
+        raise _KeySetRefused(f"the key set cannot be fetched: {type(err).__name__}") from err
     if answer.status != 200:  # an error status, and a redirect: not followed
-        raise KeySetRefused(f"the issuer answered {answer.status}")
+        raise _KeySetRefused(f"the issuer answered {answer.status}")
     content_type = answer.headers.get_content_type()
     if content_type != "application/json":
-        raise KeySetRefused(f"the issuer answered {content_type}, not JSON")
-    if len(answer.body) > MAX_KEY_SET_BYTES:
-        raise KeySetRefused(f"the key set is larger than {MAX_KEY_SET_BYTES} bytes")
-    return answer.body, parse_max_age(answer.headers.get("Cache-Control"))
+        raise _KeySetRefused(f"the issuer answered {content_type}, not JSON")
+    if len(answer.body) > _MAX_KEY_SET_BYTES:
+        raise _KeySetRefused(f"the key set is larger than {_MAX_KEY_SET_BYTES} bytes")
+    return answer.body, _parse_max_age(answer.headers.get("Cache-Control"))
 
 
 # --- the shared copy -----------------------------------------------------------------------
@@ -305,30 +305,30 @@ def _cache_key(name: str) -> str:
     return f"drf_paseto:keys:{url_id}:{name}"
 
 
-def _from_entry(entry: Any) -> KeySet | None:
+def _from_entry(entry: Any) -> _KeySet | None:
     """The parsed set of a cache entry (parsed once per process), or ``None``."""
     if not isinstance(entry, dict):
         return None
-    parsed: KeySet | None = api_settings.derived.get("key_set")
+    parsed: _KeySet | None = api_settings.derived.get("key_set")
     if parsed is not None and parsed.fetched_at == entry.get("fetched_at"):
         return parsed
     try:
         keys, current = _parse_key_set(entry["body"].encode("utf-8"), api_settings.VERSION)
-        parsed = KeySet(keys, current, float(entry["fetched_at"]), float(entry["fresh_until"]))
-    except (KeySetRefused, KeyError, TypeError, ValueError, AttributeError):
+        parsed = _KeySet(keys, current, float(entry["fetched_at"]), float(entry["fresh_until"]))
+    except (_KeySetRefused, KeyError, TypeError, ValueError, AttributeError):
         return None  # written by another version of us: fetch again
     api_settings.derived["key_set"] = parsed
     return parsed
 
 
-def _shared() -> KeySet | None:
+def _shared() -> _KeySet | None:
     return _usable(_from_entry(_cache_call("get", _cache_key("set"))))
 
 
-def _fetch_and_share(timeout: float) -> KeySet:
-    """Fetch, parse and share a key set. Raises ``KeySetRefused``."""
+def _fetch_and_share(timeout: float) -> _KeySet:
+    """Fetch, parse and share a key set. Raises ``_KeySetRefused``."""
     version = api_settings.VERSION
-    body, max_age = fetch(str(api_settings.KEYS_URL), timeout)
+    body, max_age = _fetch(str(api_settings.KEYS_URL), timeout)
     _parse_key_set(body, version)  # refused before it is shared
     moment = _now()
     lifetime = int(api_settings.KEYS_MAX_AGE_SECONDS)
@@ -358,24 +358,24 @@ def _may_fetch(reason: str) -> bool:
         return True
 
 
-def _usable(found: KeySet | None) -> KeySet | None:
+def _usable(found: _KeySet | None) -> _KeySet | None:
     if found is None or _now() - found.fetched_at > KEYS_MAX_STALE_SECONDS:
         return None
     return found
 
 
-def _try_fetch(fallback: KeySet | None, timeout: float) -> KeySet:
+def _try_fetch(fallback: _KeySet | None, timeout: float) -> _KeySet:
     """A new key set; on failure, ``fallback`` if there is one, else ``KeysUnavailable``."""
     try:
         return _fetch_and_share(timeout)
-    except KeySetRefused as err:
+    except _KeySetRefused as err:
         _logger.warning("drf_paseto could not fetch the keys from KEYS_URL: %s", err)
         if fallback is None:
             raise KeysUnavailable() from err
         return fallback
 
 
-def _first_set() -> KeySet:
+def _first_set() -> _KeySet:
     """Nothing good at all (a cold start, or stale past ``KEYS_MAX_STALE_SECONDS``): one
     fetch at a time. The other requests of this process wait for it, and all of them are
     answered within ``FETCH_TIMEOUT_SECONDS``; other processes find the gate taken and
@@ -395,7 +395,7 @@ def _first_set() -> KeySet:
         _first_fetch.release()
 
 
-def get_key_set() -> KeySet:
+def _get_key_set() -> _KeySet:
     """The key set in force: this process's, the shared one, or a new fetch. Raises
     ``KeysUnavailable`` (503) when there is no good set younger than
     ``KEYS_MAX_STALE_SECONDS``."""
@@ -413,9 +413,9 @@ def get_key_set() -> KeySet:
     return best
 
 
-def refetch_for(kid: str) -> KeySet:
+def _refetch_for(kid: str) -> _KeySet:
     """The key set, fetched again if ``kid`` is not in it and the rate limit allows."""
-    found = get_key_set()
+    found = _get_key_set()
     if kid in found.keys:
         return found
     shared = _shared()

@@ -23,8 +23,8 @@ __all__ = [
 
 
 # Django's own ceiling for password length (hashers.MAXIMUM_PASSWORD_LENGTH).
-MAX_PASSWORD_LENGTH = 4096
-MAX_USERNAME_LENGTH = 1024
+_MAX_PASSWORD_LENGTH = 4096
+_MAX_USERNAME_LENGTH = 1024
 
 
 class _IssuingSerializer(serializers.Serializer[Any]):
@@ -54,14 +54,14 @@ class TokenObtainSerializer(_IssuingSerializer):
     password = serializers.CharField(
         write_only=True,
         trim_whitespace=False,
-        max_length=MAX_PASSWORD_LENGTH,
+        max_length=_MAX_PASSWORD_LENGTH,
         style={"input_type": "password"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields[self.username_field] = serializers.CharField(
-            write_only=True, max_length=MAX_USERNAME_LENGTH
+            write_only=True, max_length=_MAX_USERNAME_LENGTH
         )
 
     @property

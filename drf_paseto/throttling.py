@@ -56,7 +56,7 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def login_username(request: Request) -> str | None:
+def _login_username(request: Request) -> str | None:
     """The username of a login request as authentication compares it: trimmed, normalised
     by the user model, case-folded; ``None`` when the body has no usable one."""
     data = read_request_data(request)  # a body that cannot be parsed: a plain 400
@@ -107,7 +107,7 @@ class LoginFailureThrottle(_PasetoRateThrottle):
     scope = "paseto_login_failures"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        username = login_username(request)
+        username = _login_username(request)
         return None if username is None else self.key_for(username)
 
     def allow_request(self, request: Request, view: Any) -> bool:

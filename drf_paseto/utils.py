@@ -70,12 +70,12 @@ def client_ip(request: Any) -> str:
 # --- the Origin rule ------------------------------------------------------------------------
 
 
-def trusted_origins() -> list[str]:
+def _trusted_origins() -> list[str]:
     """Django's ``CSRF_TRUSTED_ORIGINS``."""
     return [str(origin) for origin in getattr(settings, "CSRF_TRUSTED_ORIGINS", [])]
 
 
-def origin_allowed(origin: str, scheme: str, host: str | None, trusted: Iterable[str]) -> bool:
+def _origin_allowed(origin: str, scheme: str, host: str | None, trusted: Iterable[str]) -> bool:
     """Whether ``origin`` is ``scheme://host`` or one of ``trusted``, as Django's CSRF
     middleware decides for ``Origin`` (a trusted ``https://*.example.com`` allows every
     subdomain of example.com over https). Case does not matter; ``null`` is never allowed.
@@ -113,7 +113,7 @@ def is_same_origin(request: Any) -> bool:
         except DisallowedHost:
             host = None
         scheme = "https" if request.is_secure() else "http"
-        return origin_allowed(str(origin), scheme, host, trusted_origins())
+        return _origin_allowed(str(origin), scheme, host, _trusted_origins())
     fetch_site = meta.get("HTTP_SEC_FETCH_SITE")
     if fetch_site is not None:
         return str(fetch_site).strip().lower() in _SAME_ORIGIN_FETCH_SITES

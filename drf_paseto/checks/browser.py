@@ -30,7 +30,7 @@ _NAME_SETTINGS = (
 
 
 @register(Tags.security)
-def check_token_locations(
+def _check_token_locations(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []

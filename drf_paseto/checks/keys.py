@@ -21,7 +21,7 @@ from drf_paseto.checks._base import (
 )
 from drf_paseto.clock import as_leeway, as_lifetime
 from drf_paseto.exceptions import KeyConfigurationError
-from drf_paseto.keys import build_key_ring, looks_like_paserk
+from drf_paseto.keys import _looks_like_paserk, build_key_ring
 from drf_paseto.settings import api_settings
 
 __all__: list[str] = []
@@ -210,6 +210,6 @@ def _is_weak(key: Any) -> bool:
         key = key.decode("utf-8", errors="replace")
     return (
         isinstance(key, str)
-        and not looks_like_paserk(key.strip())
+        and not _looks_like_paserk(key.strip())
         and len(key) < _MIN_SECRET_LENGTH
     )

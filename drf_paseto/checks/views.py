@@ -22,7 +22,7 @@ _REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporterFilter"
 
 
 @register(Tags.security)
-def check_error_reports(
+def _check_error_reports(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """Django's error reports (mail to ADMINS, the django.request log, the DEBUG page) would
@@ -86,7 +86,7 @@ def _accepts_refresh_tokens(authentication_class: type) -> bool:
 
 
 @register(Tags.urls)
-def check_views(
+def _check_views(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """drf_paseto's permissions on a view that no authenticator of ours can satisfy: every
