@@ -14,6 +14,11 @@ from django.utils.translation import ngettext
 from drf_paseto import revocation
 from drf_paseto.models import LoginSession, SubjectCutoff
 
+__all__ = [
+    "LoginSessionAdmin",
+    "SubjectCutoffAdmin",
+]
+
 
 @admin.register(LoginSession)
 class LoginSessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -3,6 +3,10 @@ import importlib.util
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+__all__ = [
+    "DrfPasetoConfig",
+]
+
 
 class DrfPasetoConfig(AppConfig):
     name = "drf_paseto"
@@ -21,18 +25,18 @@ class DrfPasetoConfig(AppConfig):
         # of it, now and as later ones are defined (not for every model: a pre_delete receiver
         # for all senders would turn off Django's fast deletes project-wide).
         for model in apps.get_models():
-            receivers.connect_user_model(model)
+            receivers._connect_user_model(model)
         class_prepared.connect(
-            receivers.user_model_prepared, dispatch_uid="drf_paseto.user_model_prepared"
+            receivers._user_model_prepared, dispatch_uid="drf_paseto.user_model_prepared"
         )
 
         # WebSockets of a revoked session are told at once (the "channels" extra).
         if importlib.util.find_spec("channels") is not None:
-            from drf_paseto.channels import notify_session_revoked
+            from drf_paseto.channels import _notify_session_revoked
             from drf_paseto.signals import session_revoked
 
             session_revoked.connect(
-                notify_session_revoked, dispatch_uid="drf_paseto.notify_session_revoked"
+                _notify_session_revoked, dispatch_uid="drf_paseto.notify_session_revoked"
             )
 
         # The OpenAPI extensions (the "spectacular" extra) register themselves on import.

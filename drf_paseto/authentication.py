@@ -46,6 +46,13 @@ from drf_paseto.users import TokenUser
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+__all__ = [
+    "PasetoAnyTokenAuthentication",
+    "PasetoAuthentication",
+    "PasetoRefreshAuthentication",
+    "PasetoStatelessAuthentication",
+]
+
 
 class PasetoAuthentication(BaseAuthentication):
     """Authenticate with an access token from ``Authorization: Bearer <token>``.

@@ -33,7 +33,20 @@ from drf_paseto.exceptions import (
     TokenUnsupported,
 )
 
-KeyKind = Literal["local", "secret", "public"]
+__all__ = [
+    "KDF_LABEL",
+    "MAX_JSON_DEPTH",
+    "MAX_TOKEN_LENGTH",
+    "PasetoKey",
+    "generate_key",
+    "key_from_paserk",
+    "key_from_pem",
+    "public_key_of",
+    "secret_paserk",
+]
+
+
+_KeyKind = Literal["local", "secret", "public"]
 
 SUPPORTED_VERSIONS = (3, 4)
 PURPOSES = ("local", "public")
@@ -93,7 +106,7 @@ class PasetoKey:
     """A typed key: one version, one kind, and its PASERK id."""
 
     version: int
-    kind: KeyKind
+    kind: _KeyKind
     key: Any = field(repr=False)  # the pyseto key object
     kid: str
 
@@ -125,12 +138,12 @@ def check_version(version: object) -> None:
         )
 
 
-def _wrap(version: int, kind: KeyKind, key: Any) -> PasetoKey:
+def _wrap(version: int, kind: _KeyKind, key: Any) -> PasetoKey:
     kid = key.to_paserk_id()
     return PasetoKey(version=version, kind=kind, key=key, kid=str(kid))
 
 
-def _raw_from_paserk(paserk: str, version: int) -> tuple[KeyKind, bytes]:
+def _raw_from_paserk(paserk: str, version: int) -> tuple[_KeyKind, bytes]:
     parts = paserk.split(".")
     if len(parts) != 3 or parts[0] not in ("k3", "k4"):
         raise KeyConfigurationError("not a PASERK key (k3.* or k4.*)")
@@ -164,7 +177,7 @@ def _public_from_secret_raw(version: int, raw: bytes) -> bytes:
         raise KeyConfigurationError("the secret key is not a valid key") from err
 
 
-def _key_from_raw(version: int, kind: KeyKind, raw: bytes) -> PasetoKey:
+def _key_from_raw(version: int, kind: _KeyKind, raw: bytes) -> PasetoKey:
     """A public or secret key from its raw bytes (already checked for length)."""
     try:
         key = pyseto.Key.from_paserk(f"k{version}.{kind}.{b64url_encode(raw)}")

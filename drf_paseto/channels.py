@@ -38,15 +38,28 @@ from drf_paseto.exceptions import Forbidden, PasetoError, TokenError
 from drf_paseto.request import is_token_text, token_from_authorization
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, Token
-from drf_paseto.utils import origin_allowed as origin_is_allowed
-from drf_paseto.utils import trusted_origins
+from drf_paseto.utils import _origin_allowed as origin_is_allowed
+from drf_paseto.utils import _trusted_origins
 
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+__all__ = [
+    "QUERY_KEY",
+    "SUBPROTOCOL",
+    "FreshTokenRequiredMixin",
+    "PasetoAuthMiddleware",
+    "PasetoAuthMiddlewareStack",
+    "SessionRevocationMixin",
+    "ensure_still_valid",
+    "recheck",
+    "session_group",
+]
 
-logger = logging.getLogger("drf_paseto")
+
+_Scope = MutableMapping[str, Any]
+_Receive = Callable[[], Awaitable[dict[str, Any]]]
+_Send = Callable[[dict[str, Any]], Awaitable[None]]
+_ASGIApp = Callable[[_Scope, _Receive, _Send], Awaitable[None]]
+
+_logger = logging.getLogger("drf_paseto")
 
 #: The page scheme a WebSocket scheme stands for, as Origin names it.
 #: The marker subprotocol: a browser offers ``["paseto", token]`` and the connection is
@@ -57,26 +70,26 @@ QUERY_KEY = "token"
 
 _PAGE_SCHEMES = {"ws": "http", "wss": "https"}
 #: The scope key holding the middleware's authentication class, for ``recheck()``.
-AUTHENTICATION_CLASS_KEY = "paseto_authentication_class"
+_AUTHENTICATION_CLASS_KEY = "paseto_authentication_class"
 
 
-def close_code_setting() -> int:
+def _close_code_setting() -> int:
     code: int = api_settings.WEBSOCKET_CLOSE_CODE
     return code
 
 
-def log_refusal(scope: Scope, error: PasetoError) -> None:
+def _log_refusal(scope: _Scope, error: PasetoError) -> None:
     """Say why a connection is refused or closed (its code; a server-side reason at ERROR
     level)."""
     if error.log_prefix is not None:
-        logger.error("%s: %s", error.log_prefix, error)
-    logger.info("WebSocket connection to %r refused: %s", scope.get("path"), error.code)
+        _logger.error("%s: %s", error.log_prefix, error)
+    _logger.info("WebSocket connection to %r refused: %s", scope.get("path"), error.code)
 
 
 # --- reading the token from the handshake --------------------------------------------------
 
 
-def _headers(scope: Scope, name: str) -> list[str]:
+def _headers(scope: _Scope, name: str) -> list[str]:
     """Every value of one request header, decoded as Latin-1 (which never fails)."""
     wanted = name.lower().encode("latin-1")
     return [
@@ -86,7 +99,7 @@ def _headers(scope: Scope, name: str) -> list[str]:
     ]
 
 
-def header_token(scope: Scope) -> str | None:
+def _header_token(scope: _Scope) -> str | None:
     """The token of ``HEADER_NAME`` (``Authorization: Bearer <token>``), as HTTP reads it."""
     values = _headers(scope, api_settings.HEADER_NAME)
     if not values:
@@ -96,7 +109,7 @@ def header_token(scope: Scope) -> str | None:
     return token_from_authorization(values[0])
 
 
-def subprotocol_token(scope: Scope) -> str | None:
+def _subprotocol_token(scope: _Scope) -> str | None:
     """The value the client offered right after the ``SUBPROTOCOL`` marker.
 
     A browser offers ``new WebSocket(url, ["paseto", token])``; the connection is then
@@ -113,7 +126,7 @@ def subprotocol_token(scope: Scope) -> str | None:
     return raw
 
 
-def query_token(scope: Scope) -> str | None:
+def _query_token(scope: _Scope) -> str | None:
     """The ``QUERY_KEY`` parameter of the query string; given twice, refused."""
     query = bytes(scope.get("query_string") or b"").decode("latin-1")
     key = QUERY_KEY
@@ -130,7 +143,7 @@ def query_token(scope: Scope) -> str | None:
     return raw
 
 
-def cookie_token(scope: Scope) -> str | None:
+def _cookie_token(scope: _Scope) -> str | None:
     """The ``ACCESS_COOKIE_KEY`` cookie, from a request whose Origin is allowed."""
     cookies = parse_cookie("; ".join(_headers(scope, "cookie")))
     value = cookies.get(api_settings.ACCESS_COOKIE_KEY)
@@ -140,31 +153,31 @@ def cookie_token(scope: Scope) -> str | None:
         raise TokenError("bad_cookie_token")
     # Browsers send cookies with cross-site WebSocket handshakes (no CORS, no SameSite=Lax
     # protection for ws:// to the same site): the Origin check stands in for CSRF protection.
-    if not origin_allowed(scope):
+    if not _origin_allowed(scope):
         raise Forbidden("origin_not_allowed")
     return value
 
 
-TOKEN_READERS: dict[str, Callable[[Scope], str | None]] = {
-    "headers": header_token,
-    "subprotocol": subprotocol_token,
-    "query": query_token,
-    "cookies": cookie_token,
+_TOKEN_READERS: dict[str, Callable[[_Scope], str | None]] = {
+    "headers": _header_token,
+    "subprotocol": _subprotocol_token,
+    "query": _query_token,
+    "cookies": _cookie_token,
 }
 
 
 # --- the Origin check of cookie tokens ------------------------------------------------------
 
 
-def allowed_origins() -> list[str]:
+def _allowed_origins() -> list[str]:
     """Django's ``CSRF_TRUSTED_ORIGINS``: the origins trusted with unsafe requests are the
     ones trusted with a cookie-authenticated handshake."""
-    return trusted_origins()
+    return _trusted_origins()
 
 
-def origin_allowed(scope: Scope) -> bool:
+def _origin_allowed(scope: _Scope) -> bool:
     """Whether the handshake's ``Origin`` is this site or trusted: Django's CSRF rule for
-    ``Origin`` (``drf_paseto.utils.origin_allowed``), scheme included. This site is the
+    ``Origin`` (``drf_paseto.utils._origin_allowed``), scheme included. This site is the
     ``Host`` header with ``https`` for a ``wss`` connection and ``http`` for ``ws``.
 
     A handshake without an Origin, with two, or with ``Origin: null`` is refused: browsers
@@ -175,13 +188,13 @@ def origin_allowed(scope: Scope) -> bool:
         return False
     scheme = _PAGE_SCHEMES.get(str(scope.get("scheme") or "ws"), "http")
     host = hosts[0].strip() if len(hosts) == 1 else None
-    return origin_is_allowed(origins[0], scheme, host, allowed_origins())
+    return origin_is_allowed(origins[0], scheme, host, _allowed_origins())
 
 
 # --- the middleware -------------------------------------------------------------------------
 
 
-async def refuse(receive: Receive, send: Send, code: int) -> None:
+async def _refuse(receive: _Receive, send: _Send, code: int) -> None:
     """Refuse a WebSocket handshake: wait for ``websocket.connect``, answer ``websocket.close``.
 
     A close before ``websocket.accept`` is turned by the ASGI server into ``HTTP 403`` (uvicorn
@@ -204,12 +217,12 @@ class PasetoAuthMiddleware:
 
     authentication_class: type[PasetoAuthentication] = PasetoAuthentication
 
-    def __init__(self, inner: ASGIApp, *, required: bool = True, fresh: bool = False) -> None:
+    def __init__(self, inner: _ASGIApp, *, required: bool = True, fresh: bool = False) -> None:
         self.inner = inner
         self.required = required
         self.fresh = fresh
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
         if scope.get("type") != "websocket":
             await self.inner(scope, receive, send)
             return
@@ -221,30 +234,30 @@ class PasetoAuthMiddleware:
                     raise TokenError("not_authenticated")
                 user, token = AnonymousUser(), None
             else:
-                user, token = await authenticate(found[0], found[1], self.authentication_class)
-                if self.fresh and not is_fresh(token):
+                user, token = await _authenticate(found[0], found[1], self.authentication_class)
+                if self.fresh and not _is_fresh(token):
                     raise Forbidden("token_not_fresh")
         except PasetoError as error:
-            log_refusal(scope, error)
-            await refuse(receive, send, close_code_setting())
+            _log_refusal(scope, error)
+            await _refuse(receive, send, _close_code_setting())
             return
         scope["user"], scope["auth"] = user, token
         # recheck() checks the token again with the same authenticator.
-        scope[AUTHENTICATION_CLASS_KEY] = self.authentication_class
+        scope[_AUTHENTICATION_CLASS_KEY] = self.authentication_class
         if token is not None and token.location == "subprotocol":
             send = self._accept_with_marker(scope, send)
         await self.inner(scope, receive, send)
 
-    def find_token(self, scope: Scope) -> tuple[str, str] | None:
+    def find_token(self, scope: _Scope) -> tuple[str, str] | None:
         """The raw token and its location, in ``WEBSOCKET_TOKEN_LOCATION``'s order."""
         for location in api_settings.WEBSOCKET_TOKEN_LOCATION:
-            raw = TOKEN_READERS[location](scope)
+            raw = _TOKEN_READERS[location](scope)
             if raw is not None:
                 return raw, location
         return None
 
     @staticmethod
-    def _accept_with_marker(scope: Scope, send: Send) -> Send:
+    def _accept_with_marker(scope: _Scope, send: _Send) -> _Send:
         """Hide the token from the consumer's ``scope["subprotocols"]``, and accept with the
         marker subprotocol (browsers fail a handshake whose offered subprotocols got none)."""
         marker = SUBPROTOCOL
@@ -260,12 +273,12 @@ class PasetoAuthMiddleware:
         return send_with_marker
 
 
-def PasetoAuthMiddlewareStack(inner: ASGIApp, **kwargs: Any) -> PasetoAuthMiddleware:
+def PasetoAuthMiddlewareStack(inner: _ASGIApp, **kwargs: Any) -> PasetoAuthMiddleware:
     """Like Channels' ``AuthMiddlewareStack``: the one middleware a token-only app needs."""
     return PasetoAuthMiddleware(inner, **kwargs)
 
 
-async def authenticate(
+async def _authenticate(
     raw: str, location: str, authentication_class: type[PasetoAuthentication] = PasetoAuthentication
 ) -> tuple[Any, Token]:
     """``PasetoAuthentication.authenticate_token`` in a worker thread. Raises ``PasetoError``."""
@@ -277,7 +290,7 @@ async def authenticate(
     return result
 
 
-def is_fresh(token: Any) -> bool:
+def _is_fresh(token: Any) -> bool:
     return isinstance(token, AccessToken) and token.fresh
 
 
@@ -292,16 +305,16 @@ class FreshTokenRequiredMixin:
     before the consumer runs; its ``connect()`` is never called.
     """
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("type") == "websocket" and not is_fresh(scope.get("auth")):
-            log_refusal(scope, Forbidden("token_not_fresh"))
-            await refuse(receive, send, close_code_setting())
+    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+        if scope.get("type") == "websocket" and not _is_fresh(scope.get("auth")):
+            _log_refusal(scope, Forbidden("token_not_fresh"))
+            await _refuse(receive, send, _close_code_setting())
             return
         consumer: Any = super()
         await consumer.__call__(scope, receive, send)
 
 
-async def recheck(scope: Scope) -> str | None:
+async def recheck(scope: _Scope) -> str | None:
     """Check the connection's token again: ``None`` while it is still good, else the code.
 
     The token is checked as at the handshake: expiry, revocation (``DENYLIST_ENABLED``), the
@@ -313,17 +326,17 @@ async def recheck(scope: Scope) -> str | None:
     return None if refused is None else refused.code
 
 
-async def _recheck(scope: Scope) -> PasetoError | None:
+async def _recheck(scope: _Scope) -> PasetoError | None:
     token = scope.get("auth")
     if token is None:
         return None
-    authentication_class = scope.get(AUTHENTICATION_CLASS_KEY, PasetoAuthentication)
+    authentication_class = scope.get(_AUTHENTICATION_CLASS_KEY, PasetoAuthentication)
     try:
-        user, token = await authenticate(
+        user, token = await _authenticate(
             str(token), token.location or "headers", authentication_class
         )
     except PasetoError as error:
-        log_refusal(scope, error)
+        _log_refusal(scope, error)
         scope["auth_error"] = error.code
         return error
     scope["user"], scope["auth"] = user, token
@@ -337,14 +350,14 @@ async def ensure_still_valid(consumer: Any) -> bool:
     refused = await _recheck(consumer.scope)
     if refused is None:
         return True
-    await consumer.close(code=close_code_setting(), reason=refused.code)
+    await consumer.close(code=_close_code_setting(), reason=refused.code)
     return False
 
 
 # --- closing a connection when its session is revoked ----------------------------------------
 
 #: The channel-layer message a revoked session's connections receive.
-SESSION_REVOKED = "paseto.session.revoked"
+_SESSION_REVOKED = "paseto.session.revoked"
 
 
 def session_group(session_id: str) -> str:
@@ -369,7 +382,7 @@ class SessionRevocationMixin:
 
     channel_layer: Any
     channel_name: str
-    scope: Scope
+    scope: _Scope
 
     def _session_group(self) -> str | None:
         token = self.scope.get("auth")
@@ -395,7 +408,7 @@ class SessionRevocationMixin:
         await ensure_still_valid(self)
 
 
-def notify_session_revoked(sender: Any, session_id: str, **kwargs: Any) -> None:
+def _notify_session_revoked(sender: Any, session_id: str, **kwargs: Any) -> None:
     """``session_revoked`` receiver (connected in ``AppConfig.ready()`` when Channels is
     installed): tell the session's connections, once the revocation is committed."""
     from asgiref.sync import async_to_sync
@@ -409,19 +422,8 @@ def notify_session_revoked(sender: Any, session_id: str, **kwargs: Any) -> None:
 
     def send() -> None:
         try:
-            async_to_sync(layer.group_send)(session_group(session_id), {"type": SESSION_REVOKED})
+            async_to_sync(layer.group_send)(session_group(session_id), {"type": _SESSION_REVOKED})
         except Exception:  # a layer that is away: the next message's recheck still closes
-            logger.warning("drf_paseto: could not tell a revoked session's WebSockets")
+            _logger.warning("drf_paseto: could not tell a revoked session's WebSockets")
 
     transaction.on_commit(send, using=router.db_for_write(LoginSession))
-
-
-__all__ = [
-    "FreshTokenRequiredMixin",
-    "PasetoAuthMiddleware",
-    "PasetoAuthMiddlewareStack",
-    "SessionRevocationMixin",
-    "ensure_still_valid",
-    "notify_session_revoked",
-    "recheck",
-]

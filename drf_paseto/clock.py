@@ -15,11 +15,16 @@ from django.core.exceptions import ImproperlyConfigured
 
 from drf_paseto.settings import api_settings
 
+__all__ = [
+    "current_time",
+]
+
+
 # ``False`` as a lifetime means "no limit" to users of fastapi-paseto-auth; PASETO wants
 # ``exp`` on every token, and so do we, so such tokens get an ``exp`` this far ahead (a system
 # check warns).
 UNLIMITED_LIFETIME = timedelta(days=365 * 100)
-MAX_LIFETIME = timedelta(days=365 * 1000)
+_MAX_LIFETIME = timedelta(days=365 * 1000)
 
 
 def current_time() -> datetime:
@@ -46,7 +51,7 @@ def as_lifetime(value: Any, name: str) -> timedelta:
         raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be seconds, a timedelta or False")
     if lifetime <= timedelta(0):
         raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be positive")
-    if lifetime > MAX_LIFETIME:
+    if lifetime > _MAX_LIFETIME:
         # Longer would overflow ``datetime`` when the token is issued.
         raise ImproperlyConfigured(f"DRF_PASETO[{name!r}] must be at most 1000 years")
     return lifetime

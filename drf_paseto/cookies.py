@@ -14,9 +14,11 @@ from rest_framework.response import Response
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
+__all__: list[str] = []
+
 
 @dataclass(frozen=True)
-class CookieSettings:
+class _CookieSettings:
     """The names of the settings that name one token type's cookies and CSRF header."""
 
     key: str
@@ -32,13 +34,13 @@ class CookieSettings:
 #: Per token type, the settings of its cookies: the one map of them (the authenticators'
 #: CSRF check and the OpenAPI schema read it too).
 COOKIES = {
-    "access": CookieSettings(
+    "access": _CookieSettings(
         "ACCESS_COOKIE_KEY",
         "ACCESS_COOKIE_PATH",
         "ACCESS_CSRF_COOKIE_KEY",
         "CSRF_HEADER_NAME",
     ),
-    "refresh": CookieSettings(
+    "refresh": _CookieSettings(
         "REFRESH_COOKIE_KEY",
         "REFRESH_COOKIE_PATH",
         "REFRESH_CSRF_COOKIE_KEY",
@@ -46,7 +48,7 @@ COOKIES = {
     ),
 }
 # CSRF cookies live at "/" whatever the token cookies' paths: the page must read them.
-CSRF_COOKIE_PATH = "/"
+_CSRF_COOKIE_PATH = "/"
 
 
 def _attributes() -> dict[str, Any]:
@@ -74,7 +76,7 @@ def set_token_cookies(response: Response, issued: dict[str, Token]) -> None:
             response.set_cookie(
                 names.value("csrf_cookie"),
                 token["csrf"],
-                path=CSRF_COOKIE_PATH,
+                path=_CSRF_COOKIE_PATH,
                 httponly=False,
                 **attributes,
             )
@@ -98,7 +100,7 @@ def clear_token_cookies(response: Response) -> None:
         )
         response.delete_cookie(
             names.value("csrf_cookie"),
-            path=CSRF_COOKIE_PATH,
+            path=_CSRF_COOKIE_PATH,
             domain=domain,
             samesite=samesite,
         )

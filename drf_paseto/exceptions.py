@@ -35,7 +35,31 @@ from rest_framework import exceptions, status
 
 from drf_paseto.settings import api_settings
 
-logger = logging.getLogger("drf_paseto")
+__all__ = [
+    "ClaimsNotIssuable",
+    "CredentialsError",
+    "Forbidden",
+    "KeyConfigurationError",
+    "KeysUnavailable",
+    "NotFound",
+    "PasetoAPIException",
+    "PasetoAuthenticationFailed",
+    "PasetoError",
+    "PasetoPermissionDenied",
+    "StoreUnavailable",
+    "TokenError",
+    "TokenInvalid",
+    "TokenKeyUnknown",
+    "TokenTooLarge",
+    "TokenUnsupported",
+    "Unavailable",
+    "add_error_code",
+    "exception_handler",
+    "to_api_exception",
+]
+
+
+_logger = logging.getLogger("drf_paseto")
 # A PASETO string, told apart from another scheme's credential (a JWT, a DRF token).
 _PASETO = re.compile(r"v[1-4]\.(local|public)\.[A-Za-z0-9_\-.]+", re.ASCII)
 
@@ -238,7 +262,7 @@ class PasetoAPIException(exceptions.APIException):
 def to_api_exception(error: PasetoError) -> exceptions.APIException:
     """The DRF exception answering ``error``; a server-side reason goes to the log."""
     if error.log_prefix is not None:
-        logger.error("%s: %s", error.log_prefix, error)
+        _logger.error("%s: %s", error.log_prefix, error)
     if error.status_code == status.HTTP_401_UNAUTHORIZED:
         return PasetoAuthenticationFailed(error)
     if error.status_code == status.HTTP_403_FORBIDDEN:
@@ -250,7 +274,7 @@ def as_api_exception(exc: Exception) -> Exception:
     """What a view answers for ``exc``: ours as DRF's (``to_api_exception``), a failing
     database as ``503 database_unavailable`` (fail closed, in JSON); anything else as is."""
     if isinstance(exc, DatabaseError):
-        logger.error("drf_paseto: database unavailable: %s", type(exc).__name__)
+        _logger.error("drf_paseto: database unavailable: %s", type(exc).__name__)
         exc = Unavailable("database_unavailable")
     if isinstance(exc, PasetoError):
         return to_api_exception(exc)
@@ -277,7 +301,7 @@ def add_error_code(response: Any, exc: Exception) -> Any:
     return response
 
 
-def habit_hint(request: Any, code: str) -> str | Promise | None:
+def _habit_hint(request: Any, code: str) -> str | Promise | None:
     """What to send instead, for a request shaped by a djangorestframework-simplejwt (or DRF
     ``TokenAuthentication``) habit that drf_paseto answers with ``code``: a PASETO behind
     another scheme or none (``Token <paseto>``, a bare token), ``{"refresh": ...}`` on
@@ -325,10 +349,10 @@ def habit_hint(request: Any, code: str) -> str | Promise | None:
 
 
 def add_hint(response: Any, request: Any) -> Any:
-    """Put ``habit_hint()``'s advice in an error body's ``detail``; the ``code`` stays."""
+    """Put ``_habit_hint()``'s advice in an error body's ``detail``; the ``code`` stays."""
     data = getattr(response, "data", None)
     if isinstance(data, dict) and isinstance(data.get("code"), str):
-        hint = habit_hint(request, data["code"])
+        hint = _habit_hint(request, data["code"])
         if hint is not None:
             data["detail"] = hint
     return response

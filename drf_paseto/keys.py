@@ -23,6 +23,9 @@ from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, TokenInvalid, TokenKeyUnknown
 from drf_paseto.settings import api_settings
 
+__all__: list[str] = []
+
+
 _PASERK = re.compile(r"k\d+\.[a-z-]+\.", re.ASCII)
 # A footer is authenticated only after we have chosen the key it names, so it is parsed with
 # tight bounds first: at most this many bytes, one flat object, the single key "kid".
@@ -68,13 +71,13 @@ class KeyRing:
             raise TokenKeyUnknown()
         key = self.verifying_keys.get(kid)
         if key is None and self.follows_issuer:
-            key = ring_of(keyset.refetch_for(kid)).verifying_keys.get(kid)
+            key = _ring_of(keyset._refetch_for(kid)).verifying_keys.get(kid)
         if key is None:
             raise TokenKeyUnknown()
         return backend.open_token(parsed, key)
 
 
-def looks_like_paserk(text: str) -> bool:
+def _looks_like_paserk(text: str) -> bool:
     """Whether a key setting is meant as a PASERK (``k4.local.…``) rather than a secret."""
     return bool(_PASERK.match(text.strip()))
 
@@ -108,7 +111,7 @@ def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     if not isinstance(value, str) or not value.strip():
         raise KeyConfigurationError("a key must be a non-empty string")
     text = value.strip()
-    if looks_like_paserk(text):
+    if _looks_like_paserk(text):
         key = backend.key_from_paserk(text, version)
     elif text.startswith("-----BEGIN"):
         key = backend.key_from_pem(text, version)
@@ -186,7 +189,7 @@ def _issuer_ring(version: int, purpose: str) -> KeyRing:
     return KeyRing(version=version, purpose=purpose, signing_key=None, signing_kid=None)
 
 
-def ring_of(key_set: keyset.KeySet) -> KeyRing:
+def _ring_of(key_set: keyset._KeySet) -> KeyRing:
     """The ring of one of the issuer's key sets, built once per set."""
     kept = api_settings.derived.get("issuer_ring")
     if kept is not None and kept[0] is key_set:
@@ -214,5 +217,5 @@ def get_key_ring() -> KeyRing:
         ring = build_key_ring()
         api_settings.derived["key_ring"] = ring
     if api_settings.KEYS_URL is not None:
-        return ring_of(keyset.get_key_set())
+        return _ring_of(keyset._get_key_set())
     return ring

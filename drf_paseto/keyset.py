@@ -48,15 +48,22 @@ from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, KeysUnavailable
 from drf_paseto.settings import api_settings
 
-logger = logging.getLogger("drf_paseto")
+__all__ = [
+    "FETCH_TIMEOUT_SECONDS",
+    "KEYS_MAX_STALE_SECONDS",
+    "KEYS_REFETCH_INTERVAL_SECONDS",
+]
+
+
+_logger = logging.getLogger("drf_paseto")
 
 #: How long one fetch may take in all (the name lookup, connecting, the headers and the body
 #: together), in seconds; also the longest a request waits for another one's first fetch.
 FETCH_TIMEOUT_SECONDS = 5.0
 #: The largest key set we read, in bytes: far more than any real set of keys needs.
-MAX_KEY_SET_BYTES = 64 * 1024
+_MAX_KEY_SET_BYTES = 64 * 1024
 #: The most keys one set may hold.
-MAX_KEYS = 32
+_MAX_KEYS = 32
 #: The least time between two fetches for one reason (a refresh, an unknown ``kid``), for all
 #: the workers of a service together (each process by itself while the cache is down); also
 #: how long a failed fetch is not tried again.
@@ -72,12 +79,12 @@ _first_fetch = threading.Lock()
 _gates_lock = threading.Lock()
 
 
-class KeySetRefused(Exception):
+class _KeySetRefused(Exception):
     """A fetch failed or its answer is not a key set we take (the reason is for the log)."""
 
 
 @dataclass(frozen=True)
-class KeySet:
+class _KeySet:
     """A parsed key set: its keys by ``kid``, the current one's ``kid``, and its times."""
 
     keys: dict[str, PasetoKey]
@@ -86,7 +93,7 @@ class KeySet:
     fresh_until: float
 
 
-def now() -> float:
+def _now() -> float:
     """Seconds since the epoch, from the clock tokens are checked against."""
     return clock.current_time().timestamp()
 
@@ -94,7 +101,7 @@ def now() -> float:
 # --- fetching and parsing ----------------------------------------------------------------
 
 
-def parse_max_age(cache_control: str | None) -> int | None:
+def _parse_max_age(cache_control: str | None) -> int | None:
     """The ``max-age`` of a ``Cache-Control`` header, if it has one that is a number."""
     for directive in (cache_control or "").split(","):
         name, _, value = directive.strip().partition("=")
@@ -103,30 +110,30 @@ def parse_max_age(cache_control: str | None) -> int | None:
     return None
 
 
-def parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str | None]:
+def _parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str | None]:
     """The keys of a ``keys/`` answer, strictly: ``{"keys": [{"kid", "paserk", "version",
     "purpose", "current"}, ...]}`` with public keys of ``version`` only, each ``kid`` the
-    PASERK id of its key, at most one current. Raises ``KeySetRefused``."""
+    PASERK id of its key, at most one current. Raises ``_KeySetRefused``."""
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if len({name for name, _ in pairs}) != len(pairs):
-            raise KeySetRefused("a duplicate name in the key set")
+            raise _KeySetRefused("a duplicate name in the key set")
         return dict(pairs)
 
     try:
         document = json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicates)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise KeySetRefused("the key set is not JSON") from err
+        raise _KeySetRefused("the key set is not JSON") from err
     if not isinstance(document, dict) or set(document) != {"keys"}:
-        raise KeySetRefused('the key set is not {"keys": [...]}')
+        raise _KeySetRefused('the key set is not {"keys": [...]}')
     entries = document["keys"]
-    if not isinstance(entries, list) or not 0 < len(entries) <= MAX_KEYS:
-        raise KeySetRefused(f"the key set must list 1 to {MAX_KEYS} keys")
+    if not isinstance(entries, list) or not 0 < len(entries) <= _MAX_KEYS:
+        raise _KeySetRefused(f"the key set must list 1 to {_MAX_KEYS} keys")
     keys: dict[str, PasetoKey] = {}
     current: list[str] = []
     for entry in entries:
         if not isinstance(entry, dict) or set(entry) != _ENTRY_FIELDS:
-            raise KeySetRefused("a key entry has other fields than " + ", ".join(_ENTRY_FIELDS))
+            raise _KeySetRefused("a key entry has other fields than " + ", ".join(_ENTRY_FIELDS))
         paserk, kid = entry["paserk"], entry["kid"]
         if (
             entry["version"] != f"v{version}"
@@ -135,25 +142,25 @@ def parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str 
             or not paserk.startswith(f"k{version}.public.")
             or type(entry["current"]) is not bool
         ):
-            raise KeySetRefused(f"a key entry is not a k{version}.public key")
+            raise _KeySetRefused(f"a key entry is not a k{version}.public key")
         try:
             key = backend.key_from_paserk(paserk, version)
         except KeyConfigurationError as err:
-            raise KeySetRefused(f"a key entry's key cannot be used: {err}") from err
+            raise _KeySetRefused(f"a key entry's key cannot be used: {err}") from err
         if key.kid != kid or kid in keys:
-            raise KeySetRefused("a key entry's kid is not its key's, or is listed twice")
+            raise _KeySetRefused("a key entry's kid is not its key's, or is listed twice")
         keys[kid] = key
         if entry["current"]:
             current.append(kid)
     if len(current) > 1:
-        raise KeySetRefused("the key set marks more than one key current")
+        raise _KeySetRefused("the key set marks more than one key current")
     return keys, (current[0] if current else None)
 
 
 def opener() -> urllib.request.OpenerDirector:
     """An urllib opener for http and https only: no redirect (a 3xx is refused), no proxy
     from the environment, no ``file:`` or ``ftp:``. Its timeout bounds each socket operation,
-    not a whole exchange: ``call`` bounds that."""
+    not a whole exchange: ``_call`` bounds that."""
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.HTTPHandler(),
@@ -166,8 +173,8 @@ def opener() -> urllib.request.OpenerDirector:
 
 
 @dataclass(frozen=True)
-class Answer:
-    """An HTTP answer read by ``call``: its status, its headers and (at most ``max_bytes``
+class _Answer:
+    """An HTTP answer read by ``_call``: its status, its headers and (at most ``max_bytes``
     and one more) its body."""
 
     status: int
@@ -197,7 +204,7 @@ class _Exchange:
             )
         self.lock = threading.Lock()
         self.left = False
-        self.answer: Answer | None = None
+        self.answer: _Answer | None = None
         self.error: BaseException | None = None
 
     def run(self, method: str, body: bytes | None, headers: dict[str, str], max_bytes: int) -> None:
@@ -208,7 +215,7 @@ class _Exchange:
                     return
             self.connection.request(method, self.path, body=body, headers=headers)
             response = self.connection.getresponse()
-            self.answer = Answer(response.status, response.headers, response.read(max_bytes + 1))
+            self.answer = _Answer(response.status, response.headers, response.read(max_bytes + 1))
         except BaseException as err:  # handed to the caller, who raises it
             self.error = err
         finally:
@@ -223,7 +230,7 @@ class _Exchange:
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-def call(
+def _call(
     url: str,
     *,
     timeout: float,
@@ -231,7 +238,7 @@ def call(
     method: str = "GET",
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
-) -> Answer:
+) -> _Answer:
     """One HTTP request to an http(s) ``url`` that ends within ``timeout`` seconds in all:
     the name lookup, connecting, sending, the headers and the body together, however slowly
     the peer answers. No redirect is followed and no proxy from the environment is used.
@@ -255,29 +262,29 @@ def call(
     return exchange.answer
 
 
-def fetch(url: str, timeout: float | None = None) -> tuple[bytes, int | None]:
+def _fetch(url: str, timeout: float | None = None) -> tuple[bytes, int | None]:
     """GET the key set within ``timeout`` seconds (``FETCH_TIMEOUT_SECONDS``): its body (at
-    most ``MAX_KEY_SET_BYTES``) and its ``max-age``. Raises ``KeySetRefused``."""
+    most ``_MAX_KEY_SET_BYTES``) and its ``max-age``. Raises ``_KeySetRefused``."""
     if not url.startswith(("https://", "http://")):
-        raise KeySetRefused("KEYS_URL is not an http(s) URL")
+        raise _KeySetRefused("KEYS_URL is not an http(s) URL")
     try:
-        answer = call(
+        answer = _call(
             url,
             timeout=FETCH_TIMEOUT_SECONDS if timeout is None else timeout,
-            max_bytes=MAX_KEY_SET_BYTES,
+            max_bytes=_MAX_KEY_SET_BYTES,
             headers={"Accept": "application/json"},
         )
     except (http.client.HTTPException, OSError, ValueError) as err:
         # refused, the deadline, a broken answer, a bad certificate
-        raise KeySetRefused(f"the key set cannot be fetched: {type(err).__name__}") from err
+        raise _KeySetRefused(f"the key set cannot be fetched: {type(err).__name__}") from err
     if answer.status != 200:  # an error status, and a redirect: not followed
-        raise KeySetRefused(f"the issuer answered {answer.status}")
+        raise _KeySetRefused(f"the issuer answered {answer.status}")
     content_type = answer.headers.get_content_type()
     if content_type != "application/json":
-        raise KeySetRefused(f"the issuer answered {content_type}, not JSON")
-    if len(answer.body) > MAX_KEY_SET_BYTES:
-        raise KeySetRefused(f"the key set is larger than {MAX_KEY_SET_BYTES} bytes")
-    return answer.body, parse_max_age(answer.headers.get("Cache-Control"))
+        raise _KeySetRefused(f"the issuer answered {content_type}, not JSON")
+    if len(answer.body) > _MAX_KEY_SET_BYTES:
+        raise _KeySetRefused(f"the key set is larger than {_MAX_KEY_SET_BYTES} bytes")
+    return answer.body, _parse_max_age(answer.headers.get("Cache-Control"))
 
 
 # --- the shared copy -----------------------------------------------------------------------
@@ -289,7 +296,7 @@ def _cache_call(method: str, *args: Any) -> Any:
     try:
         return getattr(caches[api_settings.CACHE_ALIAS], method)(*args)
     except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
-        logger.warning("drf_paseto cannot use CACHE_ALIAS: %s", type(err).__name__)
+        _logger.warning("drf_paseto cannot use CACHE_ALIAS: %s", type(err).__name__)
         return _CACHE_DOWN
 
 
@@ -298,32 +305,32 @@ def _cache_key(name: str) -> str:
     return f"drf_paseto:keys:{url_id}:{name}"
 
 
-def _from_entry(entry: Any) -> KeySet | None:
+def _from_entry(entry: Any) -> _KeySet | None:
     """The parsed set of a cache entry (parsed once per process), or ``None``."""
     if not isinstance(entry, dict):
         return None
-    parsed: KeySet | None = api_settings.derived.get("key_set")
+    parsed: _KeySet | None = api_settings.derived.get("key_set")
     if parsed is not None and parsed.fetched_at == entry.get("fetched_at"):
         return parsed
     try:
-        keys, current = parse_key_set(entry["body"].encode("utf-8"), api_settings.VERSION)
-        parsed = KeySet(keys, current, float(entry["fetched_at"]), float(entry["fresh_until"]))
-    except (KeySetRefused, KeyError, TypeError, ValueError, AttributeError):
+        keys, current = _parse_key_set(entry["body"].encode("utf-8"), api_settings.VERSION)
+        parsed = _KeySet(keys, current, float(entry["fetched_at"]), float(entry["fresh_until"]))
+    except (_KeySetRefused, KeyError, TypeError, ValueError, AttributeError):
         return None  # written by another version of us: fetch again
     api_settings.derived["key_set"] = parsed
     return parsed
 
 
-def _shared() -> KeySet | None:
+def _shared() -> _KeySet | None:
     return _usable(_from_entry(_cache_call("get", _cache_key("set"))))
 
 
-def _fetch_and_share(timeout: float) -> KeySet:
-    """Fetch, parse and share a key set. Raises ``KeySetRefused``."""
+def _fetch_and_share(timeout: float) -> _KeySet:
+    """Fetch, parse and share a key set. Raises ``_KeySetRefused``."""
     version = api_settings.VERSION
-    body, max_age = fetch(str(api_settings.KEYS_URL), timeout)
-    parse_key_set(body, version)  # refused before it is shared
-    moment = now()
+    body, max_age = _fetch(str(api_settings.KEYS_URL), timeout)
+    _parse_key_set(body, version)  # refused before it is shared
+    moment = _now()
     lifetime = int(api_settings.KEYS_MAX_AGE_SECONDS)
     if max_age is not None:
         lifetime = min(lifetime, max_age)
@@ -344,31 +351,31 @@ def _may_fetch(reason: str) -> bool:
         return bool(taken)
     with _gates_lock:
         gates: dict[str, float] = api_settings.derived.setdefault("key_set_gates", {})
-        moment = now()
+        moment = _now()
         if moment < gates.get(reason, moment):
             return False
         gates[reason] = moment + KEYS_REFETCH_INTERVAL_SECONDS
         return True
 
 
-def _usable(found: KeySet | None) -> KeySet | None:
-    if found is None or now() - found.fetched_at > KEYS_MAX_STALE_SECONDS:
+def _usable(found: _KeySet | None) -> _KeySet | None:
+    if found is None or _now() - found.fetched_at > KEYS_MAX_STALE_SECONDS:
         return None
     return found
 
 
-def _try_fetch(fallback: KeySet | None, timeout: float) -> KeySet:
+def _try_fetch(fallback: _KeySet | None, timeout: float) -> _KeySet:
     """A new key set; on failure, ``fallback`` if there is one, else ``KeysUnavailable``."""
     try:
         return _fetch_and_share(timeout)
-    except KeySetRefused as err:
-        logger.warning("drf_paseto could not fetch the keys from KEYS_URL: %s", err)
+    except _KeySetRefused as err:
+        _logger.warning("drf_paseto could not fetch the keys from KEYS_URL: %s", err)
         if fallback is None:
             raise KeysUnavailable() from err
         return fallback
 
 
-def _first_set() -> KeySet:
+def _first_set() -> _KeySet:
     """Nothing good at all (a cold start, or stale past ``KEYS_MAX_STALE_SECONDS``): one
     fetch at a time. The other requests of this process wait for it, and all of them are
     answered within ``FETCH_TIMEOUT_SECONDS``; other processes find the gate taken and
@@ -388,15 +395,15 @@ def _first_set() -> KeySet:
         _first_fetch.release()
 
 
-def get_key_set() -> KeySet:
+def _get_key_set() -> _KeySet:
     """The key set in force: this process's, the shared one, or a new fetch. Raises
     ``KeysUnavailable`` (503) when there is no good set younger than
     ``KEYS_MAX_STALE_SECONDS``."""
     found = _usable(api_settings.derived.get("key_set"))
-    if found is not None and now() < found.fresh_until:
+    if found is not None and _now() < found.fresh_until:
         return found
     shared = _shared()
-    if shared is not None and now() < shared.fresh_until:
+    if shared is not None and _now() < shared.fresh_until:
         return shared
     best = shared or found
     if best is None:
@@ -406,9 +413,9 @@ def get_key_set() -> KeySet:
     return best
 
 
-def refetch_for(kid: str) -> KeySet:
+def _refetch_for(kid: str) -> _KeySet:
     """The key set, fetched again if ``kid`` is not in it and the rate limit allows."""
-    found = get_key_set()
+    found = _get_key_set()
     if kid in found.keys:
         return found
     shared = _shared()

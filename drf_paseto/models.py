@@ -19,6 +19,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+__all__ = [
+    "LoginSession",
+    "SubjectCutoff",
+]
+
 
 class LoginSession(models.Model):
     class Reason(models.TextChoices):

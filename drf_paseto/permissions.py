@@ -25,6 +25,12 @@ from rest_framework.views import APIView
 from drf_paseto.exceptions import Forbidden, error_body
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
+__all__ = [
+    "IsAccessToken",
+    "IsFreshToken",
+    "IsRefreshToken",
+]
+
 
 class _TokenPermission(BasePermission):
     token_class: type[Token] = Token

@@ -30,7 +30,10 @@ from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
-logger = logging.getLogger("drf_paseto")
+__all__: list[str] = []
+
+
+_logger = logging.getLogger("drf_paseto")
 
 
 def _stored(sender: Any, instance: Any, fields: list[str], using: str) -> dict[str, Any] | None:
@@ -55,7 +58,7 @@ def _watched(update_fields: Any) -> list[str]:
     return fields
 
 
-def revocation_reason(
+def _revocation_reason(
     sender: Any, instance: Any, update_fields: Any, using: str
 ) -> tuple[str, str] | None:
     """``(old subject, reason)`` when saving ``instance`` must revoke its sessions."""
@@ -71,13 +74,13 @@ def revocation_reason(
     if (
         "password" in stored
         and not constant_time_compare(stored["password"] or "", instance.password or "")
-        and not same_password(instance, stored["password"] or "", update_fields)
+        and not _same_password(instance, stored["password"] or "", update_fields)
     ):
         return Token.get_subject(instance), "password_change"
     return None
 
 
-def same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
+def _same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
     """Whether a new hash stands for the password the old hash stood for: no change.
 
     ``set_password()`` keeps the raw password on the instance until the save: the old hash
@@ -104,42 +107,42 @@ def same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
 
 
 # Set on the instance between pre_save and post_save: what the save revokes.
-PENDING = "_drf_paseto_revokes"
+_PENDING = "_drf_paseto_revokes"
 
 
-def connect_user_model(model: Any) -> None:
+def _connect_user_model(model: Any) -> None:
     """Connect the receivers for ``model`` if it is the user model, a proxy or a child of it."""
     if not issubclass(model, get_user_model()):
         return
     for signal, receiver, uid in (
-        (pre_save, user_saving, "drf_paseto.user_saving"),
-        (post_save, user_saved, "drf_paseto.user_saved"),
-        (pre_delete, user_deleting, "drf_paseto.user_deleting"),
+        (pre_save, _user_saving, "drf_paseto.user_saving"),
+        (post_save, _user_saved, "drf_paseto.user_saved"),
+        (pre_delete, _user_deleting, "drf_paseto.user_deleting"),
     ):
         signal.connect(receiver, sender=model, dispatch_uid=uid)
 
 
-def user_model_prepared(sender: Any, **kwargs: Any) -> None:
+def _user_model_prepared(sender: Any, **kwargs: Any) -> None:
     """``class_prepared``: a user model subclass defined after the apps were ready."""
     from django.apps import apps
 
     if apps.ready:
-        connect_user_model(sender)
+        _connect_user_model(sender)
 
 
-def user_saving(sender: Any, instance: Any, using: str = "default", **kwargs: Any) -> None:
+def _user_saving(sender: Any, instance: Any, using: str = "default", **kwargs: Any) -> None:
     if not api_settings.DENYLIST_ENABLED:
         return
-    found = revocation_reason(sender, instance, kwargs.get("update_fields"), using)
+    found = _revocation_reason(sender, instance, kwargs.get("update_fields"), using)
     if found is None:
         return
     subject, reason = found
     revocation.revoke_user(subject, reason=reason, user=instance, sender=sender)
-    setattr(instance, PENDING, found)
+    setattr(instance, _PENDING, found)
 
 
-def user_saved(sender: Any, instance: Any, using: str = "default", **kwargs: Any) -> None:
-    found = instance.__dict__.pop(PENDING, None)
+def _user_saved(sender: Any, instance: Any, using: str = "default", **kwargs: Any) -> None:
+    found = instance.__dict__.pop(_PENDING, None)
     if found is None:
         return
     subject, reason = found
@@ -151,12 +154,12 @@ def user_saved(sender: Any, instance: Any, using: str = "default", **kwargs: Any
                 subject, cutoff=clock.current_time(), reason=reason
             )
         except StoreUnavailable:
-            logger.warning("drf_paseto: could not move a revocation cutoff after a commit")
+            _logger.warning("drf_paseto: could not move a revocation cutoff after a commit")
 
     transaction.on_commit(again, using=using)
 
 
-def user_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _user_deleting(sender: Any, instance: Any, **kwargs: Any) -> None:
     # Deleting a multi-table child deletes its user row too, with a signal of that row's own:
     # the user model's own table acts, once (a proxy shares that table).
     if sender._meta.concrete_model is not get_user_model()._meta.concrete_model:

@@ -19,15 +19,20 @@ from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
+__all__ = [
+    "PasetoExceptionReporterFilter",
+]
+
+
 #: Our settings that hold URLs, and so may carry a password in their userinfo.
-URL_SETTINGS = ("DENYLIST_REDIS_URL", "INTROSPECT_URL", "KEYS_URL")
+_URL_SETTINGS = ("DENYLIST_REDIS_URL", "INTROSPECT_URL", "KEYS_URL")
 
 # scheme://user:password@ : the password is what sits between the first ':' of the userinfo
 # and the last '@' before the host.
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@:]*:)(?P<password>[^/?#]*)@")
 
 
-def has_password(value: Any) -> bool:
+def _has_password(value: Any) -> bool:
     """Whether a URL setting (a string, or a list of them) carries a password."""
     values = value if isinstance(value, (list, tuple)) else [value]
     return any(isinstance(v, str) and _URL_PASSWORD.search(v) for v in values)

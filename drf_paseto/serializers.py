@@ -15,12 +15,19 @@ from drf_paseto.exceptions import CredentialsError, TokenError
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import RefreshToken, Token
 
+__all__ = [
+    "TokenObtainSerializer",
+    "TokenRefreshSerializer",
+    "TokenVerifySerializer",
+]
+
+
 # Django's own ceiling for password length (hashers.MAXIMUM_PASSWORD_LENGTH).
-MAX_PASSWORD_LENGTH = 4096
-MAX_USERNAME_LENGTH = 1024
+_MAX_PASSWORD_LENGTH = 4096
+_MAX_USERNAME_LENGTH = 1024
 
 
-class IssuingSerializer(serializers.Serializer[Any]):
+class _IssuingSerializer(serializers.Serializer[Any]):
     """Base of the serializers that issue tokens: ``issue()`` is where they leave."""
 
     #: The token objects issued by ``issue()``, by name ("access", "refresh"): the view
@@ -37,7 +44,7 @@ class IssuingSerializer(serializers.Serializer[Any]):
         return {f"{name}_token": str(token) for name, token in tokens.items()}
 
 
-class TokenObtainSerializer(IssuingSerializer):
+class TokenObtainSerializer(_IssuingSerializer):
     """``{"<USERNAME_FIELD>", "password"}`` in, ``{"access_token", "refresh_token"}`` out.
 
     Credentials go through Django's ``authenticate()``, so every configured auth backend
@@ -47,14 +54,14 @@ class TokenObtainSerializer(IssuingSerializer):
     password = serializers.CharField(
         write_only=True,
         trim_whitespace=False,
-        max_length=MAX_PASSWORD_LENGTH,
+        max_length=_MAX_PASSWORD_LENGTH,
         style={"input_type": "password"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields[self.username_field] = serializers.CharField(
-            write_only=True, max_length=MAX_USERNAME_LENGTH
+            write_only=True, max_length=_MAX_USERNAME_LENGTH
         )
 
     @property
@@ -107,7 +114,7 @@ class TokenObtainSerializer(IssuingSerializer):
         return self.issue(access=access, refresh=refresh)
 
 
-class TokenRefreshSerializer(IssuingSerializer):
+class TokenRefreshSerializer(_IssuingSerializer):
     """A refresh token in, a new access token out: never fresh.
 
     The view's authenticator reads the token from ``Authorization: Bearer`` or from the JSON

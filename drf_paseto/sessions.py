@@ -23,6 +23,13 @@ from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 from drf_paseto.views import PasetoAPIView
 
+__all__ = [
+    "LogoutOthersView",
+    "SessionListView",
+    "SessionSerializer",
+    "SessionView",
+]
+
 
 class SessionSerializer(serializers.Serializer[Any]):
     """One login session, as ``GET sessions/`` lists it; ``current`` is the request's own.
@@ -46,7 +53,7 @@ class SessionSerializer(serializers.Serializer[Any]):
         return isinstance(token, Token) and token.session_id == session.id
 
 
-class SessionsAPIView(PasetoAPIView):
+class _SessionsAPIView(PasetoAPIView):
     """Base of the views on the caller's login sessions: an access token (a refresh token is
     refused, as everywhere but ``refresh/`` and ``logout/``), and revocation on."""
 
@@ -66,7 +73,7 @@ class SessionsAPIView(PasetoAPIView):
         return token
 
 
-class SessionListView(SessionsAPIView):
+class SessionListView(_SessionsAPIView):
     """GET: the caller's live sessions, newest first (``{"sessions": [...]}``)."""
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -75,7 +82,7 @@ class SessionListView(SessionsAPIView):
         return Response({"sessions": serializer.data})
 
 
-class SessionView(SessionsAPIView):
+class SessionView(_SessionsAPIView):
     """DELETE ``sessions/<id>/``: end one of the caller's sessions (the current one too)."""
 
     def delete(self, request: Request, session_id: str, *args: Any, **kwargs: Any) -> Response:
@@ -94,7 +101,7 @@ class SessionView(SessionsAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class LogoutOthersView(SessionsAPIView):
+class LogoutOthersView(_SessionsAPIView):
     """POST: end every session of the caller's but the current one."""
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -16,6 +16,12 @@ from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+__all__ = [
+    "DEFAULTS",
+    "api_settings",
+]
+
+
 SETTINGS_NAME = "DRF_PASETO"
 
 DEFAULTS: dict[str, Any] = {
@@ -113,7 +119,7 @@ api_settings = PasetoSettings()
 
 
 @receiver(setting_changed)
-def reload_api_settings(*, setting: str, **kwargs: Any) -> None:
+def _reload_api_settings(*, setting: str, **kwargs: Any) -> None:
     # Django's SECRET_KEY matters too: with no DRF_PASETO["SECRET_KEY"] the key derives from it.
     if setting in (SETTINGS_NAME, "SECRET_KEY", "AUTH_USER_MODEL"):
         api_settings.reload()

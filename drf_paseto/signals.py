@@ -11,7 +11,9 @@ change; ``RevocationStore`` for the session revocation that a reuse causes, and 
                      refresh token); ``rotated`` says which;
 ``token_revoked``    tokens were revoked; ``scope`` is ``"session"`` or ``"user"`` and
                      ``reason`` one of ``"logout"``, ``"logout_all"``, ``"password_change"``,
-                     ``"reuse"``;
+                     ``"user_id_changed"``, ``"user_deleted"``, ``"reuse"``, ``"admin"``,
+                     ``"session_limit"`` (a login beyond ``MAX_SESSIONS_PER_USER``), or what
+                     your own code passes;
 ``token_reuse_detected``  a spent refresh token was presented again: its session is revoked;
 ``session_created``  a login session was recorded (``DENYLIST_ENABLED``): sent with
                      ``session`` (the ``LoginSession``) and ``request``;
@@ -21,6 +23,16 @@ change; ``RevocationStore`` for the session revocation that a reuse causes, and 
 """
 
 from django.dispatch import Signal
+
+__all__ = [
+    "session_created",
+    "session_revoked",
+    "token_obtained",
+    "token_refreshed",
+    "token_reuse_detected",
+    "token_revoked",
+]
+
 
 token_obtained = Signal()
 token_refreshed = Signal()

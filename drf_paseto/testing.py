@@ -26,10 +26,20 @@ from drf_paseto.request import header_meta_key
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
-T = TypeVar("T", bound=Token)
+__all__ = [
+    "PasetoAPIClient",
+    "PasetoClientMixin",
+    "access_token_for",
+    "auth_header",
+    "expire",
+    "tokens_for",
+]
 
 
-def expire(token: T) -> T:
+_T = TypeVar("_T", bound=Token)
+
+
+def expire(token: _T) -> _T:
     """Move a token that is not issued yet an hour past its expiry (beyond ``DECODE_LEEWAY``):
     it is refused with ``token_expired``. Returns it."""
     expired_at = clock.current_time() - clock.leeway() - timedelta(hours=1)

@@ -42,15 +42,21 @@ from rest_framework.throttling import SimpleRateThrottle
 from drf_paseto.request import read_request_data
 from drf_paseto.utils import client_ip
 
+__all__ = [
+    "LoginFailureThrottle",
+    "LoginRateThrottle",
+]
+
+
 #: The rates of our scopes when ``DEFAULT_THROTTLE_RATES`` does not name them.
-DEFAULT_RATES = {"paseto_login": "20/min", "paseto_login_failures": "20/hour"}
+_DEFAULT_RATES = {"paseto_login": "20/min", "paseto_login_failures": "20/hour"}
 
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def login_username(request: Request) -> str | None:
+def _login_username(request: Request) -> str | None:
     """The username of a login request as authentication compares it: trimmed, normalised
     by the user model, case-folded; ``None`` when the body has no usable one."""
     data = read_request_data(request)  # a body that cannot be parsed: a plain 400
@@ -70,16 +76,16 @@ def login_username(request: Request) -> str | None:
     return username.casefold() or None
 
 
-def configured_rate(scope: str) -> str | None:
+def _configured_rate(scope: str) -> str | None:
     """The rate of one of our scopes: DRF's ``DEFAULT_THROTTLE_RATES``, else our default."""
     rates: dict[str, Any] = drf_settings.DEFAULT_THROTTLE_RATES or {}
-    rate: str | None = rates[scope] if scope in rates else DEFAULT_RATES[scope]
+    rate: str | None = rates[scope] if scope in rates else _DEFAULT_RATES[scope]
     return rate
 
 
 class _PasetoRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
-        return configured_rate(str(self.scope))
+        return _configured_rate(str(self.scope))
 
     def key_for(self, ident: str) -> str:
         return self.cache_format % {"scope": self.scope, "ident": _digest(ident)}
@@ -101,7 +107,7 @@ class LoginFailureThrottle(_PasetoRateThrottle):
     scope = "paseto_login_failures"
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        username = login_username(request)
+        username = _login_username(request)
         return None if username is None else self.key_for(username)
 
     def allow_request(self, request: Request, view: Any) -> bool:

@@ -28,12 +28,21 @@ from drf_paseto.settings import api_settings
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+__all__ = [
+    "RESERVED_CLAIMS",
+    "AccessToken",
+    "RefreshToken",
+    "Token",
+    "create_token",
+]
+
+
 RESERVED_CLAIMS = frozenset(
     {"sub", "type", "jti", "sid", "iat", "exp", "nbf", "iss", "aud", "fresh", "csrf"}
 )
-MAX_ID_LENGTH = 255
+_MAX_ID_LENGTH = 255
 
-T = TypeVar("T", bound="Token")
+_T = TypeVar("_T", bound="Token")
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str]:
@@ -68,7 +77,7 @@ class Token:
             self.payload = payload
 
     @classmethod
-    def from_decoded(cls: type[T], token: str, payload: dict[str, Any]) -> T:
+    def from_decoded(cls: type[_T], token: str, payload: dict[str, Any]) -> _T:
         """Validate a payload already decoded from ``token`` (by ``Token.decode``)."""
         cls.validate(payload)
         instance = cls.__new__(cls)
@@ -92,13 +101,13 @@ class Token:
 
     @classmethod
     def for_user(
-        cls: type[T],
+        cls: type[_T],
         user: AbstractBaseUser,
         *,
         claims: Mapping[str, Any] | None = None,
         session_id: str | None = None,
         lifetime: timedelta | None = None,
-    ) -> T:
+    ) -> _T:
         """A new token for ``user``; ``session_id`` joins it to an existing login session,
         without it the token has a new session id of its own.
 
@@ -112,13 +121,13 @@ class Token:
 
     @classmethod
     def for_subject(
-        cls: type[T],
+        cls: type[_T],
         subject: str,
         *,
         claims: Mapping[str, Any] | None = None,
         session_id: str | None = None,
         lifetime: timedelta | None = None,
-    ) -> T:
+    ) -> _T:
         if cls.token_type is None:
             raise TypeError("Token has no type: use a subclass with a token_type")
         payload = cls.new_payload(
@@ -214,7 +223,7 @@ class Token:
         token_type = payload.get("type")
         for name in ("sub", "type", "jti", "sid"):
             value = payload.get(name)
-            if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+            if not isinstance(value, str) or not value or len(value) > _MAX_ID_LENGTH:
                 raise TokenError("token_claims_invalid")
         if cls.token_type is not None and token_type != cls.token_type:
             raise TokenError("token_wrong_type")
@@ -414,12 +423,3 @@ def create_token(
             session_id=session_id,
         )
     )
-
-
-__all__ = [
-    "RESERVED_CLAIMS",
-    "AccessToken",
-    "RefreshToken",
-    "Token",
-    "create_token",
-]

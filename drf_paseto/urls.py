@@ -4,6 +4,12 @@ from django.urls import path
 
 from drf_paseto import sessions, views
 
+__all__ = [
+    "app_name",
+    "urlpatterns",
+]
+
+
 app_name = "drf_paseto"
 
 urlpatterns = [

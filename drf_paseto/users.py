@@ -13,6 +13,10 @@ from drf_paseto.exceptions import TokenError
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
+__all__ = [
+    "TokenUser",
+]
+
 
 class TokenUser:
     """A user known only by its token.

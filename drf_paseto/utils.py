@@ -24,11 +24,16 @@ from django.core.exceptions import DisallowedHost
 from django.utils.http import is_same_domain
 from rest_framework.settings import api_settings as drf_settings
 
+__all__ = [
+    "is_same_origin",
+]
+
+
 #: ``Sec-Fetch-Site`` values of requests a page of another origin did not make.
-SAME_ORIGIN_FETCH_SITES = ("same-origin", "none")
+_SAME_ORIGIN_FETCH_SITES = ("same-origin", "none")
 
 
-def trusted_proxy_count() -> int:
+def _trusted_proxy_count() -> int:
     """DRF's ``NUM_PROXIES`` when it is a positive number, else 0. DRF's own default,
     ``None`` ("use the whole ``X-Forwarded-For`` header"), is never taken: a client would
     pick its own address with it."""
@@ -53,7 +58,7 @@ def client_ip(request: Any) -> str:
     """
     meta = request.META
     remote = _address(str(meta.get("REMOTE_ADDR") or "")) or ""
-    count = trusted_proxy_count()
+    count = _trusted_proxy_count()
     forwarded = meta.get("HTTP_X_FORWARDED_FOR")
     if count and isinstance(forwarded, str):
         hops = forwarded.split(",")
@@ -65,12 +70,12 @@ def client_ip(request: Any) -> str:
 # --- the Origin rule ------------------------------------------------------------------------
 
 
-def trusted_origins() -> list[str]:
+def _trusted_origins() -> list[str]:
     """Django's ``CSRF_TRUSTED_ORIGINS``."""
     return [str(origin) for origin in getattr(settings, "CSRF_TRUSTED_ORIGINS", [])]
 
 
-def origin_allowed(origin: str, scheme: str, host: str | None, trusted: Iterable[str]) -> bool:
+def _origin_allowed(origin: str, scheme: str, host: str | None, trusted: Iterable[str]) -> bool:
     """Whether ``origin`` is ``scheme://host`` or one of ``trusted``, as Django's CSRF
     middleware decides for ``Origin`` (a trusted ``https://*.example.com`` allows every
     subdomain of example.com over https). Case does not matter; ``null`` is never allowed.
@@ -108,8 +113,8 @@ def is_same_origin(request: Any) -> bool:
         except DisallowedHost:
             host = None
         scheme = "https" if request.is_secure() else "http"
-        return origin_allowed(str(origin), scheme, host, trusted_origins())
+        return _origin_allowed(str(origin), scheme, host, _trusted_origins())
     fetch_site = meta.get("HTTP_SEC_FETCH_SITE")
     if fetch_site is not None:
-        return str(fetch_site).strip().lower() in SAME_ORIGIN_FETCH_SITES
+        return str(fetch_site).strip().lower() in _SAME_ORIGIN_FETCH_SITES
     return True

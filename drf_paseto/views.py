@@ -42,6 +42,17 @@ from drf_paseto.throttling import LoginFailureThrottle, LoginRateThrottle
 from drf_paseto.tokens import Token
 from drf_paseto.utils import is_same_origin
 
+__all__ = [
+    "IntrospectView",
+    "LogoutAllView",
+    "LogoutView",
+    "PasetoAPIView",
+    "PublicKeysView",
+    "TokenObtainView",
+    "TokenRefreshView",
+    "TokenVerifyView",
+]
+
 
 # Passwords and tokens stay out of Django's error reports (mail to ADMINS on any 5xx): every
 # POST parameter, and every local variable of the frames below dispatch(), is hidden.

@@ -38,7 +38,7 @@ from django.test import SimpleTestCase, TransactionTestCase, override_settings
 
 from drf_paseto import revocation
 from drf_paseto.authentication import PasetoAuthentication
-from drf_paseto.checks.browser import check_token_locations
+from drf_paseto.checks.browser import _check_token_locations
 from drf_paseto.clock import current_time
 from drf_paseto.exceptions import KeyConfigurationError, StoreUnavailable
 from drf_paseto.testing import access_token_for
@@ -488,7 +488,7 @@ class RecheckTests(ChannelsTestCase):
 class CheckTests(SimpleTestCase):
     def ids(self, **overrides: Any) -> list[str]:
         with paseto_settings(**overrides):
-            return [message.id or "" for message in check_token_locations()]
+            return [message.id or "" for message in _check_token_locations()]
 
     def test_defaults_pass(self) -> None:
         self.assertEqual(self.ids(), [])

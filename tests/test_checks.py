@@ -426,14 +426,14 @@ class ViewCheckTests(SimpleTestCase):
         import sys
         import types
 
-        from drf_paseto.checks.views import check_views
+        from drf_paseto.checks.views import _check_views
 
         module = types.ModuleType("tests._view_check_urls")
         module.urlpatterns = patterns  # type: ignore[attr-defined]
         sys.modules[module.__name__] = module
         self.addCleanup(sys.modules.pop, module.__name__)
         with override_settings(ROOT_URLCONF=module.__name__):
-            return check_views()
+            return _check_views()
 
     def test_views_our_authenticators_can_open_pass(self) -> None:
         urls = _view_urlconf()
@@ -457,9 +457,9 @@ class ViewCheckTests(SimpleTestCase):
 
 
 def check_views_of_the_suite() -> list[Any]:
-    from drf_paseto.checks.views import check_views
+    from drf_paseto.checks.views import _check_views
 
-    return check_views()
+    return _check_views()
 
 
 class KeysUrlCheckTests(CheckTestCase):

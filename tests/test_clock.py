@@ -26,7 +26,7 @@ class ClockTests(SimpleTestCase):
         with mock.patch("drf_paseto.clock.current_time", return_value=MOMENT):
             token = AccessToken.for_subject("7")
             self.assertEqual(token.issued_at, MOMENT)
-            self.assertEqual(keyset.now(), MOMENT.timestamp())
+            self.assertEqual(keyset._now(), MOMENT.timestamp())
 
     def test_as_lifetime_and_as_leeway(self) -> None:
         self.assertEqual(as_lifetime(90, "X"), timedelta(seconds=90))

@@ -72,7 +72,7 @@ class KeySetTestCase(SimpleTestCase):
     def at(self, seconds: float) -> Any:
         """The key set's clock, ``seconds`` from now (tokens are valid for years). The
         cache's clock does not move: ``interval_over()`` drops the gates."""
-        return mock.patch.object(keyset, "now", return_value=current_time().timestamp() + seconds)
+        return mock.patch.object(keyset, "_now", return_value=current_time().timestamp() + seconds)
 
     def interval_over(self) -> None:
         """As if KEYS_REFETCH_INTERVAL_SECONDS had passed since the last fetch or try."""
@@ -382,7 +382,7 @@ class GarbageTests(KeySetTestCase):
             "an error status": (good, 500, ok),
             "a redirect": (good, 302, ok),
             "not found": (good, 404, ok),
-            "too large": (good + b" " * keyset.MAX_KEY_SET_BYTES, 200, ok),
+            "too large": (good + b" " * keyset._MAX_KEY_SET_BYTES, 200, ok),
             "a list": (b"[]", 200, ok),
             "no keys": (b'{"keys": []}', 200, ok),
             "other fields": (b'{"keys": [], "more": 1}', 200, ok),
@@ -480,19 +480,19 @@ class ParsingTests(SimpleTestCase):
         }
         for header, expected in cases.items():
             with self.subTest(header):
-                self.assertEqual(keyset.parse_max_age(header), expected)
+                self.assertEqual(keyset._parse_max_age(header), expected)
 
     def test_https_certificates_are_verified(self) -> None:
         server = KeySetServer(tls=True)
         self.addCleanup(server.stop)
         server.serve_keys(keys.SECRET_V4_1, current=keys.SECRET_V4_1)
-        with self.assertRaisesMessage(keyset.KeySetRefused, "SSLCertVerificationError"):
-            keyset.fetch(server.url)
+        with self.assertRaisesMessage(keyset._KeySetRefused, "SSLCertVerificationError"):
+            keyset._fetch(server.url)
 
     def test_not_an_http_url(self) -> None:
         for url in ("file:///etc/passwd", "ftp://example.com/keys", "keys"):
-            with self.subTest(url), self.assertRaises(keyset.KeySetRefused):
-                keyset.fetch(url)
+            with self.subTest(url), self.assertRaises(keyset._KeySetRefused):
+                keyset._fetch(url)
 
 
 class KeyRingTests(KeySetTestCase):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from drf_paseto.backend import b64url_decode
-from drf_paseto.checks.views import check_error_reports
+from drf_paseto.checks.views import _check_error_reports
 from drf_paseto.reporting import PasetoExceptionReporterFilter
 from drf_paseto.tokens import RefreshToken
 from tests import keys
@@ -104,13 +104,13 @@ class UrlPasswordTests(SimpleTestCase):
 
 class ErrorReportCheckTests(SimpleTestCase):
     def ids(self) -> list[str]:
-        return [m.id for m in check_error_reports() if m.id]
+        return [m.id for m in _check_error_reports() if m.id]
 
     def test_w009_on_django_4_2_with_django_s_filter(self) -> None:
         with mock.patch("drf_paseto.checks.views.django.VERSION", (4, 2, 0, "final", 0)):
             with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=DJANGO_FILTER):
                 self.assertEqual(self.ids(), ["drf_paseto.W009"])
-                self.assertTrue(check_error_reports()[0].hint)
+                self.assertTrue(_check_error_reports()[0].hint)
             with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=OURS):
                 self.assertEqual(self.ids(), [])
 
@@ -128,7 +128,7 @@ class ErrorReportCheckTests(SimpleTestCase):
                 override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=DJANGO_FILTER),
                 paseto_settings(**{name: url}),
             ):
-                messages = check_error_reports()
+                messages = _check_error_reports()
                 self.assertEqual([m.id for m in messages], ["drf_paseto.W009"])
                 self.assertIn(f"the password in {name}", messages[0].msg)
                 self.assertNotIn("hunter2", messages[0].msg)

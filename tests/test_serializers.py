@@ -14,8 +14,8 @@ from rest_framework.test import APIRequestFactory
 
 from drf_paseto.exceptions import PasetoError
 from drf_paseto.serializers import (
-    MAX_PASSWORD_LENGTH,
-    MAX_USERNAME_LENGTH,
+    _MAX_PASSWORD_LENGTH,
+    _MAX_USERNAME_LENGTH,
     TokenObtainSerializer,
     TokenRefreshSerializer,
     TokenVerifySerializer,
@@ -70,8 +70,8 @@ class TokenObtainSerializerTests(TokenAPITestCase):
             self.assertTrue(field.write_only)
             self.assertTrue(field.required)
         self.assertFalse(fields["password"].trim_whitespace)
-        self.assertEqual(fields["password"].max_length, MAX_PASSWORD_LENGTH)
-        self.assertEqual(fields["username"].max_length, MAX_USERNAME_LENGTH)
+        self.assertEqual(fields["password"].max_length, _MAX_PASSWORD_LENGTH)
+        self.assertEqual(fields["username"].max_length, _MAX_USERNAME_LENGTH)
         self.assertEqual(fields["password"].style, {"input_type": "password"})
 
     def test_valid_credentials(self) -> None:

@@ -1,4 +1,4 @@
-"""The OpenAPI extension (drf_paseto/contrib/spectacular.py) and the example project's schema.
+"""The OpenAPI extension (drf_paseto/contrib/spectacular/) and the example project's schema.
 
 Every schema is generated with drf-spectacular's own generator, and every generation must be
 free of drf-spectacular warnings and errors.
@@ -128,12 +128,16 @@ class RegistrationTests(SchemaTestCase):
         )
 
         self.assertIn("drf_paseto.contrib.spectacular", sys.modules)
-        module = sys.modules["drf_paseto.contrib.spectacular"]
-        self.assertIn(module.PasetoAuthenticationScheme, OpenApiAuthenticationExtension._registry)
-        self.assertIn(module.LogoutViewSchema, OpenApiViewExtension._registry)
+        schemes = sys.modules["drf_paseto.contrib.spectacular._schemes"]
+        views = sys.modules["drf_paseto.contrib.spectacular._views"]
+        self.assertIn(schemes.PasetoAuthenticationScheme, OpenApiAuthenticationExtension._registry)
+        self.assertIn(views.LogoutViewSchema, OpenApiViewExtension._registry)
 
     def test_only_the_extension_imports_drf_spectacular(self) -> None:
-        self.assertEqual(modules_holding("drf_spectacular"), {"drf_paseto.contrib.spectacular"})
+        self.assertEqual(
+            modules_holding("drf_spectacular"),
+            {"drf_paseto.contrib.spectacular._schemes", "drf_paseto.contrib.spectacular._views"},
+        )
 
     def test_views_are_not_modified(self) -> None:
         self.generate()

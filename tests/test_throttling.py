@@ -198,11 +198,11 @@ class PaddedUsernameTests(ThrottleTestCase):
         from rest_framework.request import Request
         from rest_framework.test import APIRequestFactory
 
-        from drf_paseto.throttling import login_username
+        from drf_paseto.throttling import _login_username
 
         def key(username: object) -> str | None:
             body = APIRequestFactory().post(LOGIN_URL, {"username": username}, format="json")
-            return login_username(Request(body, parsers=[JSONParser()]))
+            return _login_username(Request(body, parsers=[JSONParser()]))
 
         for variant in (
             "ann",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import SimpleTestCase, override_settings
 from rest_framework.test import APIRequestFactory
 
-from drf_paseto.utils import client_ip, is_same_origin, origin_allowed
+from drf_paseto.utils import _origin_allowed, client_ip, is_same_origin
 from tests.helpers import drf_settings
 
 factory = APIRequestFactory()
@@ -66,7 +66,7 @@ class OriginTests(SimpleTestCase):
             ("https://[::1", "https", "api.example.com", False),
         ):
             with self.subTest(origin=origin, scheme=scheme, host=host):
-                self.assertEqual(origin_allowed(origin, scheme, host, trusted), allowed)
+                self.assertEqual(_origin_allowed(origin, scheme, host, trusted), allowed)
 
     def test_is_same_origin(self) -> None:
         def same(**meta: str) -> bool:

@@ -9,3 +9,5 @@ package registers them all (``DrfPasetoConfig.ready()`` does).
 """
 
 from drf_paseto.checks import browser, keys, login, names, revocation, views  # noqa: F401
+
+__all__: list[str] = []

@@ -13,11 +13,14 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from drf_paseto.checks._base import is_strings, wrong_value
 from drf_paseto.settings import api_settings
 
-TOKEN_LOCATIONS = ("headers", "cookies", "json")
-WEBSOCKET_TOKEN_LOCATIONS = ("headers", "subprotocol", "query", "cookies")
+__all__: list[str] = []
+
+
+_TOKEN_LOCATIONS = ("headers", "cookies", "json")
+_WEBSOCKET_TOKEN_LOCATIONS = ("headers", "subprotocol", "query", "cookies")
 # RFC 7230's "token": what a cookie name or a header name may be made of.
 _HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-NAME_SETTINGS = (
+_NAME_SETTINGS = (
     "ACCESS_COOKIE_KEY",
     "REFRESH_COOKIE_KEY",
     "ACCESS_CSRF_COOKIE_KEY",
@@ -27,15 +30,15 @@ NAME_SETTINGS = (
 
 
 @register(Tags.security)
-def check_token_locations(
+def _check_token_locations(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     locations = api_settings.TOKEN_LOCATION
-    if not is_strings(locations) or not locations or not set(locations) <= set(TOKEN_LOCATIONS):
+    if not is_strings(locations) or not locations or not set(locations) <= set(_TOKEN_LOCATIONS):
         messages.append(
             wrong_value(
-                "TOKEN_LOCATION", f"a non-empty list of {', '.join(map(repr, TOKEN_LOCATIONS))}"
+                "TOKEN_LOCATION", f"a non-empty list of {', '.join(map(repr, _TOKEN_LOCATIONS))}"
             )
         )
     for name in ("HEADER_NAME", "JSON_KEY", "REFRESH_JSON_KEY"):
@@ -51,7 +54,7 @@ def check_token_locations(
 
 def _check_cookies() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    for name in NAME_SETTINGS:
+    for name in _NAME_SETTINGS:
         value = getattr(api_settings, name)
         if not isinstance(value, str) or not _HTTP_TOKEN.fullmatch(value):
             messages.append(wrong_value(name, "a non-empty cookie or header name"))
@@ -91,13 +94,13 @@ def _check_websockets() -> list[CheckMessage]:
         not isinstance(locations, (list, tuple))
         or not is_strings(locations)
         or not locations
-        or not set(locations) <= set(WEBSOCKET_TOKEN_LOCATIONS)
+        or not set(locations) <= set(_WEBSOCKET_TOKEN_LOCATIONS)
         or len(set(locations)) != len(locations)
     ):
         messages.append(
             wrong_value(
                 "WEBSOCKET_TOKEN_LOCATION",
-                f"an ordered list of distinct {', '.join(map(repr, WEBSOCKET_TOKEN_LOCATIONS))}",
+                f"an ordered list of distinct {', '.join(map(repr, _WEBSOCKET_TOKEN_LOCATIONS))}",
             )
         )
     elif "query" in locations:
@@ -124,7 +127,7 @@ def _check_websockets() -> list[CheckMessage]:
 
 
 @register(Tags.security, deploy=True)
-def check_cookie_protection(
+def _check_cookie_protection(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """Token cookies that lose one of their protections in production."""

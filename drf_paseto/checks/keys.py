@@ -21,15 +21,20 @@ from drf_paseto.checks._base import (
 )
 from drf_paseto.clock import as_leeway, as_lifetime
 from drf_paseto.exceptions import KeyConfigurationError
-from drf_paseto.keys import build_key_ring, looks_like_paserk
+from drf_paseto.keys import _looks_like_paserk, build_key_ring
 from drf_paseto.settings import api_settings
 
+__all__: list[str] = []
+
+
 #: The shortest non-PASERK secret that passes ``check --deploy`` without a warning.
-MIN_SECRET_LENGTH = 32
+_MIN_SECRET_LENGTH = 32
 
 
 @register(Tags.security)
-def check_keys(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def _check_keys(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     try:
         backend.check_version(api_settings.VERSION)
@@ -109,7 +114,7 @@ def _check_keys_url() -> list[CheckMessage]:
 
 
 @register(Tags.security)
-def check_claims(
+def _check_claims(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
@@ -168,7 +173,7 @@ def check_claims(
 
 
 @register(Tags.security, deploy=True)
-def check_secrets(
+def _check_secrets(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """Every symmetric key a local-purpose service accepts, retired ones included: a token
@@ -189,7 +194,7 @@ def check_secrets(
         candidates += [(f"DRF_PASETO['RETIRED_KEYS'][{i}]", key) for i, key in enumerate(retired)]
     return [
         Warning(
-            f"{where} is not a PASERK and is shorter than {MIN_SECRET_LENGTH} characters: "
+            f"{where} is not a PASERK and is shorter than {_MIN_SECRET_LENGTH} characters: "
             "tokens made with it can be forged by guessing it.",
             hint="Use `manage.py paseto_keygen` for a k4.local key, or a long random string; "
             "drop a weak retired key once the tokens made with it have expired.",
@@ -204,5 +209,7 @@ def _is_weak(key: Any) -> bool:
     if isinstance(key, bytes):
         key = key.decode("utf-8", errors="replace")
     return (
-        isinstance(key, str) and not looks_like_paserk(key.strip()) and len(key) < MIN_SECRET_LENGTH
+        isinstance(key, str)
+        and not _looks_like_paserk(key.strip())
+        and len(key) < _MIN_SECRET_LENGTH
     )

@@ -13,7 +13,9 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from drf_paseto.checks._base import cache_backend, wrong_value
 from drf_paseto.settings import api_settings
-from drf_paseto.throttling import DEFAULT_RATES, configured_rate
+from drf_paseto.throttling import _DEFAULT_RATES, _configured_rate
+
+__all__: list[str] = []
 
 
 def _valid_rate(rate: Any) -> bool:
@@ -29,14 +31,14 @@ def _valid_rate(rate: Any) -> bool:
 
 
 @register(Tags.security)
-def check_login(
+def _check_login(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     if not isinstance(api_settings.UPDATE_LAST_LOGIN, bool):
         messages.append(wrong_value("UPDATE_LAST_LOGIN", "True or False"))
     rates = drf_settings.DEFAULT_THROTTLE_RATES or {}
-    for scope, default in DEFAULT_RATES.items():
+    for scope, default in _DEFAULT_RATES.items():
         rate = rates.get(scope)
         if scope in rates and rate is not None and not _valid_rate(rate):
             messages.append(
@@ -52,14 +54,14 @@ def check_login(
 
 
 @register(Tags.security, deploy=True)
-def check_throttle_cache(
+def _check_throttle_cache(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """The login throttles count in DRF's throttle cache, Django's ``default``: one that each
     process (or machine) keeps for itself lets every worker count on its own. Not under
     ``DEBUG`` (``runserver``, one process; Django's own deploy check says to turn it off),
     as the plain-http URL warnings."""
-    if django_settings.DEBUG or all(configured_rate(scope) is None for scope in DEFAULT_RATES):
+    if django_settings.DEBUG or all(_configured_rate(scope) is None for scope in _DEFAULT_RATES):
         return []
     backend = cache_backend("default")
     if backend.endswith(("LocMemCache", "FileBasedCache", "DummyCache")):

@@ -13,6 +13,11 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME
 
+__all__ = [
+    "REMOVED",
+]
+
+
 #: Every setting removed before 1.0, and what to use instead. This check is the only
 #: compatibility code the removals have: the old names do nothing any more.
 REMOVED: dict[str, str] = {
@@ -70,7 +75,7 @@ def _runs_simple_jwt() -> bool:
 
 
 @register(Tags.compatibility)
-def check_names(
+def _check_names(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []

@@ -31,11 +31,14 @@ from drf_paseto.stores import (
     SharedRedisStore,
 )
 
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+__all__: list[str] = []
+
+
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 @register(Tags.security)
-def check_revocation(
+def _check_revocation(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
@@ -171,7 +174,7 @@ def _check_redis_store() -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     url = api_settings.DENYLIST_REDIS_URL
     urls = url if isinstance(url, (list, tuple)) else [url]
-    if not urls or not all(isinstance(u, str) and u.startswith(REDIS_SCHEMES) for u in urls):
+    if not urls or not all(isinstance(u, str) and u.startswith(_REDIS_SCHEMES) for u in urls):
         messages.append(
             wrong_value(
                 "DENYLIST_REDIS_URL",

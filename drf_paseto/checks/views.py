@@ -12,14 +12,17 @@ from django.conf import settings as django_settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-from drf_paseto.reporting import URL_SETTINGS, PasetoExceptionReporterFilter, has_password
+from drf_paseto.reporting import _URL_SETTINGS, PasetoExceptionReporterFilter, _has_password
 from drf_paseto.settings import api_settings
 
-REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporterFilter"
+__all__: list[str] = []
+
+
+_REPORTER_FILTER = "drf_paseto.reporting.PasetoExceptionReporterFilter"
 
 
 @register(Tags.security)
-def check_error_reports(
+def _check_error_reports(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """Django's error reports (mail to ADMINS, the django.request log, the DEBUG page) would
@@ -41,8 +44,8 @@ def check_error_reports(
         shown.append("the Authorization header (bearer tokens)")
     shown += [
         f"the password in {name}"
-        for name in URL_SETTINGS
-        if has_password(getattr(api_settings, name))
+        for name in _URL_SETTINGS
+        if _has_password(getattr(api_settings, name))
     ]
     if not shown:
         return []
@@ -50,13 +53,13 @@ def check_error_reports(
         Warning(
             "Django's error reports (mail to ADMINS, the django.request log) show "
             f"{', '.join(shown)}.",
-            hint=f'Set DEFAULT_EXCEPTION_REPORTER_FILTER = "{REPORTER_FILTER}".',
+            hint=f'Set DEFAULT_EXCEPTION_REPORTER_FILTER = "{_REPORTER_FILTER}".',
             id="drf_paseto.W009",
         )
     ]
 
 
-EXCEPTION_HANDLER = "drf_paseto.exceptions.exception_handler"
+_EXCEPTION_HANDLER = "drf_paseto.exceptions.exception_handler"
 
 
 def _views(patterns: Sequence[Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -83,7 +86,7 @@ def _accepts_refresh_tokens(authentication_class: type) -> bool:
 
 
 @register(Tags.urls)
-def check_views(
+def _check_views(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """drf_paseto's permissions on a view that no authenticator of ours can satisfy: every
@@ -137,7 +140,7 @@ def check_views(
 
 
 @register()
-def check_exception_handler(
+def _check_exception_handler(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """Without drf_paseto's handler, the errors DRF raises itself (``IsAuthenticated``'s 401,
@@ -152,7 +155,7 @@ def check_exception_handler(
             "REST_FRAMEWORK['EXCEPTION_HANDLER'] is not drf_paseto's: the errors DRF raises "
             "itself (no credentials on an IsAuthenticated view, a throttled request) have no "
             "'code', unlike drf_paseto's.",
-            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{EXCEPTION_HANDLER}" (a handler '
+            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{_EXCEPTION_HANDLER}" (a handler '
             "of your own can call drf_paseto.exceptions.add_error_code(); then silence this).",
             id="drf_paseto.W010",
         )

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from drf_paseto import tokens
     from drf_paseto.models import LoginSession
 
+__all__ = [
+    "RevocationStore",
+    "SessionState",
+]
+
+
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 logger = logging.getLogger("drf_paseto")
 

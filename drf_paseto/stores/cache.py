@@ -12,6 +12,10 @@ from drf_paseto.settings import api_settings
 from drf_paseto.stores.base import log_store_failure
 from drf_paseto.stores.mirrored import Copies, Item, MirroredStore
 
+__all__ = [
+    "CacheStore",
+]
+
 
 class CacheCopies(Copies):
     """Copies in a Django cache. Its API has no atomic merge, so a write only drops the

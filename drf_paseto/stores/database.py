@@ -34,6 +34,10 @@ from drf_paseto.stores.base import (
 if TYPE_CHECKING:
     from drf_paseto.models import LoginSession
 
+__all__ = [
+    "DatabaseStore",
+]
+
 
 class DatabaseStore(RevocationStore):
     """The ``LoginSession`` and ``SubjectCutoff`` tables, read and written on the database

@@ -17,6 +17,12 @@ from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.stores.base import EPOCH, SessionState, logger
 from drf_paseto.stores.database import DatabaseStore
 
+__all__ = [
+    "Copies",
+    "MirroredStore",
+]
+
+
 NO_CUTOFF = 0
 #: A copy: ``(key, value, seconds to keep)``.
 Item = tuple[str, str, int]

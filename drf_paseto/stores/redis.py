@@ -23,6 +23,14 @@ from drf_paseto.settings import api_settings
 from drf_paseto.stores.base import log_store_failure
 from drf_paseto.stores.mirrored import Copies, Item, MirroredStore
 
+__all__ = [
+    "RedisStore",
+    "cluster_client",
+    "redis_client",
+    "sentinel_client",
+]
+
+
 #: How long connecting to a Redis server may take, in seconds.
 CONNECT_TIMEOUT_SECONDS = 2.0
 #: How long a Redis server may take to answer a command, in seconds.

@@ -43,6 +43,13 @@ from drf_paseto.stores.base import EPOCH, RevocationStore, SessionState, logger
 from drf_paseto.stores.mirrored import Copies
 from drf_paseto.stores.redis import RedisCopies
 
+__all__ = [
+    "IntrospectionStore",
+    "ReadOnlyStore",
+    "SharedRedisStore",
+]
+
+
 #: The largest introspection answer read, in bytes.
 MAX_ANSWER_BYTES = 16 * 1024
 

@@ -8,6 +8,10 @@ from django.core.management.base import BaseCommand
 
 from drf_paseto.stores import DatabaseStore
 
+__all__ = [
+    "Command",
+]
+
 
 class Command(BaseCommand):
     help = (

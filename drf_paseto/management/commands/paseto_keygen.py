@@ -13,6 +13,10 @@ from django.views.decorators.debug import sensitive_variables
 
 from drf_paseto import backend
 
+__all__ = [
+    "Command",
+]
+
 
 class Command(BaseCommand):
     help = (

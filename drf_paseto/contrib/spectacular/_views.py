@@ -1,225 +1,28 @@
-"""OpenAPI 3 schema for drf_paseto through drf-spectacular (the ``spectacular`` extra).
-
-drf-spectacular extensions: one security scheme per authenticator, and the bodies of the
-token views. ``DrfPasetoConfig.ready()`` imports this module when drf-spectacular is
-installed; settings are read while the schema is generated. docs/openapi.md describes what
-the schema shows and how to extend it.
-"""
+"""The schemas of drf_paseto's own views: summaries, request bodies and every answer."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from drf_paseto.cookies import COOKIES
-from drf_paseto.sessions import SessionSerializer
+from drf_paseto.contrib.spectacular._schemes import header_example
+from drf_paseto.contrib.spectacular._serializers import (
+    AccessTokenSerializer,
+    ErrorSerializer,
+    IntrospectRequestSerializer,
+    IntrospectResponseSerializer,
+    LogoutSerializer,
+    PublicKeysResponseSerializer,
+    SessionListSerializer,
+    TokenPairSerializer,
+    TokenVerifyResponseSerializer,
+    ValidationErrorSerializer,
+)
 from drf_paseto.settings import api_settings
-
-ACCESS_SCHEME = "PasetoAuth"
-REFRESH_SCHEME = "PasetoRefreshAuth"
-ANY_TOKEN_SCHEME = "PasetoAnyTokenAuth"
-BEARER_FORMAT = "PASETO"
-
-# --- Response bodies -------------------------------------------------------------------------
-
-
-class TokenPairSerializer(serializers.Serializer[Any]):
-    """A new login session: a fresh access token and its refresh token."""
-
-    access_token = serializers.CharField(help_text="A PASETO access token (fresh after login).")
-    refresh_token = serializers.CharField(help_text="A PASETO refresh token.")
-
-
-class AccessTokenSerializer(serializers.Serializer[Any]):
-    """A new access token, never fresh."""
-
-    access_token = serializers.CharField(help_text="A PASETO access token (not fresh).")
-
-
-class TokenVerifyResponseSerializer(serializers.Serializer[Any]):
-    """The token would be accepted: its type and when it expires."""
-
-    token_type = serializers.CharField(help_text='The token\'s type: "access", "refresh", …')
-    expires_at = serializers.DateTimeField(help_text="The token's ``exp`` claim (ISO 8601).")
-
-
-class PublicKeySerializer(serializers.Serializer[Any]):
-    """A public key that verifies our v4.public / v3.public tokens, as PASERK."""
-
-    kid = serializers.CharField(help_text="The key's PASERK id (the tokens' footer ``kid``).")
-    paserk = serializers.CharField(help_text="The public key as PASERK (k4.public.…).")
-    version = serializers.CharField(help_text='The PASETO version: "v4" or "v3".')
-    purpose = serializers.CharField(help_text='Always "public".')
-    current = serializers.BooleanField(help_text="Whether new tokens are signed with it.")
-
-
-class PublicKeysResponseSerializer(serializers.Serializer[Any]):
-    """The public keys; empty with the local purpose (local keys are never shown)."""
-
-    keys = PublicKeySerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    """Every drf_paseto error: a translatable message and a stable machine-readable code."""
-
-    detail = serializers.CharField(help_text="A human-readable, translatable message.")
-    code = serializers.CharField(help_text="A stable code, e.g. token_expired.")
-
-
-class ValidationErrorSerializer(ErrorSerializer):
-    """400: ``invalid_request`` with the fields' errors, or ``parse_error`` without."""
-
-    # A declared field, which DRF's metaclass takes out of the class: Serializer.errors stays.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Field name → its error messages (invalid_request only).",
-    )
-
-
-class LogoutSerializer(serializers.Serializer[Any]):
-    """The session's token in the JSON body, for clients that do not send the header."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields[api_settings.REFRESH_JSON_KEY] = serializers.CharField(
-            required=False,
-            write_only=True,
-            help_text="An access or a refresh token of the session, when not in the header.",
-        )
-
-
-# --- Security schemes ------------------------------------------------------------------------
-
-
-def header_example(token: str) -> str:
-    """How the configured header carries a token: ``Authorization: Bearer <token>``."""
-    prefix = api_settings.HEADER_TYPE
-    value = f"{prefix} {token}" if prefix else token
-    return f"{api_settings.HEADER_NAME}: {value}"
-
-
-def header_security_scheme(token: str) -> dict[str, Any]:
-    """The security scheme for a token in the configured header (``HEADER_NAME``/``_TYPE``).
-
-    drf-spectacular's ``build_bearer_security_scheme_object`` makes it: OpenAPI 3.0's
-    ``http``/``bearer`` scheme for ``Authorization: Bearer`` (header names and schemes are
-    case-insensitive), an ``apiKey`` header whose value the client sends whole otherwise.
-    """
-    name: str = api_settings.HEADER_NAME
-    prefix: str = api_settings.HEADER_TYPE or ""
-    bearer = name.lower() == "authorization" and prefix.lower() == "bearer"
-    definition = build_bearer_security_scheme_object(
-        header_name="Authorization" if bearer else name,
-        token_prefix="Bearer" if bearer else prefix,
-        bearer_format=BEARER_FORMAT,
-    )
-    if bearer:
-        description = f"A PASETO {token}: `{header_example('<token>')}`."
-    elif prefix:
-        description = (
-            f'A PASETO {token} in the `{name}` header: the value is "{prefix} <token>" '
-            "(prefix included)."
-        )
-    else:
-        description = (
-            f"A PASETO {token} in the `{name}` header: the value is the token itself, with no "
-            "prefix."
-        )
-    return {**definition, "description": description}
-
-
-def cookie_security_scheme(token_type: str) -> dict[str, Any]:
-    """The ``token_type`` token in its httpOnly cookie; unsafe methods also need the CSRF
-    header."""
-    names = COOKIES[token_type]
-    cookie, csrf_header, csrf_cookie = (
-        names.value(part) for part in ("key", "csrf_header", "csrf_cookie")
-    )
-    description = f"A PASETO {token_type} token in the httpOnly `{cookie}` cookie."
-    if api_settings.COOKIE_CSRF_PROTECT:
-        methods = ", ".join(api_settings.CSRF_METHODS)
-        description += (
-            f" {methods} requests also send the `{csrf_header}` header with the value of the"
-            f" `{csrf_cookie}` cookie (double submit)."
-        )
-    return {"type": "apiKey", "in": "cookie", "name": cookie, "description": description}
-
-
-class PasetoScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    """The base of the three extensions: a header scheme and, with ``"cookies"`` in
-    ``TOKEN_LOCATION``, its cookie schemes, all alternatives (any one will do).
-
-    Each authenticator class has schemes of its own names: drf-spectacular files a
-    definition under the authenticator class that produced it, and one name for two classes
-    would collide. Subclasses of the authenticators match too, at a negative priority, with
-    their class name appended (``PasetoAuth_MyAuthentication``); a project's own extension
-    for its subclass (priority 0, the default) takes precedence.
-    """
-
-    match_subclasses = True
-    priority = -2
-    #: The header scheme's name, and the token it carries.
-    header_scheme = (ACCESS_SCHEME, "access token")
-    #: The cookie schemes' names, and the token type of each one's cookie.
-    cookie_schemes: tuple[tuple[str, str], ...] = (("PasetoCookieAuth", "access"),)
-
-    def __init__(self, target: Any) -> None:
-        super().__init__(target)  # type: ignore[no-untyped-call]
-        scheme, token = self.header_scheme
-        self.definitions = {self.scheme_name(scheme): header_security_scheme(token)}
-        if "cookies" in api_settings.TOKEN_LOCATION:
-            for name, token_type in self.cookie_schemes:
-                self.definitions[self.scheme_name(name)] = cookie_security_scheme(token_type)
-        self.name = list(self.definitions)
-
-    def scheme_name(self, name: str) -> str:
-        """``name`` for the authenticator itself, ``name_<ClassName>`` for a subclass."""
-        target = self.target if isinstance(self.target, type) else type(self.target)
-        # Matched, so target_class is loaded: the class itself.
-        return name if target is self.target_class else f"{name}_{target.__name__}"
-
-    def get_security_requirement(self, auto_schema: AutoSchema) -> list[dict[str, list[Any]]]:
-        return [{scheme: []} for scheme in self.definitions]
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> list[dict[str, Any]]:
-        return list(self.definitions.values())
-
-
-class PasetoAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
-    """``PasetoAuthentication``: an access token."""
-
-    target_class = "drf_paseto.authentication.PasetoAuthentication"
-
-
-class PasetoRefreshAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
-    """``PasetoRefreshAuthentication``: a refresh token."""
-
-    target_class = "drf_paseto.authentication.PasetoRefreshAuthentication"
-    priority = -1  # before PasetoAuthentication's, whose subclass it is
-    header_scheme = (REFRESH_SCHEME, "refresh token")
-    cookie_schemes = (("PasetoRefreshCookieAuth", "refresh"),)
-
-
-class PasetoAnyTokenAuthenticationScheme(PasetoScheme):  # type: ignore[no-untyped-call]
-    """``PasetoAnyTokenAuthentication``: an access token or a refresh token."""
-
-    target_class = "drf_paseto.authentication.PasetoAnyTokenAuthentication"
-    priority = -1  # before PasetoAuthentication's, whose subclass it is
-    header_scheme = (ANY_TOKEN_SCHEME, "access or refresh token")
-    cookie_schemes = (
-        ("PasetoAnyTokenCookieAuth", "access"),
-        ("PasetoAnyTokenRefreshCookieAuth", "refresh"),
-    )
-
-
-# --- Token views -----------------------------------------------------------------------------
 
 
 def error(description: str) -> OpenApiResponse:
@@ -402,10 +205,6 @@ class LogoutAllViewSchema(_RevokeViewSchema):  # type: ignore[no-untyped-call]
 # --- The caller's sessions -------------------------------------------------------------------
 
 
-class SessionListSerializer(serializers.Serializer[Any]):
-    sessions = serializers.ListField(child=SessionSerializer())
-
-
 SESSION_ERRORS = {
     401: error(UNAUTHORIZED_TOKEN + " A refresh token is token_wrong_type here."),
     404: error(
@@ -467,31 +266,6 @@ class LogoutOthersViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-c
             request=None,
             responses={204: OpenApiResponse(description="Ended."), **SESSION_ERRORS},
         )
-
-
-# --- Introspection (many services) ----------------------------------------------------------
-
-
-class IntrospectRequestSerializer(serializers.Serializer[Any]):
-    """RFC 7662's request: the token, as a form field (or in a JSON body)."""
-
-    token = serializers.CharField(write_only=True, help_text="The access token to judge.")
-    token_type_hint = serializers.CharField(
-        required=False, write_only=True, help_text='Ignored ("access_token" is assumed).'
-    )
-
-
-class IntrospectResponseSerializer(serializers.Serializer[Any]):
-    """RFC 7662's answer; only ``active`` when it is false."""
-
-    active = serializers.BooleanField(help_text="Whether the issuer accepts the token now.")
-    sub = serializers.CharField(required=False, help_text="The token's subject.")
-    token_type = serializers.CharField(required=False, help_text='Always "access".')
-    jti = serializers.CharField(required=False, help_text="The token's id.")
-    sid = serializers.CharField(required=False, help_text="Its login session.")
-    iat = serializers.IntegerField(required=False, help_text="Issued at (seconds since 1970).")
-    exp = serializers.IntegerField(required=False, help_text="Expires (seconds since 1970).")
-    fresh = serializers.BooleanField(required=False, help_text="Whether the token is fresh.")
 
 
 class IntrospectViewSchema(OpenApiViewExtension):  # type: ignore[no-untyped-call]
