@@ -143,7 +143,7 @@ class ErrorReportCheckTests(SimpleTestCase):
             paseto_settings(DENYLIST_REDIS_URL="redis://redis.internal:6379/0"),
         ):
             # No password, no word of one (Django 4.2 still warns about the header).
-            self.assertFalse(any("password" in m.msg for m in check_error_reports()))
+            self.assertFalse(any("password" in m.msg for m in _check_error_reports()))
 
     def test_registered(self) -> None:
         self.assertNotIn("drf_paseto.W009", [m.id for m in run_checks()])
