@@ -887,6 +887,7 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         after = client.info("stats")["total_connections_received"]
         self.assertLessEqual(after - before, 1)
 
+    @tag("servers")  # redis-py retries a cluster's and a sentinel's start for seconds
     def test_an_unreachable_cluster_or_sentinel_fails_closed(self) -> None:
         tokens = self.login()
         for factory in ("cluster_client", "sentinel_client"):
