@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db import (
     DatabaseError,
     IntegrityError,
@@ -17,8 +18,7 @@ from django.db import (
     router,
     transaction,
 )
-from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest
 
 from drf_paseto import clock
@@ -37,6 +37,23 @@ if TYPE_CHECKING:
 __all__ = [
     "DatabaseStore",
 ]
+
+
+# The session's columns (and its subject's cutoff) as they ride on the user row of
+# ``select_session``: names no user model has.
+_SESSION_COLUMNS = {
+    name: f"drf_paseto_session_{name}"
+    for name in (
+        "subject",
+        "auth_time",
+        "user_id",
+        "refresh_jti",
+        "generation",
+        "revoked_at",
+        "expires_at",
+        "cutoff",
+    )
+}
 
 
 class DatabaseStore(RevocationStore):
@@ -75,48 +92,57 @@ class DatabaseStore(RevocationStore):
         return router.db_for_write(LoginSession)
 
     def read(self, session_id: str, subject: str) -> tuple[SessionState | None, datetime | None]:
-        """The session, its subject's cutoff and its user, in one query (one round trip, as
-        DRF's ``TokenAuthentication`` makes): the user row joined to the session
-        (``select_related``), the cutoff a subquery on its primary key."""
-        session = self._retry(lambda: self.select_session(session_id))
-        if session is None:
+        """The session, its subject's cutoff and its user, in one query: one round trip, as
+        DRF's ``TokenAuthentication`` makes (``select_session``)."""
+        row = self._retry(lambda: self.select_session(session_id))
+        if row is None:
             return None, None
+        found = {name: vars(row).pop(alias) for name, alias in _SESSION_COLUMNS.items()}
+        user_pk = found["user_id"]
         state = SessionState(
-            subject=session.subject,
-            auth_time=db_datetime(session.auth_time),
-            user_pk=None if session.user_id is None else str(session.user_id),
-            refresh_jti=session.refresh_jti,
-            generation=session.generation,
-            revoked=session.revoked_at is not None,
-            expires_at=db_datetime(session.expires_at),
-            user=session.user,
+            subject=found["subject"],
+            auth_time=db_datetime(found["auth_time"]),
+            user_pk=None if user_pk is None else str(user_pk),
+            refresh_jti=found["refresh_jti"],
+            generation=int(found["generation"]),
+            revoked=found["revoked_at"] is not None,
+            expires_at=db_datetime(found["expires_at"]),
+            user=None if user_pk is None else row,
         )
-        return state, None if session.cutoff is None else db_datetime(session.cutoff)
+        cutoff = found["cutoff"]
+        return state, None if cutoff is None else db_datetime(cutoff)
 
-    def select_session(self, session_id: str) -> LoginSession | None:
-        """The ``LoginSession`` row with its ``user`` and its subject's ``cutoff`` (or
-        ``None``), from the database sessions are written to, through the ORM. The cutoff is
-        a correlated subquery on the package's own two tables (``RawSQL``: the ORM builds it
-        in a third less time than a ``Subquery`` of a queryset; docs/performance.md)."""
+    def select_session(self, session_id: str) -> Any:
+        """The session's user, through the ORM's raw-query API (``Manager.raw()``): the user
+        model's row, mapped and converted by the ORM, carrying the session's columns and its
+        subject's cutoff as extra attributes; ``None`` for an unknown session. The user is
+        joined to the session by its primary key, on the database sessions are written to.
+
+        A fixed statement: the ORM maps its rows without building SQL for each request, which
+        on PostgreSQL costs more than the round trip it saves (docs/performance.md). Only
+        table and column names reach its text, from the models' ``_meta``; the session id is
+        a parameter."""
         from drf_paseto.models import LoginSession, SubjectCutoff
 
+        user_model = get_user_model()
         alias = self._alias()
         quote = connections[alias].ops.quote_name
-        sessions, cutoffs = quote(LoginSession._meta.db_table), quote(SubjectCutoff._meta.db_table)
-        # No value reaches the SQL text: our own tables' quoted names only.
-        cutoff = RawSQL(  # noqa: S611
-            f"SELECT {cutoffs}.{quote('cutoff')} FROM {cutoffs} "  # noqa: S608
-            f"WHERE {cutoffs}.{quote('subject')} = {sessions}.{quote('subject')}",
-            (),
-            output_field=DateTimeField(),
+        # Our own columns, as our migrations name them; the user model's from its _meta.
+        picked = ", ".join(
+            f"s.{quote(name)} AS {quote(extra)}"
+            for name, extra in _SESSION_COLUMNS.items()
+            if name != "cutoff"
         )
-        rows = (
-            LoginSession.objects.using(alias)
-            .select_related("user")
-            .annotate(cutoff=cutoff)
-            .filter(pk=session_id)
-            .order_by()
+        sql = (
+            f"SELECT u.*, {picked}, "  # noqa: S608 - names only; the id is a parameter
+            f"(SELECT c.cutoff FROM {quote(SubjectCutoff._meta.db_table)} c "
+            f"WHERE c.subject = s.subject) AS {quote(_SESSION_COLUMNS['cutoff'])} "
+            f"FROM {quote(LoginSession._meta.db_table)} s "
+            f"LEFT JOIN {quote(user_model._meta.db_table)} u "
+            f"ON u.{quote(str(user_model._meta.pk.column))} = s.user_id "
+            "WHERE s.id = %s"
         )
+        rows = user_model._default_manager.db_manager(alias).raw(sql, [session_id])
         return next(iter(rows), None)
 
     def open_session(self, session: LoginSession) -> None:
