@@ -91,6 +91,23 @@ def compare_digest_calls() -> Iterator[list[tuple[Any, Any]]]:
         yield calls
 
 
+@contextlib.contextmanager
+def thread_hops() -> Iterator[list[str]]:
+    """The ``sync_to_async`` calls made while the block runs: the name of each function
+    sent to a thread (``SyncToAsync.__call__`` wrapped; the calls still run)."""
+    from asgiref.sync import SyncToAsync
+
+    calls: list[str] = []
+    real = SyncToAsync.__call__
+
+    async def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return await real(self, *args, **kwargs)
+
+    with mock.patch.object(SyncToAsync, "__call__", recording):
+        yield calls
+
+
 def modules_holding(package: str) -> set[str]:
     """The modules of drf_paseto that hold a module, class or function of ``package``.
 
