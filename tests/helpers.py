@@ -93,15 +93,16 @@ def compare_digest_calls() -> Iterator[list[tuple[Any, Any]]]:
 
 @contextlib.contextmanager
 def thread_hops() -> Iterator[list[str]]:
-    """The ``sync_to_async`` calls made while the block runs: the name of each function
-    sent to a thread (``SyncToAsync.__call__`` wrapped; the calls still run)."""
+    """The ``sync_to_async`` calls made while the block runs: ``module.qualname`` of each
+    function sent to a thread (``SyncToAsync.__call__`` wrapped; the calls still run)."""
     from asgiref.sync import SyncToAsync
 
     calls: list[str] = []
     real = SyncToAsync.__call__
 
     async def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(getattr(self.func, "__qualname__", repr(self.func)))
+        func = self.func
+        calls.append(f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', func)}")
         return await real(self, *args, **kwargs)
 
     with mock.patch.object(SyncToAsync, "__call__", recording):
