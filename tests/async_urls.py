@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from adrf.views import APIView as AsyncAPIView  # type: ignore[import-untyped]
+from django.http import HttpRequest
 from django.urls import path
+from ninja import NinjaAPI
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,6 +17,17 @@ from drf_paseto.adrf import (
     AsyncPasetoAuthentication,
     AsyncPasetoRefreshAuthentication,
     AsyncPasetoStatelessAuthentication,
+)
+from drf_paseto.ninja import (
+    AsyncPasetoAuth,
+    AsyncPasetoFreshAuth,
+    AsyncPasetoRefreshAuth,
+    AsyncPasetoStatelessAuth,
+    PasetoAuth,
+    PasetoFreshAuth,
+    PasetoRefreshAuth,
+    get_router,
+    install_exception_handlers,
 )
 from drf_paseto.permissions import IsAccessToken, IsFreshToken, IsRefreshToken
 from tests import hop_probe
@@ -64,7 +77,69 @@ class AsyncStatelessView(AsyncProtectedView):
         )
 
 
+# --- django-ninja ------------------------------------------------------------------------------
+
+api = NinjaAPI(urls_namespace="tests-ninja")
+install_exception_handlers(api)
+api.add_router("/auth/", get_router())
+
+
+def _answer(request: HttpRequest) -> dict[str, Any]:
+    user = request.user  # set by drf_paseto.ninja's auth classes
+    return {"user": user.get_username(), "token_type": request.auth.type}  # type: ignore[attr-defined]
+
+
+@api.get("/protected/", auth=PasetoAuth())
+def protected(request: HttpRequest) -> dict[str, Any]:
+    return _answer(request)
+
+
+@api.get("/async/protected/", auth=AsyncPasetoAuth())
+async def async_protected(request: HttpRequest) -> dict[str, Any]:
+    return _answer(request)
+
+
+@api.get("/fresh/", auth=PasetoFreshAuth())
+def fresh(request: HttpRequest) -> dict[str, Any]:
+    return _answer(request)
+
+
+@api.get("/async/fresh/", auth=AsyncPasetoFreshAuth())
+async def async_fresh(request: HttpRequest) -> dict[str, Any]:
+    return _answer(request)
+
+
+@api.post("/refresh-only/", auth=PasetoRefreshAuth())
+def refresh_only(request: HttpRequest) -> dict[str, Any]:
+    return _answer(request)
+
+
+@api.post("/async/refresh-only/", auth=AsyncPasetoRefreshAuth())
+async def async_refresh_only(request: HttpRequest) -> dict[str, Any]:
+    return _answer(request)
+
+
+class ProbedStatelessAuth(AsyncPasetoStatelessAuth):
+    """Counts the thread hops of its own ``authenticate`` (``tests.hop_probe``)."""
+
+    async def authenticate(self, request: HttpRequest, token: str) -> Any:
+        with hop_probe.scoped() as probe:
+            accepted = await super().authenticate(request, token)
+        request.paseto_probe = probe  # type: ignore[attr-defined]
+        return accepted
+
+
+@api.get("/async/stateless/", auth=ProbedStatelessAuth())
+async def async_stateless(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "user": request.user.pk,
+        "token_type": request.auth.type,  # type: ignore[attr-defined]
+        "probe": request.paseto_probe,  # type: ignore[attr-defined]
+    }
+
+
 urlpatterns = [
+    path("ninja/", api.urls),
     path("protected/", AsyncProtectedView.as_view()),
     path("fresh/", AsyncFreshView.as_view()),
     path("refresh-only/", AsyncRefreshOnlyView.as_view()),

@@ -11,6 +11,8 @@ from django.core.checks import CheckMessage, Error, Tags, register
 
 from drf_paseto.checks.views import _views
 
+__all__ = ["check_async_classes"]
+
 
 def _awaits(view_class: type) -> bool:
     """Whether the view awaits coroutine authenticators and permissions: adrf's."""
