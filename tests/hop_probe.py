@@ -48,7 +48,7 @@ def _wrap_loop(loop: asyncio.AbstractEventLoop) -> None:
     real = loop.run_in_executor
 
     def recording(executor: Any, func: Any, *args: Any) -> Any:
-        _note("run_in_executor:" + getattr(func, "__qualname__", repr(func)))
+        _note("run_in_executor:" + getattr(func, "__qualname__", type(func).__name__))
         return real(executor, func, *args)
 
     loop.run_in_executor = recording  # type: ignore[method-assign]
