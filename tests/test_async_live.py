@@ -9,6 +9,8 @@ PostgreSQL and Redis legs of tests/test_concurrency.py.
   calls their authentication made. On the Redis store: none, on the event loop's thread.
 * The logout-all race against a looping refresher (test_concurrency.py's, under uvicorn),
   the survivors' tokens checked on the async views.
+* The example project's adrf views and ninja API under uvicorn, as ``make demo`` serves
+  them: the seed flow, on the URLs ``make demo-commands`` prints.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 from tests.live_server import (
     ROOT,
+    ExampleProjectServer,
     JSONClient,
     Reply,
     ServerTestCase,
@@ -104,7 +107,48 @@ class UvicornServer:
             return ""
 
 
-class _AsyncLiveTests(ServerTestCase):
+class SeedFlow:
+    """login, protected, fresh, a refresh token refused on protected, an access token
+    refused on refresh, refresh, fresh required: on one set of URLs."""
+
+    username = "alice"
+    password = "correct horse battery staple"
+    server: Any
+
+    def call(self, method: str, path: str, token: str | None = None, body: Any = None) -> Reply:
+        reply: Reply = self.server.client.call(method, path, token, body)
+        test: Any = self
+        test.assertNotServerError(reply, f"{method} {path}")
+        return reply
+
+    def assertStatus(self, reply: Reply, status: int, code: str | None = None) -> None:
+        test: Any = self
+        test.assertEqual(reply.status, status, f"{reply}\n{self.server.log_tail()}")
+        if code is not None:
+            test.assertEqual(set(reply.body), {"detail", "code"}, str(reply))
+            test.assertEqual(reply.code, code, str(reply))
+        if status == 401:
+            headers = {name.lower(): value for name, value in reply.headers.items()}
+            test.assertEqual(headers.get("www-authenticate"), 'Bearer realm="api"', str(reply))
+
+    def seed_flow(self, login: str, refresh: str, protected: str, fresh: str) -> None:
+        body = {"username": self.username, "password": self.password}
+        reply = self.call("POST", login, body=body)
+        self.assertStatus(reply, 200)
+        access, refresh_token = reply.body["access_token"], reply.body["refresh_token"]
+        self.assertStatus(self.call("GET", protected, access), 200)
+        self.assertStatus(self.call("GET", fresh, access), 200)
+        self.assertStatus(self.call("GET", protected, refresh_token), 401, "token_wrong_type")
+        self.assertStatus(self.call("POST", refresh, access), 401, "token_wrong_type")
+        reply = self.call("POST", refresh, refresh_token)
+        self.assertStatus(reply, 200)
+        renewed = reply.body["access_token"]
+        self.assertStatus(self.call("GET", protected, renewed), 200)
+        self.assertStatus(self.call("GET", fresh, renewed), 403, "token_not_fresh")
+        self.assertStatus(self.call("GET", protected), 401, "not_authenticated")
+
+
+class _AsyncLiveTests(SeedFlow, ServerTestCase):
     """The seed flow and the hop proof, for every leg. Abstract: deleted at the end."""
 
     store = "database"
@@ -124,36 +168,6 @@ class _AsyncLiveTests(ServerTestCase):
         cls.server = UvicornServer(env, cls.tmp)
         cls.addClassCleanup(cls.server.stop)
         cls.server.start()
-
-    def call(self, method: str, path: str, token: str | None = None, body: Any = None) -> Reply:
-        reply = self.api.call(method, path, token, body)
-        self.assertNotServerError(reply, f"{method} {path}")
-        return reply
-
-    def assertStatus(self, reply: Reply, status: int, code: str | None = None) -> None:
-        self.assertEqual(reply.status, status, f"{reply}\n{self.server.log_tail()}")
-        if code is not None:
-            self.assertEqual(set(reply.body), {"detail", "code"}, str(reply))
-            self.assertEqual(reply.code, code, str(reply))
-        if status == 401:
-            headers = {name.lower(): value for name, value in reply.headers.items()}
-            self.assertEqual(headers.get("www-authenticate"), 'Bearer realm="api"', str(reply))
-
-    def seed_flow(self, login: str, refresh: str, protected: str, fresh: str) -> None:
-        body = {"username": "alice", "password": "correct horse battery staple"}
-        reply = self.call("POST", login, body=body)
-        self.assertStatus(reply, 200)
-        access, refresh_token = reply.body["access_token"], reply.body["refresh_token"]
-        self.assertStatus(self.call("GET", protected, access), 200)
-        self.assertStatus(self.call("GET", fresh, access), 200)
-        self.assertStatus(self.call("GET", protected, refresh_token), 401, "token_wrong_type")
-        self.assertStatus(self.call("POST", refresh, access), 401, "token_wrong_type")
-        reply = self.call("POST", refresh, refresh_token)
-        self.assertStatus(reply, 200)
-        renewed = reply.body["access_token"]
-        self.assertStatus(self.call("GET", protected, renewed), 200)
-        self.assertStatus(self.call("GET", fresh, renewed), 403, "token_not_fresh")
-        self.assertStatus(self.call("GET", protected), 401, "not_authenticated")
 
     def test_the_seed_flow_on_adrf_views(self) -> None:
         self.seed_flow("/auth/login/", "/auth/refresh/", "/async/protected/", "/async/fresh/")
@@ -272,3 +286,37 @@ class RedisAsyncLiveTests(_AsyncLiveTests):
 
 
 del _AsyncLiveTests
+
+
+class ExampleProjectAsyncTests(SeedFlow, ServerTestCase):
+    """example_project/async_views.py under uvicorn, as ``make demo`` serves it."""
+
+    username = password = "test"
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.server = ExampleProjectServer(server="uvicorn")
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
+
+    def test_the_seed_flow_on_the_adrf_views(self) -> None:
+        self.seed_flow("/login/", "/refresh/", "/async/protected/", "/async/fresh/")
+
+    def test_the_seed_flow_on_the_ninja_api(self) -> None:
+        self.seed_flow(
+            "/ninja/auth/login/", "/ninja/auth/refresh/", "/ninja/protected/", "/ninja/fresh/"
+        )
+
+    def test_make_demo_prints_these_urls(self) -> None:
+        from tests.test_example_project import make
+
+        printed = make("demo-commands", "HOST=127.0.0.1", f"PORT={self.server.port}")
+        self.assertEqual(printed.returncode, 0, printed.stderr)
+        for url in (
+            "/async/protected/",
+            "/async/fresh/",
+            "/ninja/auth/login/",
+            "/ninja/protected/",
+        ):
+            self.assertIn(f"{self.server.base}{url}", printed.stdout)
