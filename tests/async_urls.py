@@ -8,7 +8,7 @@ from typing import Any
 
 from adrf.views import APIView as AsyncAPIView  # type: ignore[import-untyped]
 from django.http import HttpRequest
-from django.urls import path
+from django.urls import include, path
 from ninja import NinjaAPI
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -139,6 +139,8 @@ async def async_stateless(request: HttpRequest) -> dict[str, Any]:
 
 
 urlpatterns = [
+    # drf_paseto.urls as adrf views (tests/test_adrf_views.py).
+    path("auth/", include(("drf_paseto.adrf_urls", "drf_paseto"), namespace="drf_paseto_async")),
     path("ninja/", api.urls),
     path("protected/", AsyncProtectedView.as_view()),
     path("fresh/", AsyncFreshView.as_view()),

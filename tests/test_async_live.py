@@ -8,7 +8,8 @@ PostgreSQL and Redis legs of tests/test_concurrency.py.
   server, and the stateless views answer with the ``sync_to_async`` and ``run_in_executor``
   calls their authentication made. On the Redis store: none, on the event loop's thread.
 * The logout-all race against a looping refresher (test_concurrency.py's, under uvicorn),
-  the survivors' tokens checked on the async views.
+  on the adrf token views (drf_paseto.adrf_urls), the survivors' tokens checked on the
+  async views.
 * The example project's adrf views and ninja API under uvicorn, as ``make demo`` serves
   them: the seed flow, on the URLs ``make demo-commands`` prints.
 """
@@ -172,6 +173,11 @@ class _AsyncLiveTests(SeedFlow, ServerTestCase):
     def test_the_seed_flow_on_adrf_views(self) -> None:
         self.seed_flow("/auth/login/", "/auth/refresh/", "/async/protected/", "/async/fresh/")
 
+    def test_the_seed_flow_on_the_adrf_token_views(self) -> None:
+        self.seed_flow(
+            "/async/auth/login/", "/async/auth/refresh/", "/async/protected/", "/async/fresh/"
+        )
+
     def test_the_seed_flow_on_ninja_async_operations(self) -> None:
         self.seed_flow(
             f"{NINJA}/auth/login/",
@@ -223,7 +229,9 @@ class _AsyncLiveTests(SeedFlow, ServerTestCase):
                 revoked: threading.Event = revoked,
             ) -> None:
                 for _ in range(ATTACK_LOOPS):
-                    reply = self.api.refresh(stolen[index]["refresh_token"])
+                    reply = self.api.call(
+                        "POST", "/async/auth/refresh/", stolen[index]["refresh_token"]
+                    )
                     self.assertNotServerError(reply, "attacker's refresh")
                     if reply.status != 200:
                         self.assertEqual(reply.code, "token_revoked", str(reply))
@@ -237,7 +245,7 @@ class _AsyncLiveTests(SeedFlow, ServerTestCase):
                 thread.start()
             threading.Event().wait(0.05)
             revoked.set()
-            reply = self.api.logout_all(victim["access_token"])
+            reply = self.api.call("POST", "/async/auth/logout/all/", victim["access_token"])
             self.assertEqual(reply.status, 204, f"logout-all: {reply}")
             for thread in threads:
                 thread.join(timeout=120)
