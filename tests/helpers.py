@@ -109,6 +109,16 @@ def thread_hops() -> Iterator[list[str]]:
         yield calls
 
 
+def assert_store_hops_only(test: Any, hops: list[str]) -> None:
+    """Of the ``thread_hops()`` of an async request with a stateless authenticator, the only
+    ones of drf_paseto are the store's read (one ``sync_to_async`` call), and none at all on
+    the Redis store, which reads its copy through redis.asyncio (docs/async.md)."""
+    ours = [hop for hop in hops if hop.startswith("drf_paseto.")]
+    redis_store = getattr(test, "store_settings", {}).get("DENYLIST_STORE") == "redis"
+    expected = [] if redis_store else ["drf_paseto.stores.base.RevocationStore.read_token"]
+    test.assertEqual(ours, expected, hops)
+
+
 def modules_holding(package: str) -> set[str]:
     """The modules of drf_paseto that hold a module, class or function of ``package``.
 

@@ -31,10 +31,9 @@ from typing import Any
 from tests.live_server import (
     ROOT,
     ExampleProjectServer,
-    JSONClient,
+    GunicornServer,
     Reply,
     ServerTestCase,
-    free_port,
     prepare_database,
     run_sql,
     server_env,
@@ -49,16 +48,14 @@ ATTACK_TRIALS = 3
 ATTACK_LOOPS = 300
 
 
-class UvicornServer:
-    """``tests.urls`` under uvicorn, one process, the stdlib event loop (the probe wraps
-    its ``run_in_executor``)."""
+class UvicornServer(GunicornServer):
+    """``tests.urls`` under uvicorn instead of gunicorn: one process, the stdlib event loop
+    (the probe wraps its ``run_in_executor``), the probe installed
+    (``tests.async_server_settings``)."""
 
     def __init__(self, env: dict[str, str], log_dir: str) -> None:
-        self.env = {**env, "DJANGO_SETTINGS_MODULE": "tests.async_server_settings"}
-        self.port = free_port()
-        self.client = JSONClient(f"http://127.0.0.1:{self.port}")
+        super().__init__({**env, "DJANGO_SETTINGS_MODULE": "tests.async_server_settings"}, log_dir)
         self.log_path = Path(log_dir) / f"uvicorn-{self.port}.log"
-        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30) -> UvicornServer:
         with open(self.log_path, "ab") as log:
@@ -74,6 +71,7 @@ class UvicornServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         try:
             wait_until(self._answers, timeout, "uvicorn to answer")
@@ -81,31 +79,6 @@ class UvicornServer:
             self.stop()
             raise RuntimeError(f"uvicorn did not start:\n{self.log_tail()}") from err
         return self
-
-    def _answers(self) -> bool:
-        if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited:\n{self.log_tail()}")
-        try:
-            return self.client.call("GET", "/auth/keys/").status == 200
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck server
-            process.kill()
-            process.wait(timeout=10)
-
-    def log_tail(self, chars: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
 
 
 class SeedFlow:
