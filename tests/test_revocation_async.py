@@ -9,12 +9,14 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from drf_paseto import clock, revocation, signals
+from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.models import LoginSession
 from drf_paseto.stores import RedisStore
 from drf_paseto.stores.redis import redis_client as package_redis_client
 from drf_paseto.testing import tokens_for
 from drf_paseto.tokens import AccessToken, RefreshToken
 from tests.helpers import (
+    DEAD_REDIS_URL,
     DatabaseLeg,
     LocMemCacheLeg,
     RedisCacheLeg,
@@ -122,25 +124,39 @@ class RedisCacheStoreAsyncTests(RedisCacheLeg, AsyncCheckTests, TokenAPITestCase
     pass
 
 
-class RedisClusterStoreAsyncTests(RedisClusterLeg, AsyncCheckTests, TokenAPITestCase):
-    pass
-
-
-class RedisSentinelStoreAsyncTests(RedisSentinelLeg, AsyncCheckTests, TokenAPITestCase):
-    pass
-
-
-class RedisStoreAsyncTests(RedisLeg, AsyncCheckTests, TokenAPITestCase):
-    """The Redis store reads its copy through ``redis.asyncio``, on the loop."""
+class AsyncRedisCopyTests(AsyncCheckTests):
+    """The Redis store reads its copy through ``redis.asyncio``, on the loop, whatever the
+    topology (one server, a cluster, the master a Sentinel names)."""
 
     async def test_a_copy_is_read_on_the_loop_without_a_thread(self) -> None:
         access, _ = await self.login()
+        test: Any = self
         with thread_hops() as hops:
-            await revocation.acheck(access)  # a miss: the database, in one hop
-        self.assertEqual(len(hops), 1, hops)
+            await revocation.acheck(access)  # a miss: the database and the refill, one hop
+        test.assertEqual(hops, ["drf_paseto.stores.mirrored.MirroredStore.read_through"])
         with thread_hops() as hops:
             await revocation.acheck(access)  # the copy: redis.asyncio
-        self.assertEqual(hops, [])
+        test.assertEqual(hops, [])
+
+
+class RedisClusterStoreAsyncTests(RedisClusterLeg, AsyncRedisCopyTests, TokenAPITestCase):
+    pass
+
+
+class RedisSentinelStoreAsyncTests(RedisSentinelLeg, AsyncRedisCopyTests, TokenAPITestCase):
+    pass
+
+
+class RedisStoreAsyncTests(RedisLeg, AsyncRedisCopyTests, TokenAPITestCase):
+    async def test_a_redis_that_is_away_fails_closed_as_the_sync_check_does(self) -> None:
+        access, _ = await self.login()
+        away = self.paseto(DENYLIST_REDIS_URL=DEAD_REDIS_URL, DENYLIST_REDIS_KEY_PREFIX="x")
+        with away, self.assertLogs("drf_paseto", "ERROR") as logs:
+            with self.assertRaises(StoreUnavailable):
+                await revocation.acheck(access)
+            with self.assertRaises(StoreUnavailable):
+                await sync_to_async(revocation.check)(access)
+        self.assertIn("ConnectionError", logs.output[0])
 
     async def test_a_copy_stamped_by_another_server_is_not_trusted(self) -> None:
         access, _ = await self.login()
