@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from adrf.views import APIView as AsyncAPIView  # type: ignore[import-untyped]
+from django.db import OperationalError
 from django.http import HttpRequest
 from django.urls import include, path
 from ninja import NinjaAPI
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,6 +20,7 @@ from drf_paseto.adrf import (
     AsyncPasetoRefreshAuthentication,
     AsyncPasetoStatelessAuthentication,
 )
+from drf_paseto.exceptions import Forbidden
 from drf_paseto.ninja import (
     AsyncPasetoAuth,
     AsyncPasetoFreshAuth,
@@ -117,6 +120,21 @@ def refresh_only(request: HttpRequest) -> dict[str, Any]:
 @api.post("/async/refresh-only/", auth=AsyncPasetoRefreshAuth())
 async def async_refresh_only(request: HttpRequest) -> dict[str, Any]:
     return _answer(request)
+
+
+@api.post("/async/cookie/", auth=AsyncPasetoAuth(token_location="cookies"))
+async def async_cookie(request: HttpRequest) -> dict[str, Any]:
+    return _answer(request)
+
+
+@api.get("/raises/{what}/", auth=None)
+def raises(request: HttpRequest, what: str) -> dict[str, Any]:
+    """drf_paseto's, DRF's and the database's errors, raised by an operation of the project."""
+    if what == "paseto":
+        raise Forbidden("token_not_fresh")
+    if what == "drf":
+        raise exceptions.Throttled(wait=7)
+    raise OperationalError("the database is away")
 
 
 class ProbedStatelessAuth(AsyncPasetoStatelessAuth):

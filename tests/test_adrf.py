@@ -203,6 +203,21 @@ class AsyncClassCheckTests(SimpleTestCase):
         self.assertIn("500", messages[0].msg)
         self.assertIn("let in", messages[1].msg)
 
+    def test_manage_py_check_fails(self) -> None:
+        from django.core.management import call_command
+        from django.core.management.base import SystemCheckError
+
+        view = _plain("Plain", authentication_classes=[AsyncPasetoAuthentication])
+        module = types.ModuleType("tests._async_check_command_urls")
+        module.urlpatterns = [path("p/", view.as_view())]  # type: ignore[attr-defined]
+        sys.modules[module.__name__] = module
+        self.addCleanup(sys.modules.pop, module.__name__)
+        with (
+            override_settings(ROOT_URLCONF=module.__name__),
+            self.assertRaisesMessage(SystemCheckError, "drf_paseto.E010"),
+        ):
+            call_command("check", tags=["urls"])
+
     def test_an_async_default_authenticator_reaches_plain_views(self) -> None:
         view = _plain("Defaults")
         view.authentication_classes = [AsyncPasetoAuthentication]  # as the default would

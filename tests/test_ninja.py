@@ -133,6 +133,32 @@ class NinjaTests:
                 self.get(f"{NINJA}/async/protected/", tokens["access_token"]), 401, "token_revoked"
             )
 
+    def test_a_cookie_token_needs_its_csrf_header(self) -> None:
+        test = self.check()
+        with test.paseto(TOKEN_LOCATION=["cookies"]):
+            login = self.post("/auth/login/", body={"username": USERNAME, "password": PASSWORD})
+            test.assertEqual(login.status_code, 200, login.content)
+            url = f"{NINJA}/async/cookie/"
+            self.assertRefused(self.client.post(url), 403, "csrf_missing")
+            csrf = login.cookies["csrf_access_token"].value
+            self.assertRefused(
+                self.client.post(url, HTTP_X_CSRF_TOKEN=csrf + "x"), 403, "csrf_mismatch"
+            )
+            response = self.client.post(url, HTTP_X_CSRF_TOKEN=csrf)
+            test.assertEqual(response.status_code, 200, response.content)
+            self.client.cookies.clear()
+            self.assertRefused(self.client.post(url), 401, "not_authenticated")
+
+    def test_errors_of_the_project_operations(self) -> None:
+        test = self.check()
+        self.assertRefused(self.get(f"{NINJA}/raises/paseto/"), 403, "token_not_fresh")
+        throttled = self.get(f"{NINJA}/raises/drf/")
+        self.assertRefused(throttled, 429, "throttled")
+        test.assertEqual(throttled["Retry-After"], "7")
+        with test.assertLogs("drf_paseto", "ERROR"):
+            away = self.get(f"{NINJA}/raises/database/")
+        self.assertRefused(away, 503, "database_unavailable")
+
     async def test_stateless_async_auth_does_no_io_of_its_own_in_a_thread(self) -> None:
         test = self.check()
         response = await self.async_client.post(
