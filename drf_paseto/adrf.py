@@ -1,4 +1,4 @@
-"""Authenticators for adrf's async views (``pip install "djangorestframework-paseto[async]"``,
+"""Authenticators for adrf's async views (the ``async`` extra,
 docs/async.md).
 
 Each is its sync namesake of ``drf_paseto.authentication`` with a coroutine

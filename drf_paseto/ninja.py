@@ -1,5 +1,5 @@
 """django-ninja: auth classes, errors and the token endpoints
-(``pip install "djangorestframework-paseto[ninja]"``, docs/ninja.md).
+(the ``ninja`` extra, docs/ninja.md).
 
 The auth classes are ``ninja.security.HttpBearer``s that hand the request to drf_paseto's
 authenticators: the same token locations (``TOKEN_LOCATION``), CSRF double submit,
