@@ -17,18 +17,16 @@ import asyncio
 import inspect
 import weakref
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.utils.module_loading import import_string
 
+from drf_paseto import tokens
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
 from drf_paseto.stores.base import SessionState, log_store_failure
 from drf_paseto.stores.mirrored import Copies, Item, MirroredStore
-
-if TYPE_CHECKING:
-    from drf_paseto import tokens
 
 #: How long connecting to a Redis server may take, in seconds.
 CONNECT_TIMEOUT_SECONDS = 2.0
