@@ -39,10 +39,10 @@ __all__ = [
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 @method_decorator(sensitive_variables(), name="dispatch")
 class AsyncViewMixin(AsyncAPIView):  # type: ignore[misc]
-    """adrf's dispatch before a drf_paseto view's; its handlers are ``in_a_thread()``."""
+    """adrf's dispatch before a drf_paseto view's; its handlers are ``_in_a_thread()``."""
 
 
-def in_a_thread(name: str) -> Callable[..., Any]:
+def _in_a_thread(name: str) -> Callable[..., Any]:
     """An async handler ``name`` that runs the sync view's handler in one ``sync_to_async``
     call (its local variables hidden from error reports, as the sync view's are)."""
 
@@ -60,40 +60,40 @@ def in_a_thread(name: str) -> Callable[..., Any]:
 class AsyncTokenObtainView(AsyncViewMixin, views.TokenObtainView):
     """``login/``: ``TokenObtainView`` for adrf projects."""
 
-    post = in_a_thread("post")
+    post = _in_a_thread("post")
 
 
 class AsyncTokenRefreshView(AsyncViewMixin, views.TokenRefreshView):
     """``refresh/``: ``TokenRefreshView`` for adrf projects."""
 
-    post = in_a_thread("post")
+    post = _in_a_thread("post")
 
 
 class AsyncLogoutView(AsyncViewMixin, views.LogoutView):
     """``logout/``: ``LogoutView`` for adrf projects."""
 
-    post = in_a_thread("post")
+    post = _in_a_thread("post")
 
 
 class AsyncLogoutAllView(AsyncViewMixin, views.LogoutAllView):
     """``logout/all/``: ``LogoutAllView`` for adrf projects."""
 
-    post = in_a_thread("post")
+    post = _in_a_thread("post")
 
 
 class AsyncLogoutOthersView(AsyncViewMixin, sessions.LogoutOthersView):
     """``logout/others/``: ``LogoutOthersView`` for adrf projects."""
 
-    post = in_a_thread("post")
+    post = _in_a_thread("post")
 
 
 class AsyncSessionListView(AsyncViewMixin, sessions.SessionListView):
     """``sessions/``: ``SessionListView`` for adrf projects."""
 
-    get = in_a_thread("get")
+    get = _in_a_thread("get")
 
 
 class AsyncSessionView(AsyncViewMixin, sessions.SessionView):
     """``sessions/<id>/``: ``SessionView`` for adrf projects."""
 
-    delete = in_a_thread("delete")
+    delete = _in_a_thread("delete")

@@ -147,7 +147,7 @@ class AsyncPasetoStatelessAuth(AsyncPasetoAuth):
 # --- errors ------------------------------------------------------------------------------------
 
 #: The response headers of DRF's answer that the ninja answer keeps.
-KEPT_HEADERS = ("WWW-Authenticate", "Retry-After")
+_KEPT_HEADERS = ("WWW-Authenticate", "Retry-After")
 
 
 def install_exception_handlers(api: NinjaAPI) -> None:
@@ -166,7 +166,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         drf_request = Request(request, parsers=[JSONParser()])
         answer = exception_handler(exc, {"request": drf_request, "view": None})
         response = api.create_response(request, answer.data, status=answer.status_code)
-        for name in KEPT_HEADERS:
+        for name in _KEPT_HEADERS:
             if name in answer:
                 response[name] = answer[name]
         return response

@@ -13,7 +13,7 @@ from django.urls import path
 
 from drf_paseto import revocation
 from drf_paseto.adrf import AsyncPasetoAuthentication, AsyncPasetoStatelessAuthentication
-from drf_paseto.checks.async_views import check_async_classes
+from drf_paseto.checks.async_views import _check_async_classes
 from drf_paseto.testing import tokens_for
 from drf_paseto.tokens import RefreshToken
 from tests.helpers import (
@@ -151,7 +151,7 @@ class AsyncClassCheckTests(SimpleTestCase):
         sys.modules[module.__name__] = module
         self.addCleanup(sys.modules.pop, module.__name__)
         with override_settings(ROOT_URLCONF=module.__name__):
-            return check_async_classes()
+            return _check_async_classes()
 
     def test_async_classes_on_adrf_views_pass(self) -> None:
         from adrf.decorators import api_view
@@ -176,7 +176,7 @@ class AsyncClassCheckTests(SimpleTestCase):
             path("v/", Sessions.as_view({"get": "list"})),
         ]
         self.assertEqual(self.run_check(patterns), [])
-        self.assertEqual(check_async_classes(), [])  # the suite's own URLconf
+        self.assertEqual(_check_async_classes(), [])  # the suite's own URLconf
 
     def test_async_classes_on_plain_drf_views_are_errors(self) -> None:
         patterns = [

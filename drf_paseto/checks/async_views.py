@@ -11,7 +11,7 @@ from django.core.checks import CheckMessage, Error, Tags, register
 
 from drf_paseto.checks.views import _views
 
-__all__ = ["check_async_classes"]
+__all__: list[str] = []
 
 
 def _awaits(view_class: type) -> bool:
@@ -24,7 +24,7 @@ def _awaits(view_class: type) -> bool:
 
 
 @register(Tags.urls)
-def check_async_classes(
+def _check_async_classes(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """A coroutine ``authenticate`` on a plain DRF view answers 500; a coroutine
