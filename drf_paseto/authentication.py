@@ -101,6 +101,24 @@ class PasetoAuthentication(BaseAuthentication):
             token.session = revocation.check(token, request=request)
         return self.get_user(token), token
 
+    async def aauthenticate_token(
+        self, raw: str, location: str, request: Request | None = None
+    ) -> tuple[Any, Token]:
+        """``authenticate_token()`` for async callers (``drf_paseto.adrf``,
+        ``drf_paseto.ninja``): the same steps; the revocation check is
+        ``revocation.acheck()`` and the user is ``aget_user()``."""
+        token = self.get_validated_token(raw)
+        token.location = location
+        if revocation.is_checked(token):
+            token.session = await revocation.acheck(token, request=request)
+        return await self.aget_user(token), token
+
+    async def aget_user(self, token: Token) -> Any:
+        """``get_user()`` in one ``sync_to_async`` call (a database read)."""
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.get_user)(token)
+
     def get_token_locations(self, request: Request) -> Sequence[str]:
         """Where this request's token may come from: the view's say, else ``TOKEN_LOCATION``."""
         view = (getattr(request, "parser_context", None) or {}).get("view")
@@ -278,3 +296,8 @@ class PasetoStatelessAuthentication(PasetoAuthentication):
 
     def get_user(self, token: Token) -> TokenUser:
         return TokenUser(token)
+
+    async def aget_user(self, token: Token) -> TokenUser:
+        """``get_user()`` on the event loop: building a ``TokenUser`` reads nothing. (A
+        subclass whose ``get_user`` reads something overrides this too.)"""
+        return self.get_user(token)

@@ -94,6 +94,22 @@ def check(token: tokens.Token, *, user: Any = None, request: Any = None) -> Sess
     return state
 
 
+async def acheck(token: tokens.Token, *, user: Any = None, request: Any = None) -> SessionState:
+    """``check()`` for async callers: the same rule (``decide()``), only the read differs
+    (``RevocationStore.aread_token``). Reporting a reuse writes: one ``sync_to_async``."""
+    from asgiref.sync import sync_to_async
+
+    state, cutoff = await get_store().aread_token(token)
+    try:
+        decide(token, state, cutoff)
+    except TokenError as err:
+        if err.code == "token_reused":
+            await sync_to_async(check)(token, user=user, request=request)
+        raise
+    assert state is not None
+    return state
+
+
 def user_of(state: SessionState) -> Any:
     """The user of a session, for audit signals."""
     if state.user is not None or state.user_pk is None:
@@ -262,6 +278,7 @@ def user_agent(request: Any) -> str:
 
 
 __all__ = [
+    "acheck",
     "check",
     "get_store",
     "revoke_other_sessions",

@@ -1,5 +1,7 @@
 """The reference pages' example as a Django project: the token views at the root, and
-``protected/``, ``fresh/`` and ``optional/``."""
+``protected/``, ``fresh/`` and ``optional/``; ``async/`` (adrf) and ``ninja/`` (django-ninja)."""
+
+from importlib.util import find_spec
 
 from django.apps import apps
 from django.contrib import admin
@@ -30,6 +32,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# adrf async views and a django-ninja API (the "async" and "ninja" extras; `make demo`
+# installs both).
+SERVES_ASYNC = find_spec("adrf") is not None and find_spec("ninja") is not None
+if SERVES_ASYNC:
+    from example_project import async_views
+
+    urlpatterns += [
+        path("async/protected/", async_views.AsyncProtectedView.as_view(), name="async-protected"),
+        path("async/fresh/", async_views.AsyncFreshView.as_view(), name="async-fresh"),
+        path("ninja/", async_views.api.urls),
+    ]
+
 if apps.is_installed("drf_spectacular"):
     # OpenAPI (the "spectacular" extra): the schema at /schema/, Swagger UI at /docs/. The
     # token views document themselves; the example's own views are plain APIViews, so what
@@ -42,11 +56,17 @@ if apps.is_installed("drf_spectacular"):
 
     user = inline_serializer("User", {"user": serializers.CharField(allow_null=True)})
     unauthorized = OpenApiResponse(ErrorSerializer, "No valid access token.")
-    for view, forbidden in (
+    documented: list[tuple[type, str | None]] = [
         (views.ProtectedView, "Authenticated without a PASETO token (token_required)."),
         (views.FreshView, "Not a fresh access token (token_not_fresh, token_required)."),
         (views.OptionalView, None),
-    ):
+    ]
+    if SERVES_ASYNC:
+        documented += [
+            (async_views.AsyncProtectedView, "Authenticated without a PASETO token."),
+            (async_views.AsyncFreshView, "Not a fresh access token (token_not_fresh)."),
+        ]
+    for view, forbidden in documented:
         responses = {200: user, 401: unauthorized}
         if forbidden:
             responses[403] = OpenApiResponse(ErrorSerializer, forbidden)

@@ -91,6 +91,34 @@ def compare_digest_calls() -> Iterator[list[tuple[Any, Any]]]:
         yield calls
 
 
+@contextlib.contextmanager
+def thread_hops() -> Iterator[list[str]]:
+    """The ``sync_to_async`` calls made while the block runs: ``module.qualname`` of each
+    function sent to a thread (``SyncToAsync.__call__`` wrapped; the calls still run)."""
+    from asgiref.sync import SyncToAsync
+
+    calls: list[str] = []
+    real = SyncToAsync.__call__
+
+    async def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
+        func = self.func
+        calls.append(f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', func)}")
+        return await real(self, *args, **kwargs)
+
+    with mock.patch.object(SyncToAsync, "__call__", recording):
+        yield calls
+
+
+def assert_store_hops_only(test: Any, hops: list[str]) -> None:
+    """Of the ``thread_hops()`` of an async request with a stateless authenticator, the only
+    ones of drf_paseto are the store's read (one ``sync_to_async`` call), and none at all on
+    the Redis store, which reads its copy through redis.asyncio (docs/async.md)."""
+    ours = [hop for hop in hops if hop.startswith("drf_paseto.")]
+    redis_store = getattr(test, "store_settings", {}).get("DENYLIST_STORE") == "redis"
+    expected = [] if redis_store else ["drf_paseto.stores.base.RevocationStore.read_token"]
+    test.assertEqual(ours, expected, hops)
+
+
 def modules_holding(package: str) -> set[str]:
     """The modules of drf_paseto that hold a module, class or function of ``package``.
 

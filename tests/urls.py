@@ -14,4 +14,5 @@ urlpatterns = [
     path("refresh-only/", views.RefreshOnlyView.as_view(), name="refresh-only"),
     path("stateless/", views.StatelessView.as_view(), name="stateless"),
     path("password/", views.PasswordView.as_view(), name="password"),
+    path("async/", include("tests.async_urls")),
 ]

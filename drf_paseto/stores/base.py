@@ -79,6 +79,14 @@ class RevocationStore:
         overrides it."""
         return self.read(token.session_id, token.subject)
 
+    async def aread_token(self, token: tokens.Token) -> tuple[SessionState | None, datetime | None]:
+        """``read_token()`` for async callers (``revocation.acheck()``). Here one
+        ``sync_to_async`` call around it: Django's async ORM and cache API are thread hops
+        too, one per call (docs/async.md). ``RedisStore`` reads its copy on the loop."""
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.read_token)(token)
+
     def open_session(self, session: LoginSession) -> None:
         raise NotImplementedError
 

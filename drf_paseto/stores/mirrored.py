@@ -103,8 +103,17 @@ class Copies:
     def read(self, session_id: str, subject: str) -> tuple[SessionState, datetime | None] | None:
         """The session and cutoff from the copy, one round trip; ``None`` when either is
         missing there (which says nothing about revocation: ask the truth)."""
-        keys = [self.session_key(session_id, subject), self.cutoff_key(subject)]
-        session_value, cutoff_value = self.get(keys)
+        return self.decoded(subject, self.get(self.keys(session_id, subject)))
+
+    def keys(self, session_id: str, subject: str) -> list[str]:
+        """The two keys a check reads: the session's and its subject's cutoff."""
+        return [self.session_key(session_id, subject), self.cutoff_key(subject)]
+
+    def decoded(
+        self, subject: str, values: list[str | None]
+    ) -> tuple[SessionState, datetime | None] | None:
+        """What ``read()`` answers for the values of ``keys()``, however they were read."""
+        session_value, cutoff_value = values
         if session_value is None or cutoff_value is None:
             return None
         try:
@@ -135,6 +144,12 @@ class MirroredStore(DatabaseStore):
         copied = self.copies.read(session_id, subject)
         if copied is not None:
             return copied
+        return self.read_through(session_id, subject)
+
+    def read_through(
+        self, session_id: str, subject: str
+    ) -> tuple[SessionState | None, datetime | None]:
+        """A copy missed: the database's read, written back to the copy."""
         state, cutoff = super().read(session_id, subject)
         if state is not None and state.subject == subject:
             # The database answered: a refill that fails is tried again at the next read.

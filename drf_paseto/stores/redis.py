@@ -13,14 +13,19 @@ functions' keyword arguments.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import weakref
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.utils.module_loading import import_string
 
+from drf_paseto import tokens
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
-from drf_paseto.stores.base import log_store_failure
+from drf_paseto.stores.base import SessionState, log_store_failure
 from drf_paseto.stores.mirrored import Copies, Item, MirroredStore
 
 __all__ = [
@@ -91,26 +96,33 @@ def _urls(urls: str | list[str] | None) -> list[str]:
     return [setting] if isinstance(setting, str) else list(setting)
 
 
-def _defaults(options: dict[str, Any]) -> dict[str, Any]:
+def _defaults(options: dict[str, Any], asyncio: bool = False) -> dict[str, Any]:
     """Our client options (explicit timeouts, one retry at once), then the caller's."""
     from redis.backoff import NoBackoff
-    from redis.retry import Retry
 
+    if asyncio:
+        from redis.asyncio.retry import Retry as AsyncRetry
+
+        retry: Any = AsyncRetry(NoBackoff(), 1)
+    else:
+        from redis.retry import Retry
+
+        retry = Retry(NoBackoff(), 1)
     return {
         "decode_responses": True,
         "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
         "socket_timeout": SOCKET_TIMEOUT_SECONDS,
-        "retry": Retry(NoBackoff(), 1),
+        "retry": retry,
         **options,
     }
 
 
-def _options(url: str, options: dict[str, Any]) -> dict[str, Any]:
+def _options(url: str, options: dict[str, Any], asyncio: bool = False) -> dict[str, Any]:
     """``_defaults``, then the URL's (credentials, database, TLS and any timeout in its
     query), for every node."""
     import redis
 
-    merged = _defaults(options)
+    merged = _defaults(options, asyncio)
     merged.update(redis.connection.parse_url(url))  # type: ignore[no-untyped-call]
     merged.pop("host", None)
     merged.pop("port", None)
@@ -124,38 +136,59 @@ def _host_port(url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 6379
 
 
-def redis_client(url: str | None = None, **options: Any) -> Any:
-    """One Redis server at ``url`` (``DENYLIST_REDIS_URL``): ``redis.Redis``."""
+def redis_client(url: str | None = None, *, asyncio: bool = False, **options: Any) -> Any:
+    """One Redis server at ``url`` (``DENYLIST_REDIS_URL``): ``redis.Redis``; with
+    ``asyncio``, ``redis.asyncio.Redis`` (for the async check, one per event loop)."""
+    if asyncio:
+        from redis.asyncio import Redis as AsyncRedis
+
+        return AsyncRedis.from_url(_urls(url)[0], **_defaults(options, asyncio=True))
     import redis
 
     # ``from_url`` lets the URL's query win over these (``?socket_timeout=5``).
     return redis.Redis.from_url(_urls(url)[0], **_defaults(options))
 
 
-def cluster_client(urls: str | list[str] | None = None, **options: Any) -> Any:
+def cluster_client(
+    urls: str | list[str] | None = None, *, asyncio: bool = False, **options: Any
+) -> Any:
     """A Redis Cluster: ``redis.cluster.RedisCluster`` started from ``urls`` (one node's URL
     or a list of them; ``DENYLIST_REDIS_URL``). A check's two keys share one hash slot, so
-    it stays one ``MGET`` on a cluster too."""
+    it stays one ``MGET`` on a cluster too. With ``asyncio``, redis.asyncio's twin."""
+    nodes = _urls(urls)
+    config = _options(nodes[0], options, asyncio)
+    config.pop("db", None)  # a cluster has database 0 only
+    if asyncio:
+        from redis.asyncio.cluster import ClusterNode as AsyncNode
+        from redis.asyncio.cluster import RedisCluster as AsyncCluster
+
+        return AsyncCluster(startup_nodes=[AsyncNode(*_host_port(url)) for url in nodes], **config)
     from redis.cluster import ClusterNode, RedisCluster
 
-    nodes = _urls(urls)
-    config = _options(nodes[0], options)
-    config.pop("db", None)  # a cluster has database 0 only
     startup = [ClusterNode(*_host_port(url)) for url in nodes]  # type: ignore[no-untyped-call]
     return RedisCluster(startup_nodes=startup, **config)
 
 
 def sentinel_client(
-    urls: str | list[str] | None = None, master: str = "mymaster", **options: Any
+    urls: str | list[str] | None = None,
+    master: str = "mymaster",
+    *,
+    asyncio: bool = False,
+    **options: Any,
 ) -> Any:
     """The master that the sentinels at ``urls`` (``DENYLIST_REDIS_URL``) name ``master``:
     ``redis.sentinel.Sentinel.master_for``. The sentinels are asked with the same timeouts.
-    Another master name: a function of the project's that calls this one."""
+    Another master name: a function of the project's that calls this one. With
+    ``asyncio``, redis.asyncio's twin."""
+    sentinels = _urls(urls)
+    config = _options(sentinels[0], options, asyncio)
+    nodes = [_host_port(url) for url in sentinels]
+    if asyncio:
+        from redis.asyncio.sentinel import Sentinel as AsyncSentinel
+
+        return AsyncSentinel(nodes, **config).master_for(master)  # type: ignore[no-untyped-call]
     from redis.sentinel import Sentinel
 
-    sentinels = _urls(urls)
-    config = _options(sentinels[0], options)
-    nodes = [_host_port(url) for url in sentinels]
     sentinel = Sentinel(nodes, **config)  # type: ignore[no-untyped-call]
     return sentinel.master_for(master)  # type: ignore[no-untyped-call]
 
@@ -164,6 +197,16 @@ def build_client() -> Any:
     """The client ``DENYLIST_REDIS_CLIENT`` builds."""
     factory = import_string(api_settings.DENYLIST_REDIS_CLIENT)
     return factory()
+
+
+def build_async_client() -> Any:
+    """The ``redis.asyncio`` twin of ``build_client()``: the ``DENYLIST_REDIS_CLIENT``
+    function called with ``asyncio=True``; ``None`` when it takes no ``asyncio`` argument
+    (a project's own: the async check then reads Redis in one ``sync_to_async`` call)."""
+    factory = import_string(api_settings.DENYLIST_REDIS_CLIENT)
+    if "asyncio" not in inspect.signature(factory).parameters:
+        return None
+    return factory(asyncio=True)
 
 
 def _call(operation: Any) -> Any:
@@ -199,6 +242,39 @@ class RedisCopies(Copies):
         values: list[str | None] = _call(lambda: read(keys=keys))
         return values
 
+    def async_client(self) -> tuple[Any, Any] | None:
+        """The running event loop's ``redis.asyncio`` client and its ``READ_SCRIPT``, kept per
+        loop and per settings (a client is bound to the loop it first ran on); ``None``
+        when ``DENYLIST_REDIS_CLIENT`` builds no async client."""
+        loop = asyncio.get_running_loop()
+        kept: weakref.WeakKeyDictionary[Any, Any] = api_settings.derived.setdefault(
+            "redis_async_clients", weakref.WeakKeyDictionary()
+        )
+        for closed in [other for other in kept if other.is_closed()]:
+            del kept[closed]
+        if loop not in kept:
+            client = _call(build_async_client)
+            kept[loop] = None if client is None else (client, client.register_script(READ_SCRIPT))
+        found: tuple[Any, Any] | None = kept[loop]
+        return found
+
+    async def aget(self, keys: list[str]) -> list[str | None] | None:
+        """``get()`` on the event loop, through ``redis.asyncio``: the same script, one round
+        trip. ``None`` when there is no async client (the caller reads through ``get()``)."""
+        import redis
+        from redis.exceptions import RedisClusterException
+
+        kept = self.async_client()
+        if kept is None:
+            return None
+        _, read = kept
+        try:
+            values: list[str | None] = await read(keys=keys)
+        except (redis.RedisError, RedisClusterException, OSError) as err:
+            log_store_failure(err)
+            raise StoreUnavailable() from err
+        return values
+
     def merge(self, items: list[Item]) -> None:
         _, _, merge = self.client()
         keys = [key for key, _, _ in items]
@@ -213,5 +289,21 @@ class RedisCopies(Copies):
 class RedisStore(MirroredStore):
     """The database store with its copy in Redis (``RedisCopies``), merged atomically."""
 
+    copies: RedisCopies
+
     def __init__(self) -> None:
         self.copies = RedisCopies()
+
+    async def aread_token(self, token: tokens.Token) -> tuple[SessionState | None, datetime | None]:
+        """The copy through ``redis.asyncio`` on the event loop (no thread); a miss reads the
+        database (and refills the copy) in one ``sync_to_async`` call."""
+        from asgiref.sync import sync_to_async
+
+        keys = self.copies.keys(token.session_id, token.subject)
+        values = await self.copies.aget(keys)
+        if values is None:  # no async client: the sync read, in one thread hop
+            return await super().aread_token(token)
+        copied = self.copies.decoded(token.subject, values)
+        if copied is not None:
+            return copied
+        return await sync_to_async(self.read_through)(token.session_id, token.subject)
