@@ -160,6 +160,8 @@ def machine(servers: str) -> str:
             "redis",
             "psycopg",
             "gunicorn",
+            "uvicorn",
+            "adrf",
         )
     )
     return (

@@ -3,7 +3,8 @@
 In one process, side by side, every ``authenticate()`` row on PostgreSQL (the figures that
 judge) and on SQLite (information), with the SQL queries and Redis commands of one request;
 the revocation check as the store grows and logout-all of 10 thousand sessions; then a
-protected view under gunicorn. docs/performance.md explains every row and the method.
+protected view under gunicorn, and the async rows (an adrf view and the same sync view)
+under uvicorn. docs/performance.md explains every row and the method.
 
 Only the targets (``targets()``) fail the run: exit status 1, each missed one printed with
 its numbers. A target that cannot be measured (Redis away) counts as missed. Exit status 2:
@@ -115,7 +116,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mutate", metavar="STORE", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--no-load", action="store_true", help="skip the end-to-end row (its target fails)"
+        "--no-load",
+        action="store_true",
+        help="skip the end-to-end and async rows (the view target fails)",
     )
     args = parser.parse_args()
     if args.mutate:
