@@ -216,7 +216,8 @@ matrix: install
 
 # The benchmark a deployment would run (docs/performance.md): PostgreSQL and Redis on loopback
 # (.ci/services.sh), every row on PostgreSQL (judging) and SQLite (information), a protected
-# view on gunicorn; exits 1 when one of its targets is missed. About 4 minutes.
+# view on gunicorn and the async rows on uvicorn; exits 1 when one of its targets is missed.
+# About 5.5 minutes.
 bench: $(BENCH_STAMP)
 	@eval "$$(bash .ci/services.sh)"; $(BIN)/python -m benchmarks.run
 

@@ -1,7 +1,9 @@
-"""The end-to-end row: a protected view on gunicorn (2 sync workers), on loopback.
+"""The end-to-end rows: a protected view on gunicorn (2 sync workers) or on uvicorn (2
+workers, ``--loop asyncio``: the async rows), on loopback.
 
-One gunicorn per row (simplejwt, knox, drf_paseto on the database store, drf_paseto on the
-Redis store), all serving ``benchmarks.wsgi`` on PostgreSQL (the ``default`` alias). The load
+One server per row (simplejwt, knox, drf_paseto on the database store, drf_paseto on the
+Redis store on gunicorn; the async rows on uvicorn), serving ``benchmarks.wsgi`` or
+``benchmarks.asgi`` on PostgreSQL (the ``default`` alias). The load
 is a bounded Python client: ``CLIENTS`` threads, each sending ``GET`` with the row's token and
 reading the answer, one new connection a request (gunicorn's sync workers close each one).
 Each row gets one load run of ``LOAD_SECONDS`` in all, cut into ``SLICES`` slices run in
@@ -41,6 +43,8 @@ class Server:
     path: str
     header: str
     store: str = "database"
+    #: "gunicorn" (WSGI, sync workers) or "uvicorn" (ASGI, the asyncio loop).
+    server: str = "gunicorn"
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
@@ -68,23 +72,31 @@ def free_port() -> int:
         return port
 
 
+def command(server: Server) -> list[str]:
+    """The server process of a row: the same worker count on both servers, no access log."""
+    bind = ["--host=127.0.0.1", f"--port={server.port}"]
+    if server.server == "uvicorn":
+        return [
+            *("-m", "uvicorn", "benchmarks.asgi:application", *bind),
+            *(f"--workers={WORKERS}", "--loop=asyncio", "--lifespan=off"),
+            *("--no-access-log", "--log-level=warning"),
+        ]
+    return [
+        *("-m", "gunicorn", "benchmarks.wsgi:application", f"--bind=127.0.0.1:{server.port}"),
+        *(f"--workers={WORKERS}", "--worker-class=sync", "--error-logfile=-"),
+    ]
+
+
 def start(server: Server, workdir: str) -> None:
     server.port = free_port()
-    server.log = Path(workdir) / f"gunicorn-{server.key}.log"
+    server.log = Path(workdir) / f"{server.server}-{server.key}.log"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
     env["DRF_PASETO_BENCH_STORE"] = server.store
+    if server.server == "uvicorn":
+        env["DRF_PASETO_BENCH_ASGI"] = "1"
     with server.log.open("wb") as log:
         server.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "benchmarks.wsgi:application",
-                f"--bind=127.0.0.1:{server.port}",
-                f"--workers={WORKERS}",
-                "--worker-class=sync",
-                "--error-logfile=-",
-            ],
+            [sys.executable, *command(server)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -103,7 +115,8 @@ def wait_ready(server: Server, timeout: float = 30.0) -> None:
             raise AssertionError(f"{server.label}: status {status}")
         except OSError:
             if server.process is not None and server.process.poll() is not None:
-                raise AssertionError(f"{server.label}: gunicorn exited: {tail(server)}") from None
+                exited = f"{server.label}: {server.server} exited: {tail(server)}"
+                raise AssertionError(exited) from None
             if time.monotonic() > deadline:
                 raise AssertionError(f"{server.label}: not up in {timeout} s") from None
             time.sleep(0.1)
@@ -159,7 +172,7 @@ def tail(server: Server, size: int = 2000) -> str:
 
 def run(servers: list[Server]) -> dict[str, Load]:
     """Start every server, load them in turn, stop them: ``{key: Load}``."""
-    workdir = tempfile.mkdtemp(prefix="drf_paseto_bench_gunicorn_")
+    workdir = tempfile.mkdtemp(prefix="drf_paseto_bench_servers_")
     loads = {server.key: Load() for server in servers}
     try:
         for server in servers:

@@ -7,9 +7,8 @@ that the figures a ratio compares see the same machine load. A figure is the med
 time per call; its spread is the interquartile range of the batches.
 
 Counting (``count_round_trips``), outside timing: the SQL queries with Django's
-``CaptureQueriesContext`` on the measured alias, and the Redis commands with redis-py's
-``Monitor`` (the server's ``MONITOR`` feed, filtered to the benchmark's Redis database),
-ended by a marker command so that the count needs no waiting.
+``CaptureQueriesContext`` on the measured alias, and the Redis commands the clients send
+(``benchmarks.counting``: one command sent, one round trip; a script is one ``EVALSHA``).
 """
 
 from __future__ import annotations
@@ -18,12 +17,10 @@ import gc
 import os
 import statistics
 import time
-import uuid
 from collections.abc import Callable
-from contextlib import AbstractContextManager, ExitStack, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 WARMUP = 50  # calls before calibrating
 REPEAT = int(os.environ.get("DRF_PASETO_BENCH_REPEAT", "7"))  # timed batches per figure
@@ -132,45 +129,22 @@ class RoundTrips:
 def count_round_trips(
     fn: Callable[[], Any], alias: str, redis_url: str | None, calls: int = COUNTED_CALLS
 ) -> RoundTrips:
-    """The SQL queries on ``alias`` and the Redis commands on ``redis_url``'s database made
-    by one call of ``fn``, averaged over ``calls`` calls after one untimed call."""
+    """The SQL queries on ``alias`` and the Redis commands sent (``benchmarks.counting``) by
+    one call of ``fn``, averaged over ``calls`` calls after one uncounted call; Redis is not
+    counted when ``redis_url`` is None."""
     from django.db import connections
     from django.test.utils import CaptureQueriesContext
 
-    fn()  # connections opened, copies written: the steady state is what is counted
-    with ExitStack() as stack:
-        monitor = marker = None
-        if redis_url is not None:
-            import redis
+    from benchmarks import counting
 
-            # Two clients: the marker's connection is made (and its handshake sent) before
-            # the monitor starts, so that the feed shows only the calls' own commands.
-            marker = stack.enter_context(redis.Redis.from_url(redis_url, decode_responses=True))
-            marker.ping()
-            watcher = stack.enter_context(redis.Redis.from_url(redis_url, decode_responses=True))
-            monitor = stack.enter_context(watcher.monitor())
+    with counting.counted() if redis_url else nullcontext(None) as sent:
+        fn()  # connections opened, copies written: the steady state is what is counted
+        if sent is not None:
+            sent.clear()
         with CaptureQueriesContext(connections[alias]) as queries:
             for _ in range(calls):
                 fn()
         verbs = sorted({q["sql"].split(None, 1)[0].upper() for q in queries.captured_queries})
-        if monitor is None or marker is None or redis_url is None:
+        if sent is None:
             return RoundTrips(len(queries) / calls, None, verbs, [])
-        seen = _read_monitor(monitor, marker, redis_url)
-        return RoundTrips(len(queries) / calls, len(seen) / calls, verbs, sorted(set(seen)))
-
-
-def _read_monitor(monitor: Any, marker: Any, url: str) -> list[str]:
-    """The commands ``MONITOR`` reported on the benchmark's database up to an ``ECHO`` that
-    this function sends last on ``marker`` (the feed is in the server's order)."""
-    text = f"drf-paseto-bench-marker-{uuid.uuid4().hex}"
-    marker.echo(text)
-    database = int(urlsplit(url).path.strip("/") or 0)
-    commands: list[str] = []
-    while True:
-        event = monitor.next_command()
-        if event.get("db") != database:
-            continue
-        command = str(event.get("command", ""))
-        if text in command:
-            return commands
-        commands.append(command.split(" ", 1)[0].upper())
+        return RoundTrips(len(queries) / calls, len(sent) / calls, verbs, sorted(set(sent)))

@@ -101,28 +101,29 @@ def growth_table(growth: dict[tuple[str, str], Result], logout: dict[str, Result
     return markdown(header, rows)
 
 
+def _load_row(label: str, load: Load | None, base: Load | None) -> list[str]:
+    if load is None or not load.latencies:
+        return [label, "n/a", "", "", "", ""]
+    vs = f"{load.rps / base.rps:.2f}x" if base and base.rps else ""
+    p50, p99 = f"{load.percentile(50):.2f}", f"{load.percentile(99):.2f}"
+    return [label, f"{load.rps:.0f}", p50, p99, vs, str(len(load.errors))]
+
+
 def load_table(labels: dict[str, str], loads: dict[str, Load]) -> str:
-    rows = []
     base = loads.get("simplejwt")
-    for key, label in labels.items():
-        load = loads.get(key)
-        if load is None or not load.latencies:
-            rows.append([label, "n/a", "", "", "", ""])
-            continue
-        vs = f"{load.rps / base.rps:.2f}x" if base and base.rps else ""
-        rows.append(
-            [
-                label,
-                f"{load.rps:.0f}",
-                f"{load.percentile(50):.2f}",
-                f"{load.percentile(99):.2f}",
-                vs,
-                str(len(load.errors)),
-            ]
-        )
-    return markdown(
-        ["GET protected view", "req/s", "p50 ms", "p99 ms", "vs simplejwt", "errors"], rows
-    )
+    rows = [_load_row(label, loads.get(key), base) for key, label in labels.items()]
+    header = ["GET protected view", "req/s", "p50 ms", "p99 ms", "vs simplejwt", "errors"]
+    return markdown(header, rows)
+
+
+def async_table(labels: dict[str, str], bases: dict[str, str], loads: dict[str, Load]) -> str:
+    """The async rows (information, no target): each async row against its sync twin."""
+    rows = [
+        _load_row(label, loads.get(key), loads.get(bases.get(key, "")))
+        for key, label in labels.items()
+    ]
+    header = ["GET protected view, uvicorn", "req/s", "p50 ms", "p99 ms", "vs the sync view"]
+    return markdown([*header, "errors"], rows)
 
 
 def targets_table(targets: list[Target]) -> str:
@@ -159,6 +160,8 @@ def machine(servers: str) -> str:
             "redis",
             "psycopg",
             "gunicorn",
+            "uvicorn",
+            "adrf",
         )
     )
     return (

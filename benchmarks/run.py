@@ -3,7 +3,8 @@
 In one process, side by side, every ``authenticate()`` row on PostgreSQL (the figures that
 judge) and on SQLite (information), with the SQL queries and Redis commands of one request;
 the revocation check as the store grows and logout-all of 10 thousand sessions; then a
-protected view under gunicorn. docs/performance.md explains every row and the method.
+protected view under gunicorn, and the async rows (an adrf view and the same sync view)
+under uvicorn. docs/performance.md explains every row and the method.
 
 Only the targets (``targets()``) fail the run: exit status 1, each missed one printed with
 its numbers. A target that cannot be measured (Redis away) counts as missed. Exit status 2:
@@ -115,7 +116,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mutate", metavar="STORE", help=argparse.SUPPRESS)
     parser.add_argument(
-        "--no-load", action="store_true", help="skip the end-to-end row (its target fails)"
+        "--no-load",
+        action="store_true",
+        help="skip the end-to-end and async rows (the view target fails)",
     )
     args = parser.parse_args()
     if args.mutate:
@@ -184,6 +187,8 @@ def measure(headers: dict[str, dict[str, str]], redis_url: str | None, *, load: 
         log("End to end: gunicorn, 2 workers")
         servers = end_to_end_servers(headers["postgresql"], redis_url)
         loads = endtoend.run(servers)
+        log("End to end, async: uvicorn, 2 workers")
+        loads.update(endtoend.run(async_servers(headers["postgresql"]["paseto"], redis_url)))
     log("Correctness gates")
     gate_results = gates.run(redis_url)
     return auth, growth, logout, loads, gate_results
@@ -224,6 +229,38 @@ def end_to_end_servers(headers: dict[str, str], redis_url: str | None) -> list[A
     return servers
 
 
+#: The async rows (information): the adrf view and the same sync view, both on uvicorn.
+ASYNC = {
+    "async_database": "async view, database store",
+    "sync_database": "sync view, database store",
+    "async_redis": "async view, Redis store",
+    "sync_redis": "sync view, Redis store",
+    "async_stateless_redis": "async view, stateless user, Redis store",
+}
+#: Each async row's sync twin (the ratio's base; the stateless user has none: its figure
+#: is the zero-hop path's, beside the real user's).
+ASYNC_BASE = {"async_database": "sync_database", "async_redis": "sync_redis"}
+
+
+def async_servers(header: str, redis_url: str | None) -> list[Any]:
+    """The async rows: the adrf view and the same sync view under the same uvicorn, so
+    that their ratio is the async path's, not a server's."""
+    from benchmarks.endtoend import Server
+
+    paths = {
+        "async": "/async/protected/",
+        "sync": "/paseto/protected/",
+        "async_stateless": "/async/stateless/",
+    }
+    servers = []
+    for key, label in ASYNC.items():
+        kind, store = key.rsplit("_", 1)
+        if store == "redis" and redis_url is None:
+            continue
+        servers.append(Server(key, label, paths[kind], header, store=store, server="uvicorn"))
+    return servers
+
+
 def show(results: Any) -> int:
     from benchmarks import report
 
@@ -232,9 +269,11 @@ def show(results: Any) -> int:
     print("\n" + report.growth_table(growth, logout))
     if loads:
         print("\n" + report.load_table(END_TO_END, loads))
+        print("\n" + report.async_table(ASYNC, ASYNC_BASE, loads))
+        labels = {**END_TO_END, **ASYNC}
         for key, load in loads.items():
             if load.errors:
-                print(f"\n{END_TO_END[key]}: {len(load.errors)} errors, first: {load.errors[:3]}")
+                print(f"\n{labels[key]}: {len(load.errors)} errors, first: {load.errors[:3]}")
     print("\nCorrectness gates (a change made by another process, next request):")
     for name, ok, detail in gate_results:
         verdict = "SKIP" if ok is None else "PASS" if ok else "FAIL"

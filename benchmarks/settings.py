@@ -13,7 +13,8 @@ The environment, set by ``benchmarks.run`` before Django starts (the workers inh
 * ``DRF_PASETO_BENCH_SQLITE``: the directory of the SQLite files.
 * ``DRF_PASETO_BENCH_REDIS``: the Redis database of the Redis rows (default: database 15 of
   ``DRF_PASETO_TEST_REDIS``'s server; the test suite uses 0).
-* ``DRF_PASETO_BENCH_STORE``: the revocation store of the gunicorn workers.
+* ``DRF_PASETO_BENCH_STORE``: the revocation store of the gunicorn and uvicorn workers.
+* ``DRF_PASETO_BENCH_ASGI``: set for the uvicorn workers (no persistent connections).
 """
 
 import os
@@ -69,8 +70,11 @@ def _postgres(name: str) -> dict[str, object]:
         "HOST": url.hostname or "127.0.0.1",
         "PORT": str(url.port or 5432),
         # One persistent connection, as a production server keeps: the figures compare
-        # queries, not connection set-up.
-        "CONN_MAX_AGE": None,
+        # queries, not connection set-up. Not under ASGI (the async rows' uvicorn), where
+        # Django keeps connections per request context and never reuses them: Django's
+        # docs say to disable persistent connections there (its connection pool needs
+        # psycopg_pool, not installed here), so every request there opens its own.
+        "CONN_MAX_AGE": 0 if os.environ.get("DRF_PASETO_BENCH_ASGI") else None,
     }
 
 
