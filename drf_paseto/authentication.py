@@ -97,7 +97,7 @@ class PasetoAuthentication(BaseAuthentication):
         Raises ``PasetoError``."""
         token = self.get_validated_token(raw)
         token.location = location
-        if revocation.is_checked(token):
+        if revocation._is_checked(token):
             token.session = revocation.check(token, request=request)
         return self.get_user(token), token
 
@@ -109,7 +109,7 @@ class PasetoAuthentication(BaseAuthentication):
         ``revocation.acheck()`` and the user is ``aget_user()``."""
         token = self.get_validated_token(raw)
         token.location = location
-        if revocation.is_checked(token):
+        if revocation._is_checked(token):
             token.session = await revocation.acheck(token, request=request)
         return await self.aget_user(token), token
 

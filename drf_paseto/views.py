@@ -125,7 +125,7 @@ class PasetoAPIView(GenericAPIView[Any]):
         return response
 
 
-class TokenView(PasetoAPIView):
+class _TokenView(PasetoAPIView):
     """A POST whose serializer turns the request into tokens (or a verdict).
 
     A view that issues tokens into cookies refuses requests from pages of other sites
@@ -164,7 +164,7 @@ class TokenView(PasetoAPIView):
         return read_request_data(request)
 
 
-class TokenObtainView(TokenView):
+class TokenObtainView(_TokenView):
     """POST credentials: a fresh access token and a refresh token. Throttled (scope
     ``paseto_login``)."""
 
@@ -190,7 +190,7 @@ class TokenObtainView(TokenView):
                         throttle.refund(request, self)
 
 
-class TokenRefreshView(TokenView):
+class TokenRefreshView(_TokenView):
     """POST with ``Authorization: Bearer <refresh_token>`` (or ``{"refresh_token"}``): a new
     access token, not fresh; with rotation, a new refresh token too."""
 
@@ -200,7 +200,7 @@ class TokenRefreshView(TokenView):
     always_read_from = ("headers", "json")
 
 
-class TokenVerifyView(TokenView):
+class TokenVerifyView(_TokenView):
     """POST ``{"token"}``, or the token in ``Authorization: Bearer`` as refresh/ and logout/
     take it (the header wins): 200 when valid, 401 with the reason otherwise."""
 

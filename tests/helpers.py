@@ -607,9 +607,9 @@ class _RedisTopologyLeg(StoreLeg):
 
     def wipe_copy(self) -> None:
         with paseto_settings(**self.store_settings):
-            from drf_paseto.stores.redis import build_client
+            from drf_paseto.stores.redis import _build_client
 
-            client = build_client()
+            client = _build_client()
             try:
                 for key in list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000)):
                     client.delete(key)
