@@ -116,7 +116,7 @@ class TokenError(PasetoError):
     }
 
 
-# The decoding layer's errors (drf_paseto.backend, drf_paseto.keys): a ``TokenError`` each.
+# The decoding layer's errors (drf_paseto.backend, drf_paseto._keys): a ``TokenError`` each.
 class TokenInvalid(TokenError):
     default_code = "token_invalid"
 

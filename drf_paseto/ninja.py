@@ -37,8 +37,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 
 from drf_paseto import adrf, authentication, views
+from drf_paseto._request import as_locations
 from drf_paseto.exceptions import Forbidden, PasetoError, as_api_exception, exception_handler
-from drf_paseto.request import as_locations
 from drf_paseto.tokens import AccessToken, Token
 
 __all__ = [

@@ -39,7 +39,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings as drf_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from drf_paseto.request import read_request_data
+from drf_paseto._request import read_request_data
 from drf_paseto.utils import client_ip
 
 __all__ = [

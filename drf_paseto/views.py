@@ -14,7 +14,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from drf_paseto import cookies, revocation
+from drf_paseto import _cookies, revocation
+from drf_paseto._keys import get_key_ring
+from drf_paseto._request import as_locations, is_token_text, read_request_data
 from drf_paseto.authentication import (
     PasetoAnyTokenAuthentication,
     PasetoAuthentication,
@@ -30,8 +32,6 @@ from drf_paseto.exceptions import (
     add_hint,
     as_api_exception,
 )
-from drf_paseto.keys import get_key_ring
-from drf_paseto.request import as_locations, is_token_text, read_request_data
 from drf_paseto.serializers import (
     TokenObtainSerializer,
     TokenRefreshSerializer,
@@ -156,7 +156,7 @@ class _TokenView(PasetoAPIView):
             body = {f"{name}_token_expires_at": token["exp"] for name, token in issued.items()}
         response = Response(body)
         if issued and self.delivers_cookies():
-            cookies.set_token_cookies(response, issued)
+            _cookies.set_token_cookies(response, issued)
         return response
 
     def get_request_data(self, request: Request) -> Any:
@@ -265,12 +265,12 @@ class _RevokeView(PasetoAPIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.delivers_cookies() and (
             response.status_code == 204
-            or (response.status_code == 401 and cookies.sent_token_cookie(request))
+            or (response.status_code == 401 and _cookies.sent_token_cookie(request))
         ):
             # Logged out, or the cookies it sent hold no usable token: clear them. Not on a
             # 403 (a request without the CSRF header, perhaps forged, must change nothing),
             # nor for a request that sent no token cookie at all.
-            cookies.clear_token_cookies(response)
+            _cookies.clear_token_cookies(response)
         return response
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -340,7 +340,7 @@ class IntrospectView(PasetoAPIView):
         return 'Basic realm="introspect"'
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from drf_paseto.introspection import client_of
+        from drf_paseto._introspection import client_of
 
         if not api_settings.INTROSPECT_CLIENT_SECRETS:
             raise NotFound("introspection_disabled")

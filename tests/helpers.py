@@ -29,8 +29,8 @@ from rest_framework import status
 from rest_framework.test import APITestCase
 
 from drf_paseto import backend
+from drf_paseto._encoding import format_time
 from drf_paseto.clock import current_time
-from drf_paseto.encoding import format_time
 from drf_paseto.exceptions import PasetoError
 from tests import keys
 

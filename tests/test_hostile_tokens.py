@@ -25,15 +25,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from drf_paseto import backend
+from drf_paseto._encoding import format_time
+from drf_paseto._keys import load_key
 from drf_paseto.clock import current_time
-from drf_paseto.encoding import format_time
 from drf_paseto.exceptions import (
     ClaimsNotIssuable,
     KeyConfigurationError,
     TokenError,
     TokenUnsupported,
 )
-from drf_paseto.keys import load_key
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token
 from tests import keys
 from tests.helpers import (

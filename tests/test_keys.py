@@ -1,4 +1,4 @@
-"""drf_paseto.keys: the key ring from DRF_PASETO, the kid footer, caching."""
+"""drf_paseto._keys: the key ring from DRF_PASETO, the kid footer, caching."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.test import override_settings
 
-from drf_paseto import backend, keys
+from drf_paseto import _keys, backend
+from drf_paseto._keys import KeyRing, build_key_ring, get_key_ring, load_key, read_kid
 from drf_paseto.exceptions import (
     KeyConfigurationError,
     TokenInvalid,
@@ -17,7 +18,6 @@ from drf_paseto.exceptions import (
     TokenTooLarge,
     TokenUnsupported,
 )
-from drf_paseto.keys import KeyRing, build_key_ring, get_key_ring, load_key, read_kid
 from tests import keys as fixed
 from tests.helpers import StrictTestCase, paseto_settings
 
@@ -48,7 +48,7 @@ class ReadKidTests(StrictTestCase):
 
     def test_size_limit(self):
         overhead = len(b'{"kid":""}')
-        at_limit = b'{"kid":"' + b"a" * (keys.MAX_FOOTER_LENGTH - overhead) + b'"}'
+        at_limit = b'{"kid":"' + b"a" * (_keys.MAX_FOOTER_LENGTH - overhead) + b'"}'
         self.assertEqual(len(at_limit), 256)
         self.assertEqual(read_kid(at_limit), "a" * 246)
         with self.raises(TokenInvalid, "token_invalid"):

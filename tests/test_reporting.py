@@ -1,5 +1,5 @@
 """drf_paseto/reporting.py and check W009: bearer tokens, URL passwords and keys stay out
-of error reports (drf_paseto.keys marks the functions that hold keys as sensitive)."""
+of error reports (drf_paseto._keys marks the functions that hold keys as sensitive)."""
 
 import re
 import sys

@@ -33,9 +33,9 @@ from django.utils.crypto import get_random_string
 
 import drf_paseto
 from drf_paseto import backend
+from drf_paseto._keys import build_key_ring, get_key_ring, load_key
 from drf_paseto.backend import ParsedToken
 from drf_paseto.exceptions import KeyConfigurationError, TokenError, TokenInvalid
-from drf_paseto.keys import build_key_ring, get_key_ring, load_key
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 from tests import keys
 from tests.helpers import (
@@ -330,7 +330,7 @@ class ExceptionSecretTests(TokenAPITestCase, SecretScanMixin):
                                 secrets.append(text.split(".", 2)[2])
                             self.assertChainClean(err, secrets, f"{name} {variant}")
 
-    # Fixed bug: load_key() (drf_paseto/keys.py, the bytes branch) raises
+    # Fixed bug: load_key() (drf_paseto/_keys.py, the bytes branch) raises
     # KeyConfigurationError("a key given as bytes must be UTF-8 text") *from* the
     # UnicodeDecodeError, whose repr() and args carry the whole key setting (the bytes it
     # could not decode): any error reporter that records the chain (repr, args, Sentry)

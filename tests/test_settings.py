@@ -8,10 +8,10 @@ from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 from django.test import SimpleTestCase, override_settings
 
-from drf_paseto import authentication, backend, keys, serializers, settings, tokens
+from drf_paseto import _keys, authentication, backend, serializers, settings, tokens
+from drf_paseto._keys import get_key_ring
 from drf_paseto.checks import keys as key_checks
 from drf_paseto.exceptions import TokenKeyUnknown
-from drf_paseto.keys import get_key_ring
 from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, PasetoSettings, api_settings
 from drf_paseto.tokens import AccessToken
 from tests.keys import LOCAL_V4_1, LOCAL_V4_2
@@ -167,7 +167,7 @@ class SingleObjectTests(SimpleTestCase):
             self.assertIs(settings.api_settings, before)
         self.assertIs(settings.api_settings, before)
         self.assertIs(api_settings, before)
-        for module in (tokens, keys, key_checks, authentication, serializers):
+        for module in (tokens, _keys, key_checks, authentication, serializers):
             with self.subTest(module=module.__name__):
                 self.assertIs(module.api_settings, before)
         self.assertIsInstance(before, PasetoSettings)

@@ -12,6 +12,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from drf_paseto import backend
+from drf_paseto._keys import _looks_like_paserk, build_key_ring
 from drf_paseto.checks._base import (
     is_plain_http_to_another_host,
     is_seconds,
@@ -21,7 +22,6 @@ from drf_paseto.checks._base import (
 )
 from drf_paseto.clock import as_leeway, as_lifetime
 from drf_paseto.exceptions import KeyConfigurationError
-from drf_paseto.keys import _looks_like_paserk, build_key_ring
 from drf_paseto.settings import api_settings
 
 __all__: list[str] = []

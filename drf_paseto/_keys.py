@@ -18,13 +18,10 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.views.decorators.debug import sensitive_variables
 
-from drf_paseto import backend, encoding, keyset
+from drf_paseto import _encoding, backend, keyset
 from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, TokenInvalid, TokenKeyUnknown
 from drf_paseto.settings import api_settings
-
-__all__: list[str] = []
-
 
 _PASERK = re.compile(r"k\d+\.[a-z-]+\.", re.ASCII)
 # A footer is authenticated only after we have chosen the key it names, so it is parsed with
@@ -58,7 +55,7 @@ class KeyRing:
             raise KeyConfigurationError(
                 "no key to issue tokens with: set DRF_PASETO['PRIVATE_KEY']"
             )
-        footer = encoding.dumps({"kid": self.signing_kid})
+        footer = _encoding.dumps({"kid": self.signing_kid})
         return backend.seal(self.signing_key, payload, footer)
 
     @sensitive_variables()
@@ -89,7 +86,7 @@ def read_kid(footer: bytes) -> str:
     if len(footer) > MAX_FOOTER_LENGTH:
         raise TokenInvalid()
     try:
-        value = encoding.loads_object(footer, max_depth=1)
+        value = _encoding.loads_object(footer, max_depth=1)
     except ValueError as err:
         raise TokenInvalid() from err
     kid = value.get("kid")
