@@ -56,11 +56,11 @@ class KeyRing:
                 "no key to issue tokens with: set DRF_PASETO['PRIVATE_KEY']"
             )
         footer = _encoding.dumps({"kid": self.signing_kid})
-        return backend.seal(self.signing_key, payload, footer)
+        return backend._seal(self.signing_key, payload, footer)
 
     @sensitive_variables()
     def decode(self, token: str, max_length: int) -> bytes:
-        parsed = backend.parse_token(
+        parsed = backend._parse_token(
             token, version=self.version, purpose=self.purpose, max_length=max_length
         )
         kid = read_kid(parsed.footer) if parsed.footer else self.current_kid
@@ -71,7 +71,7 @@ class KeyRing:
             key = _ring_of(keyset._refetch_for(kid)).verifying_keys.get(kid)
         if key is None:
             raise TokenKeyUnknown()
-        return backend.open_token(parsed, key)
+        return backend._open_token(parsed, key)
 
 
 def _looks_like_paserk(text: str) -> bool:
@@ -113,7 +113,7 @@ def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     elif text.startswith("-----BEGIN"):
         key = backend.key_from_pem(text, version)
     elif purpose == "local":
-        return backend.derive_local_key(value, version)
+        return backend._derive_local_key(value, version)
     else:
         raise KeyConfigurationError("a public-purpose key must be a PASERK or a PEM key")
     if key.purpose != purpose:
@@ -128,8 +128,8 @@ def build_key_ring() -> KeyRing:
     """Parse the key settings. Raises ``KeyConfigurationError`` with a reason."""
     version = api_settings.VERSION
     purpose = api_settings.PURPOSE
-    backend.check_version(version)
-    if purpose not in backend.PURPOSES:
+    backend._check_version(version)
+    if purpose not in backend._PURPOSES:
         raise KeyConfigurationError("PURPOSE must be 'local' or 'public'")
     if api_settings.KEYS_URL is not None:
         return _issuer_ring(version, purpose)

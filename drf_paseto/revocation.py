@@ -26,7 +26,7 @@ from drf_paseto import clock, signals, tokens
 from drf_paseto.exceptions import StoreUnavailable, TokenError
 from drf_paseto.settings import api_settings
 from drf_paseto.stores import STORES, RevocationStore, SessionState
-from drf_paseto.utils import client_ip
+from drf_paseto.utils import _client_ip
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -39,7 +39,7 @@ _logger = logging.getLogger("drf_paseto")
 def _kept_until(*issued: tokens.Token) -> datetime:
     """When a session that issued these tokens may be forgotten: once decoding refuses the
     last of them (``exp`` plus ``DECODE_LEEWAY``)."""
-    return max(token.expires_at for token in issued) + clock.leeway()
+    return max(token.expires_at for token in issued) + clock._leeway()
 
 
 def decide(token: tokens.Token, state: SessionState | None, cutoff: datetime | None) -> None:
@@ -160,7 +160,7 @@ def start_session(
         expires_at=_kept_until(*issued),
         refresh_jti=refresh[0].jti if refresh else "",
         user_agent=_user_agent(request),
-        ip=(client_ip(request) or None) if request is not None else None,
+        ip=(_client_ip(request) or None) if request is not None else None,
     )
     get_store().open_session(session)
     signals.session_created.send(sender=LoginSession, session=session, request=request)

@@ -42,7 +42,7 @@ _T = TypeVar("_T", bound=Token)
 def expire(token: _T) -> _T:
     """Move a token that is not issued yet an hour past its expiry (beyond ``DECODE_LEEWAY``):
     it is refused with ``token_expired``. Returns it."""
-    expired_at = clock.current_time() - clock.leeway() - timedelta(hours=1)
+    expired_at = clock.current_time() - clock._leeway() - timedelta(hours=1)
     token.payload["exp"] = _encoding.format_time(expired_at)
     token.payload["iat"] = _encoding.format_time(expired_at - timedelta(minutes=15))
     return token

@@ -93,7 +93,7 @@ class Token:
             return cls.lifetime
         if cls.lifetime_setting is None:
             raise ImproperlyConfigured(f"{cls.__name__} has no lifetime")
-        return clock.lifetime(cls.lifetime_setting)
+        return clock._lifetime(cls.lifetime_setting)
 
     @classmethod
     def get_subject(cls, user: AbstractBaseUser) -> str:
@@ -237,7 +237,7 @@ class Token:
 
     @classmethod
     def validate_times(cls, payload: dict[str, Any]) -> None:
-        leeway = clock.leeway()
+        leeway = clock._leeway()
         now = clock.current_time()
         try:
             expires = _encoding.parse_time(payload.get("exp"))

@@ -28,9 +28,9 @@ from drf_paseto.exceptions import (
     NotFound,
     PasetoError,
     TokenError,
+    _add_hint,
+    _as_api_exception,
     add_error_code,
-    add_hint,
-    as_api_exception,
 )
 from drf_paseto.serializers import (
     TokenObtainSerializer,
@@ -109,8 +109,8 @@ class PasetoAPIView(GenericAPIView[Any]):
         # the database away (fail closed, in JSON), keys that cannot be used, custom claims
         # that cannot be issued (the reason logged, never answered). The project's exception
         # handler then runs, and the body gets drf_paseto's shape.
-        exc = as_api_exception(exc)
-        response: Response = add_hint(
+        exc = _as_api_exception(exc)
+        response: Response = _add_hint(
             add_error_code(super().handle_exception(exc), exc), self.request
         )
         return response

@@ -1156,9 +1156,9 @@ class GetStoreTests(SimpleTestCase):
 
     def test_longest_lifetime(self) -> None:
         with paseto_settings():
-            self.assertEqual(clock.longest_lifetime(), timedelta(days=30))
+            self.assertEqual(clock._longest_lifetime(), timedelta(days=30))
         with paseto_settings(ACCESS_TOKEN_EXPIRES=7200, REFRESH_TOKEN_EXPIRES=60):
-            self.assertEqual(clock.longest_lifetime(), timedelta(hours=2))
+            self.assertEqual(clock._longest_lifetime(), timedelta(hours=2))
 
 
 class MemoryStore(RevocationStore):

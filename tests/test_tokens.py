@@ -14,7 +14,7 @@ from django.test import SimpleTestCase, override_settings
 from drf_paseto import _encoding, backend
 from drf_paseto._keys import get_key_ring
 from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthentication
-from drf_paseto.clock import UNLIMITED_LIFETIME
+from drf_paseto.clock import _UNLIMITED_LIFETIME
 from drf_paseto.exceptions import (
     ClaimsNotIssuable,
     TokenError,
@@ -178,7 +178,7 @@ class ForUserTests(SimpleTestCase):
         self.assertEqual(expected, "2129-12-09T03:04:05+00:00")
         self.assertEqual(access["exp"], expected)
         self.assertEqual(refresh["exp"], expected)
-        self.assertEqual(UNLIMITED_LIFETIME, timedelta(days=36500))
+        self.assertEqual(_UNLIMITED_LIFETIME, timedelta(days=36500))
 
     def test_lifetime_argument_wins_over_the_setting(self) -> None:
         with at(NOW):

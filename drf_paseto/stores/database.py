@@ -271,7 +271,7 @@ class DatabaseStore(RevocationStore):
         deleted: int = sessions.filter(expires_at__lt=moment).delete()[0]
         matched = sessions.filter(subject=OuterRef("subject"), auth_time__lte=OuterRef("cutoff"))
         orphans = SubjectCutoff.objects.using(alias).filter(
-            ~Exists(matched), cutoff__lt=moment - clock.longest_lifetime()
+            ~Exists(matched), cutoff__lt=moment - clock._longest_lifetime()
         )
         deleted += orphans.delete()[0]
         return deleted

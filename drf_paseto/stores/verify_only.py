@@ -83,7 +83,7 @@ def _ask_issuer(raw: str) -> bool:
         method="POST",
     )
     try:
-        with keyset.opener().open(request, timeout=keyset.FETCH_TIMEOUT_SECONDS) as response:
+        with keyset._opener().open(request, timeout=keyset.FETCH_TIMEOUT_SECONDS) as response:
             body = response.read(_MAX_ANSWER_BYTES + 1)
         answer = json.loads(body.decode("utf-8")) if len(body) <= _MAX_ANSWER_BYTES else None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
