@@ -23,7 +23,14 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from drf_paseto import revocation
-from drf_paseto.cookies import COOKIES
+from drf_paseto._cookies import COOKIES
+from drf_paseto._request import (
+    header_meta_key,
+    is_token_text,
+    read_request_data,
+    token_from_authorization,
+    token_locations_of,
+)
 from drf_paseto.exceptions import (
     CredentialsError,
     Forbidden,
@@ -31,13 +38,6 @@ from drf_paseto.exceptions import (
     TokenError,
     Unavailable,
     to_api_exception,
-)
-from drf_paseto.request import (
-    header_meta_key,
-    is_token_text,
-    read_request_data,
-    token_from_authorization,
-    token_locations_of,
 )
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
@@ -97,7 +97,7 @@ class PasetoAuthentication(BaseAuthentication):
         Raises ``PasetoError``."""
         token = self.get_validated_token(raw)
         token.location = location
-        if revocation.is_checked(token):
+        if revocation._is_checked(token):
             token.session = revocation.check(token, request=request)
         return self.get_user(token), token
 
@@ -109,7 +109,7 @@ class PasetoAuthentication(BaseAuthentication):
         ``revocation.acheck()`` and the user is ``aget_user()``."""
         token = self.get_validated_token(raw)
         token.location = location
-        if revocation.is_checked(token):
+        if revocation._is_checked(token):
             token.session = await revocation.acheck(token, request=request)
         return await self.aget_user(token), token
 

@@ -48,8 +48,8 @@ __all__ = [
 
 _KeyKind = Literal["local", "secret", "public"]
 
-SUPPORTED_VERSIONS = (3, 4)
-PURPOSES = ("local", "public")
+_SUPPORTED_VERSIONS = (3, 4)
+_PURPOSES = ("local", "public")
 
 #: Bounds on untrusted input (docs/security.md), constants rather than settings: a token
 #: longer than this many characters is refused (``token_too_large``) before anything is
@@ -79,11 +79,11 @@ _MIN_BODY: dict[tuple[int, str], int] = {
 KDF_LABEL = "drf_paseto key derivation: v{version}.local"
 
 
-def b64url_encode(data: bytes) -> str:
+def _b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64url_decode(text: str) -> bytes:
+def _b64url_decode(text: str) -> bytes:
     """Decode unpadded base64url, refusing every non-canonical spelling.
 
     The rule: decode, encode the bytes again, and accept only if that gives ``text`` back.
@@ -96,7 +96,7 @@ def b64url_decode(text: str) -> bytes:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as err:  # a length no encoding has, not ASCII
         raise ValueError("not canonical base64url") from err
-    if b64url_encode(data) != text:
+    if _b64url_encode(data) != text:
         raise ValueError("not canonical base64url")
     return data
 
@@ -128,10 +128,10 @@ class PasetoKey:
         return f"PasetoKey(v{self.version}.{self.kind}, kid={self.kid!r})"
 
 
-def check_version(version: object) -> None:
+def _check_version(version: object) -> None:
     """The one version rule: 4 or 3, as an ``int``. Raises ``KeyConfigurationError``."""
     # type(): 4.0 == 4 and True == 1, but a float or bool version would build "v4.0." headers.
-    if type(version) is not int or version not in SUPPORTED_VERSIONS:
+    if type(version) is not int or version not in _SUPPORTED_VERSIONS:
         raise KeyConfigurationError(
             f"PASETO version {version!r} is not supported: VERSION must be 4 or 3 "
             "(v1 and v2 are refused)"
@@ -153,7 +153,7 @@ def _raw_from_paserk(paserk: str, version: int) -> tuple[_KeyKind, bytes]:
     if kind not in ("local", "secret", "public"):
         raise KeyConfigurationError(f"PASERK type {kind!r} is not a plain key")
     try:
-        raw = b64url_decode(parts[2])
+        raw = _b64url_decode(parts[2])
     except ValueError as err:
         raise KeyConfigurationError("the PASERK data is not canonical base64url") from err
     if len(raw) != _KEY_SIZES[(version, kind)]:
@@ -180,7 +180,7 @@ def _public_from_secret_raw(version: int, raw: bytes) -> bytes:
 def _key_from_raw(version: int, kind: _KeyKind, raw: bytes) -> PasetoKey:
     """A public or secret key from its raw bytes (already checked for length)."""
     try:
-        key = pyseto.Key.from_paserk(f"k{version}.{kind}.{b64url_encode(raw)}")
+        key = pyseto.Key.from_paserk(f"k{version}.{kind}.{_b64url_encode(raw)}")
     except Exception as err:
         raise KeyConfigurationError(f"not a valid k{version}.{kind} key") from err
     return _wrap(version, kind, key)
@@ -192,10 +192,10 @@ def _public_key_from_raw(version: int, raw: bytes) -> PasetoKey:
 
 def key_from_paserk(paserk: str, version: int) -> PasetoKey:
     """Load a ``k<version>.local``, ``.secret`` or ``.public`` PASERK, strictly."""
-    check_version(version)
+    _check_version(version)
     kind, raw = _raw_from_paserk(paserk.strip(), version)
     if kind == "local":
-        return local_key_from_bytes(raw, version)
+        return _local_key_from_bytes(raw, version)
     if kind == "public":
         return _public_key_from_raw(version, raw)
     if version == 4 and _public_from_secret_raw(4, raw) != raw[32:]:
@@ -203,15 +203,15 @@ def key_from_paserk(paserk: str, version: int) -> PasetoKey:
     return _key_from_raw(version, "secret", raw)
 
 
-def local_key_from_bytes(raw: bytes, version: int) -> PasetoKey:
+def _local_key_from_bytes(raw: bytes, version: int) -> PasetoKey:
     """A local key from exactly 32 raw bytes."""
-    check_version(version)
+    _check_version(version)
     if len(raw) != 32:
         raise KeyConfigurationError(f"a v{version}.local key must be exactly 32 bytes")
     return _wrap(version, "local", pyseto.Key.new(version, "local", raw))
 
 
-def derive_local_key(secret: str, version: int) -> PasetoKey:
+def _derive_local_key(secret: str, version: int) -> PasetoKey:
     """Derive a 32-byte local key from any string with HKDF-SHA384 and a fixed label."""
     hkdf = HKDF(
         algorithm=hashes.SHA384(),
@@ -219,12 +219,12 @@ def derive_local_key(secret: str, version: int) -> PasetoKey:
         salt=None,
         info=KDF_LABEL.format(version=version).encode("ascii"),
     )
-    return local_key_from_bytes(hkdf.derive(secret.encode("utf-8")), version)
+    return _local_key_from_bytes(hkdf.derive(secret.encode("utf-8")), version)
 
 
 def key_from_pem(pem: str | bytes, version: int) -> PasetoKey:
     """Load a PEM private or public key of the curve the version requires."""
-    check_version(version)
+    _check_version(version)
     data = pem.encode("utf-8") if isinstance(pem, str) else pem
     if b"ENCRYPTED" in data:  # "BEGIN ENCRYPTED PRIVATE KEY", or "Proc-Type: 4,ENCRYPTED"
         raise KeyConfigurationError(
@@ -246,14 +246,14 @@ def key_from_pem(pem: str | bytes, version: int) -> PasetoKey:
                 serialization.NoEncryption(),
             )
             raw += _public_from_secret_raw(4, raw)
-            return key_from_paserk(f"k4.secret.{b64url_encode(raw)}", 4)
+            return key_from_paserk(f"k4.secret.{_b64url_encode(raw)}", 4)
         if isinstance(loaded, ed25519.Ed25519PublicKey):
             raw = loaded.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             return _public_key_from_raw(4, raw)
         raise KeyConfigurationError("PASETO v4.public needs an Ed25519 key")
     if isinstance(loaded, ec.EllipticCurvePrivateKey) and isinstance(loaded.curve, ec.SECP384R1):
         raw = loaded.private_numbers().private_value.to_bytes(48, "big")
-        return key_from_paserk(f"k3.secret.{b64url_encode(raw)}", 3)
+        return key_from_paserk(f"k3.secret.{_b64url_encode(raw)}", 3)
     if isinstance(loaded, ec.EllipticCurvePublicKey) and isinstance(loaded.curve, ec.SECP384R1):
         raw = loaded.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
@@ -272,13 +272,13 @@ def public_key_of(secret: PasetoKey) -> PasetoKey:
 
 def generate_key(version: int, purpose: str) -> PasetoKey:
     """A fresh random key: ``local``, or ``secret`` for the public purpose."""
-    check_version(version)
-    if purpose not in PURPOSES:
+    _check_version(version)
+    if purpose not in _PURPOSES:
         raise KeyConfigurationError(f"PASETO purpose {purpose!r} is not 'local' or 'public'")
     if purpose == "local":
         import secrets
 
-        return local_key_from_bytes(secrets.token_bytes(32), version)
+        return _local_key_from_bytes(secrets.token_bytes(32), version)
     if version == 4:
         private: Any = ed25519.Ed25519PrivateKey.generate()
     else:
@@ -300,7 +300,7 @@ def secret_paserk(key: PasetoKey) -> str:
 
 
 @dataclass(frozen=True)
-class ParsedToken:
+class _ParsedToken:
     """A token split and decoded, not yet authenticated."""
 
     header: str  # "v4.local."
@@ -308,7 +308,7 @@ class ParsedToken:
     footer: bytes
 
 
-def parse_token(token: str, *, version: int, purpose: str, max_length: int) -> ParsedToken:
+def _parse_token(token: str, *, version: int, purpose: str, max_length: int) -> _ParsedToken:
     """Split a token strictly. Nothing here is authenticated yet."""
     if len(token) > max_length:
         raise TokenTooLarge()
@@ -319,18 +319,18 @@ def parse_token(token: str, *, version: int, purpose: str, max_length: int) -> P
     if header != f"v{version}.{purpose}.":
         raise TokenUnsupported()
     try:
-        body = b64url_decode(parts[2])
-        footer = b64url_decode(parts[3]) if len(parts) == 4 else b""
+        body = _b64url_decode(parts[2])
+        footer = _b64url_decode(parts[3]) if len(parts) == 4 else b""
     except ValueError as err:
         raise TokenInvalid() from err
     if len(parts) == 4 and not footer:
         raise TokenInvalid()  # an empty footer is spelled without the dot
     if len(body) <= _MIN_BODY[(version, purpose)] - (1 if purpose == "local" else 0):
         raise TokenInvalid()
-    return ParsedToken(header=header, body=body, footer=footer)
+    return _ParsedToken(header=header, body=body, footer=footer)
 
 
-def open_token(parsed: ParsedToken, key: PasetoKey, implicit_assertion: bytes = b"") -> bytes:
+def _open_token(parsed: _ParsedToken, key: PasetoKey, implicit_assertion: bytes = b"") -> bytes:
     """Decrypt or verify a parsed token with one key; return the payload bytes."""
     if parsed.header != f"v{key.version}.{key.purpose}.":
         raise TokenUnsupported()
@@ -342,7 +342,7 @@ def open_token(parsed: ParsedToken, key: PasetoKey, implicit_assertion: bytes = 
         raise TokenInvalid() from err
 
 
-def seal(key: PasetoKey, payload: bytes, footer: bytes, implicit_assertion: bytes = b"") -> str:
+def _seal(key: PasetoKey, payload: bytes, footer: bytes, implicit_assertion: bytes = b"") -> str:
     """Encrypt (local) or sign (secret) a payload into a token string."""
     if not key.can_sign:
         raise KeyConfigurationError("a public key cannot issue tokens")

@@ -33,9 +33,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import router, transaction
 from django.http.cookie import parse_cookie
 
+from drf_paseto._request import is_token_text, token_from_authorization
 from drf_paseto.authentication import PasetoAuthentication
 from drf_paseto.exceptions import Forbidden, PasetoError, TokenError
-from drf_paseto.request import is_token_text, token_from_authorization
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, Token
 from drf_paseto.utils import _origin_allowed as origin_is_allowed

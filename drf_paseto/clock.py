@@ -23,7 +23,7 @@ __all__ = [
 # ``False`` as a lifetime means "no limit" to users of fastapi-paseto-auth; PASETO wants
 # ``exp`` on every token, and so do we, so such tokens get an ``exp`` this far ahead (a system
 # check warns).
-UNLIMITED_LIFETIME = timedelta(days=365 * 100)
+_UNLIMITED_LIFETIME = timedelta(days=365 * 100)
 _MAX_LIFETIME = timedelta(days=365 * 1000)
 
 
@@ -36,10 +36,10 @@ def current_time() -> datetime:
     return datetime.now(tz=timezone.utc)
 
 
-def as_lifetime(value: Any, name: str) -> timedelta:
+def _as_lifetime(value: Any, name: str) -> timedelta:
     """A lifetime setting (seconds, ``timedelta`` or ``False``) as a ``timedelta``."""
     if value is False:
-        return UNLIMITED_LIFETIME
+        return _UNLIMITED_LIFETIME
     if isinstance(value, timedelta):
         lifetime = value
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -57,7 +57,7 @@ def as_lifetime(value: Any, name: str) -> timedelta:
     return lifetime
 
 
-def as_leeway(value: Any) -> timedelta:
+def _as_leeway(value: Any) -> timedelta:
     """``DECODE_LEEWAY`` (seconds or a ``timedelta``, not negative) as a ``timedelta``."""
     if isinstance(value, timedelta) and value >= timedelta(0):
         return value
@@ -68,16 +68,16 @@ def as_leeway(value: Any) -> timedelta:
     raise ImproperlyConfigured("DRF_PASETO['DECODE_LEEWAY'] must be seconds or a timedelta")
 
 
-def leeway() -> timedelta:
+def _leeway() -> timedelta:
     """The configured ``DECODE_LEEWAY``."""
-    return as_leeway(api_settings.DECODE_LEEWAY)
+    return _as_leeway(api_settings.DECODE_LEEWAY)
 
 
-def lifetime(setting: str) -> timedelta:
+def _lifetime(setting: str) -> timedelta:
     """The lifetime a setting (``ACCESS_TOKEN_EXPIRES``, ``REFRESH_TOKEN_EXPIRES``) holds."""
-    return as_lifetime(getattr(api_settings, setting), setting)
+    return _as_lifetime(getattr(api_settings, setting), setting)
 
 
-def longest_lifetime() -> timedelta:
+def _longest_lifetime() -> timedelta:
     """How long a token issued now with the configured lifetimes can live, leeway included."""
-    return max(lifetime("ACCESS_TOKEN_EXPIRES"), lifetime("REFRESH_TOKEN_EXPIRES")) + leeway()
+    return max(_lifetime("ACCESS_TOKEN_EXPIRES"), _lifetime("REFRESH_TOKEN_EXPIRES")) + _leeway()

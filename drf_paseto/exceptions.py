@@ -116,7 +116,7 @@ class TokenError(PasetoError):
     }
 
 
-# The decoding layer's errors (drf_paseto.backend, drf_paseto.keys): a ``TokenError`` each.
+# The decoding layer's errors (drf_paseto.backend, drf_paseto._keys): a ``TokenError`` each.
 class TokenInvalid(TokenError):
     default_code = "token_invalid"
 
@@ -229,7 +229,7 @@ class ClaimsNotIssuable(PasetoError):
         self.args = (str(reason),)
 
 
-def error_body(message: Any, code: str) -> dict[str, Any]:
+def _error_body(message: Any, code: str) -> dict[str, Any]:
     """The JSON body of every error drf_paseto produces."""
     return {"detail": message, "code": code}
 
@@ -238,7 +238,7 @@ class PasetoAuthenticationFailed(exceptions.AuthenticationFailed):
     """401 with ``WWW-Authenticate``, for a ``PasetoError`` whose status is 401."""
 
     def __init__(self, error: PasetoError) -> None:
-        super().__init__(error_body(error.message, error.code))
+        super().__init__(_error_body(error.message, error.code))
         self.code = error.code
 
 
@@ -246,7 +246,7 @@ class PasetoPermissionDenied(exceptions.PermissionDenied):
     """403, for a ``PasetoError`` whose status is 403."""
 
     def __init__(self, error: PasetoError) -> None:
-        super().__init__(error_body(error.message, error.code))
+        super().__init__(_error_body(error.message, error.code))
         self.code = error.code
 
 
@@ -254,7 +254,7 @@ class PasetoAPIException(exceptions.APIException):
     """Any other status a ``PasetoError`` may carry (404, 500, 503)."""
 
     def __init__(self, error: PasetoError) -> None:
-        super().__init__(error_body(error.message, error.code))
+        super().__init__(_error_body(error.message, error.code))
         self.status_code = error.status_code
         self.code = error.code
 
@@ -270,7 +270,7 @@ def to_api_exception(error: PasetoError) -> exceptions.APIException:
     return PasetoAPIException(error)
 
 
-def as_api_exception(exc: Exception) -> Exception:
+def _as_api_exception(exc: Exception) -> Exception:
     """What a view answers for ``exc``: ours as DRF's (``to_api_exception``), a failing
     database as ``503 database_unavailable`` (fail closed, in JSON); anything else as is."""
     if isinstance(exc, DatabaseError):
@@ -294,7 +294,10 @@ def add_error_code(response: Any, exc: Exception) -> Any:
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         if not (isinstance(data, dict) and data.get("code") == "invalid_request"):
-            response.data = {**error_body(_("Invalid request."), "invalid_request"), "errors": data}
+            response.data = {
+                **_error_body(_("Invalid request."), "invalid_request"),
+                "errors": data,
+            }
     elif isinstance(data, dict) and "code" not in data:
         codes = exc.get_codes()
         data["code"] = codes if isinstance(codes, str) else exc.default_code
@@ -348,7 +351,7 @@ def _habit_hint(request: Any, code: str) -> str | Promise | None:
     return None
 
 
-def add_hint(response: Any, request: Any) -> Any:
+def _add_hint(response: Any, request: Any) -> Any:
     """Put ``_habit_hint()``'s advice in an error body's ``detail``; the ``code`` stays."""
     data = getattr(response, "data", None)
     if isinstance(data, dict) and isinstance(data.get("code"), str):
@@ -381,4 +384,4 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
             else:
                 exc.status_code = status.HTTP_403_FORBIDDEN
     response = add_error_code(drf_exception_handler(exc, context), exc)
-    return add_hint(response, context.get("request"))
+    return _add_hint(response, context.get("request"))

@@ -157,7 +157,7 @@ def _parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str
     return keys, (current[0] if current else None)
 
 
-def opener() -> urllib.request.OpenerDirector:
+def _opener() -> urllib.request.OpenerDirector:
     """An urllib opener for http and https only: no redirect (a 3xx is refused), no proxy
     from the environment, no ``file:`` or ``ftp:``. Its timeout bounds each socket operation,
     not a whole exchange: ``_call`` bounds that."""

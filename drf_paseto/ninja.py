@@ -37,8 +37,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 
 from drf_paseto import adrf, authentication, views
-from drf_paseto.exceptions import Forbidden, PasetoError, as_api_exception, exception_handler
-from drf_paseto.request import as_locations
+from drf_paseto._request import as_locations
+from drf_paseto.exceptions import Forbidden, PasetoError, _as_api_exception, exception_handler
 from drf_paseto.tokens import AccessToken, Token
 
 __all__ = [
@@ -156,7 +156,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     of DRF views."""
 
     def handle(request: HttpRequest, exc: Any) -> HttpResponse:
-        exc = as_api_exception(exc)
+        exc = _as_api_exception(exc)
         if isinstance(exc, AuthenticationError):  # no auth callback accepted the request
             exc = exceptions.NotAuthenticated()
         if isinstance(exc, (exceptions.AuthenticationFailed, exceptions.NotAuthenticated)):

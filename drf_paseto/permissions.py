@@ -22,7 +22,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from drf_paseto.exceptions import Forbidden, error_body
+from drf_paseto.exceptions import Forbidden, _error_body
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
 __all__ = [
@@ -36,12 +36,12 @@ class _TokenPermission(BasePermission):
     token_class: type[Token] = Token
     #: Read by DRF's ``permission_denied`` after ``has_permission`` returned ``False``; set
     #: on the instance (DRF makes one per request) to the reason of that refusal.
-    message: Any = error_body(Forbidden.messages["token_required"], "token_required")
+    message: Any = _error_body(Forbidden.messages["token_required"], "token_required")
     code: str = "token_required"
 
     def refuse(self, code: str) -> bool:
         """Keep ``Forbidden(code)`` as the reason DRF will answer with; return ``False``."""
-        self.message = error_body(Forbidden.messages[code], code)
+        self.message = _error_body(Forbidden.messages[code], code)
         self.code = code
         return False
 
@@ -49,7 +49,7 @@ class _TokenPermission(BasePermission):
         """Nothing authenticated the request. DRF answers 401 ``not_authenticated`` itself
         when the view has authenticators; without any, 403 with this body."""
         not_authenticated = exceptions.NotAuthenticated
-        self.message = error_body(not_authenticated.default_detail, not_authenticated.default_code)
+        self.message = _error_body(not_authenticated.default_detail, not_authenticated.default_code)
         self.code = not_authenticated.default_code
         return False
 

@@ -26,20 +26,20 @@ from drf_paseto import clock, signals, tokens
 from drf_paseto.exceptions import StoreUnavailable, TokenError
 from drf_paseto.settings import api_settings
 from drf_paseto.stores import STORES, RevocationStore, SessionState
-from drf_paseto.utils import client_ip
+from drf_paseto.utils import _client_ip
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
-MAX_USER_AGENT_LENGTH = 255
-logger = logging.getLogger("drf_paseto")
+_MAX_USER_AGENT_LENGTH = 255
+_logger = logging.getLogger("drf_paseto")
 
 
-def kept_until(*issued: tokens.Token) -> datetime:
+def _kept_until(*issued: tokens.Token) -> datetime:
     """When a session that issued these tokens may be forgotten: once decoding refuses the
     last of them (``exp`` plus ``DECODE_LEEWAY``)."""
-    return max(token.expires_at for token in issued) + clock.leeway()
+    return max(token.expires_at for token in issued) + clock._leeway()
 
 
 def decide(token: tokens.Token, state: SessionState | None, cutoff: datetime | None) -> None:
@@ -57,7 +57,7 @@ def decide(token: tokens.Token, state: SessionState | None, cutoff: datetime | N
 def get_store() -> RevocationStore:
     """The configured store, built once per settings change."""
     if not apps.is_installed("drf_paseto"):
-        logger.error(
+        _logger.error(
             'drf_paseto: DENYLIST_ENABLED needs "drf_paseto" in INSTALLED_APPS (its session '
             "tables and receivers); answering 503"
         )
@@ -70,7 +70,7 @@ def get_store() -> RevocationStore:
     return store
 
 
-def is_checked(token: tokens.Token) -> bool:
+def _is_checked(token: tokens.Token) -> bool:
     """Whether requests check this token's revocation (``DENYLIST_TOKEN_CHECKS``)."""
     return bool(api_settings.DENYLIST_ENABLED) and token.type in api_settings.DENYLIST_TOKEN_CHECKS
 
@@ -88,7 +88,7 @@ def check(token: tokens.Token, *, user: Any = None, request: Any = None) -> Sess
     except TokenError as err:
         if err.code == "token_reused":
             assert state is not None
-            report_reuse(token, user=user or user_of(state), request=request)
+            _report_reuse(token, user=user or _user_of(state), request=request)
         raise
     assert state is not None
     return state
@@ -110,7 +110,7 @@ async def acheck(token: tokens.Token, *, user: Any = None, request: Any = None) 
     return state
 
 
-def user_of(state: SessionState) -> Any:
+def _user_of(state: SessionState) -> Any:
     """The user of a session, for audit signals."""
     if state.user is not None or state.user_pk is None:
         return state.user
@@ -119,7 +119,7 @@ def user_of(state: SessionState) -> Any:
     return get_user_model()._default_manager.filter(pk=state.user_pk).first()
 
 
-def report_reuse(token: tokens.Token, *, user: Any = None, request: Any = None) -> None:
+def _report_reuse(token: tokens.Token, *, user: Any = None, request: Any = None) -> None:
     """A spent refresh token came back: end its session, and say so."""
     revoke_session(token.session_id, token.subject, reason="reuse", user=user, request=request)
     signals.token_reuse_detected.send(
@@ -157,10 +157,10 @@ def start_session(
         auth_time=auth_time or min(token.issued_at for token in issued),
         created_at=moment,
         last_used_at=moment,
-        expires_at=kept_until(*issued),
+        expires_at=_kept_until(*issued),
         refresh_jti=refresh[0].jti if refresh else "",
-        user_agent=user_agent(request),
-        ip=(client_ip(request) or None) if request is not None else None,
+        user_agent=_user_agent(request),
+        ip=(_client_ip(request) or None) if request is not None else None,
     )
     get_store().open_session(session)
     signals.session_created.send(sender=LoginSession, session=session, request=request)
@@ -168,7 +168,7 @@ def start_session(
         revoke_session(old, session.subject, reason="session_limit", user=user, request=request)
 
 
-def note_refresh(
+def _note_refresh(
     presented: tokens.RefreshToken,
     *issued: tokens.Token,
     user: Any = None,
@@ -184,7 +184,7 @@ def note_refresh(
         state,
         presented.session_id,
         used_at=clock.current_time(),
-        expires_at=kept_until(*issued),
+        expires_at=_kept_until(*issued),
         rotate_to=rotated[0] if rotated else None,
     )
     if not done:  # the session changed since it was checked: revoked, or rotated meanwhile
@@ -272,14 +272,15 @@ def _session_revoked(
     )
 
 
-def user_agent(request: Any) -> str:
+def _user_agent(request: Any) -> str:
     meta = getattr(request, "META", None) or {}
-    return str(meta.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT_LENGTH]
+    return str(meta.get("HTTP_USER_AGENT", ""))[:_MAX_USER_AGENT_LENGTH]
 
 
 __all__ = [
     "acheck",
     "check",
+    "decide",
     "get_store",
     "revoke_other_sessions",
     "revoke_session",

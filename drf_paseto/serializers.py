@@ -155,7 +155,7 @@ class TokenRefreshSerializer(_IssuingSerializer):
                 refresh.subject, claims=refresh.custom_claims, session_id=refresh.session_id
             )
         if api_settings.DENYLIST_ENABLED:
-            revocation.note_refresh(
+            revocation._note_refresh(
                 refresh, *issued.values(), user=self.user, request=self.context["request"]
             )
         return self.issue(**issued)

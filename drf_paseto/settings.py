@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-SETTINGS_NAME = "DRF_PASETO"
+_SETTINGS_NAME = "DRF_PASETO"
 
 DEFAULTS: dict[str, Any] = {
     # Keys and token format
@@ -87,7 +87,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class PasetoSettings:
+class _PasetoSettings:
     """Attribute access to ``DRF_PASETO`` with defaults, cached until settings change."""
 
     def __init__(self) -> None:
@@ -97,12 +97,12 @@ class PasetoSettings:
 
     @property
     def user_settings(self) -> dict[str, Any]:
-        value = getattr(django_settings, SETTINGS_NAME, {})
+        value = getattr(django_settings, _SETTINGS_NAME, {})
         return value if isinstance(value, dict) else {}
 
     def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
-            raise AttributeError(f"Invalid {SETTINGS_NAME} setting: {name!r}")
+            raise AttributeError(f"Invalid {_SETTINGS_NAME} setting: {name!r}")
         value = self.user_settings.get(name, DEFAULTS[name])
         self._cached.add(name)
         setattr(self, name, value)
@@ -115,11 +115,11 @@ class PasetoSettings:
         self.derived.clear()
 
 
-api_settings = PasetoSettings()
+api_settings = _PasetoSettings()
 
 
 @receiver(setting_changed)
 def _reload_api_settings(*, setting: str, **kwargs: Any) -> None:
     # Django's SECRET_KEY matters too: with no DRF_PASETO["SECRET_KEY"] the key derives from it.
-    if setting in (SETTINGS_NAME, "SECRET_KEY", "AUTH_USER_MODEL"):
+    if setting in (_SETTINGS_NAME, "SECRET_KEY", "AUTH_USER_MODEL"):
         api_settings.reload()

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rest_framework.test import APIClient
 
-from drf_paseto import clock, encoding, revocation
-from drf_paseto.request import header_meta_key
+from drf_paseto import _encoding, clock, revocation
+from drf_paseto._request import header_meta_key
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 
@@ -42,9 +42,9 @@ _T = TypeVar("_T", bound=Token)
 def expire(token: _T) -> _T:
     """Move a token that is not issued yet an hour past its expiry (beyond ``DECODE_LEEWAY``):
     it is refused with ``token_expired``. Returns it."""
-    expired_at = clock.current_time() - clock.leeway() - timedelta(hours=1)
-    token.payload["exp"] = encoding.format_time(expired_at)
-    token.payload["iat"] = encoding.format_time(expired_at - timedelta(minutes=15))
+    expired_at = clock.current_time() - clock._leeway() - timedelta(hours=1)
+    token.payload["exp"] = _encoding.format_time(expired_at)
+    token.payload["iat"] = _encoding.format_time(expired_at - timedelta(minutes=15))
     return token
 
 

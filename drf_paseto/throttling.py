@@ -6,7 +6,7 @@ the default below, and ``None`` there turns the throttle off. Rates are read per
 ``override_settings`` works.
 
 ``LoginRateThrottle`` (scope ``paseto_login``, default ``"20/min"``) counts every login
-request of a client address. The address is ``drf_paseto.utils.client_ip()``: the connecting
+request of a client address. The address is ``drf_paseto.utils._client_ip()``: the connecting
 one, unless DRF's ``NUM_PROXIES`` says how many proxies stand in front; ``X-Forwarded-For``
 is never believed otherwise, so a client cannot get a new allowance by sending a new header.
 
@@ -39,8 +39,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings as drf_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from drf_paseto.request import read_request_data
-from drf_paseto.utils import client_ip
+from drf_paseto._request import read_request_data
+from drf_paseto.utils import _client_ip
 
 __all__ = [
     "LoginFailureThrottle",
@@ -92,12 +92,12 @@ class _PasetoRateThrottle(SimpleRateThrottle):
 
 
 class LoginRateThrottle(_PasetoRateThrottle):
-    """Every login request, per client address (``client_ip``)."""
+    """Every login request, per client address (``_client_ip``)."""
 
     scope = "paseto_login"
 
     def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.key_for(client_ip(request))
+        return self.key_for(_client_ip(request))
 
 
 class LoginFailureThrottle(_PasetoRateThrottle):

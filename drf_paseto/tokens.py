@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-from drf_paseto import backend, clock, encoding
+from drf_paseto import _encoding, backend, clock
+from drf_paseto._keys import get_key_ring
 from drf_paseto.exceptions import ClaimsNotIssuable, TokenError
-from drf_paseto.keys import get_key_ring
 from drf_paseto.settings import api_settings
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class Token:
             return cls.lifetime
         if cls.lifetime_setting is None:
             raise ImproperlyConfigured(f"{cls.__name__} has no lifetime")
-        return clock.lifetime(cls.lifetime_setting)
+        return clock._lifetime(cls.lifetime_setting)
 
     @classmethod
     def get_subject(cls, user: AbstractBaseUser) -> str:
@@ -163,8 +163,8 @@ class Token:
                 "type": token_type,
                 "jti": uuid.uuid4().hex,
                 "sid": session_id or uuid.uuid4().hex,
-                "iat": encoding.format_time(now),
-                "exp": encoding.format_time(now + lifetime),
+                "iat": _encoding.format_time(now),
+                "exp": _encoding.format_time(now + lifetime),
             }
         )
         issuer = api_settings.ISSUER
@@ -183,14 +183,14 @@ class Token:
             # Issuing a token that decoding would refuse helps nobody: fail here, loudly,
             # naming the cause (never a value: claims can be personal data).
             try:
-                data = encoding.dumps(self.payload)
+                data = _encoding.dumps(self.payload)
             except (TypeError, ValueError) as err:
                 raise ClaimsNotIssuable(
                     "a custom claim is not JSON-serializable (strings, numbers, booleans, "
                     f"None, lists and dicts only): {type(err).__name__}"
                 ) from None
             try:
-                encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
+                _encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
             except ValueError:
                 raise ClaimsNotIssuable(
                     "the custom claims nest deeper than MAX_JSON_DEPTH: flatten them"
@@ -213,7 +213,7 @@ class Token:
             raise TokenError("token_claims_invalid")
         data = get_key_ring().decode(token, backend.MAX_TOKEN_LENGTH)
         try:
-            return encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
+            return _encoding.loads_object(data, max_depth=backend.MAX_JSON_DEPTH)
         except ValueError as err:
             raise TokenError("token_claims_invalid") from err
 
@@ -237,12 +237,12 @@ class Token:
 
     @classmethod
     def validate_times(cls, payload: dict[str, Any]) -> None:
-        leeway = clock.leeway()
+        leeway = clock._leeway()
         now = clock.current_time()
         try:
-            expires = encoding.parse_time(payload.get("exp"))
-            issued = encoding.parse_time(payload.get("iat"))
-            not_before = encoding.parse_time(payload["nbf"]) if "nbf" in payload else None
+            expires = _encoding.parse_time(payload.get("exp"))
+            issued = _encoding.parse_time(payload.get("iat"))
+            not_before = _encoding.parse_time(payload["nbf"]) if "nbf" in payload else None
         except ValueError as err:
             raise TokenError("token_claims_invalid") from err
         # The leeway moves ``now``, never a claim: a claim near datetime's limits must not
@@ -325,11 +325,11 @@ class Token:
 
     @property
     def expires_at(self) -> datetime:
-        return encoding.parse_time(self.payload["exp"])
+        return _encoding.parse_time(self.payload["exp"])
 
     @property
     def issued_at(self) -> datetime:
-        return encoding.parse_time(self.payload["iat"])
+        return _encoding.parse_time(self.payload["iat"])
 
     @property
     def custom_claims(self) -> dict[str, Any]:

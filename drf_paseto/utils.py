@@ -2,7 +2,7 @@
 
 Two rules, each in one place, used by every part of drf_paseto that needs them:
 
-* ``client_ip(request)``: the connecting address (``REMOTE_ADDR``), unless the project says
+* ``_client_ip(request)``: the connecting address (``REMOTE_ADDR``), unless the project says
   it sits behind proxies (DRF's ``NUM_PROXIES``, as DRF's own throttles read it); then the
   address that many hops back in ``X-Forwarded-For``. A header value is never trusted
   otherwise, so a client cannot pick its own address (the login throttle keys on it).
@@ -49,7 +49,7 @@ def _address(value: str) -> str | None:
         return None
 
 
-def client_ip(request: Any) -> str:
+def _client_ip(request: Any) -> str:
     """The client's IP address: ``REMOTE_ADDR``, or with ``N`` trusted proxies the ``N``-th
     address from the right of ``X-Forwarded-For`` (the one the outermost proxy saw).
 

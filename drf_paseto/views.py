@@ -14,7 +14,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from drf_paseto import cookies, revocation
+from drf_paseto import _cookies, revocation
+from drf_paseto._keys import get_key_ring
+from drf_paseto._request import as_locations, is_token_text, read_request_data
 from drf_paseto.authentication import (
     PasetoAnyTokenAuthentication,
     PasetoAuthentication,
@@ -26,12 +28,10 @@ from drf_paseto.exceptions import (
     NotFound,
     PasetoError,
     TokenError,
+    _add_hint,
+    _as_api_exception,
     add_error_code,
-    add_hint,
-    as_api_exception,
 )
-from drf_paseto.keys import get_key_ring
-from drf_paseto.request import as_locations, is_token_text, read_request_data
 from drf_paseto.serializers import (
     TokenObtainSerializer,
     TokenRefreshSerializer,
@@ -109,8 +109,8 @@ class PasetoAPIView(GenericAPIView[Any]):
         # the database away (fail closed, in JSON), keys that cannot be used, custom claims
         # that cannot be issued (the reason logged, never answered). The project's exception
         # handler then runs, and the body gets drf_paseto's shape.
-        exc = as_api_exception(exc)
-        response: Response = add_hint(
+        exc = _as_api_exception(exc)
+        response: Response = _add_hint(
             add_error_code(super().handle_exception(exc), exc), self.request
         )
         return response
@@ -125,7 +125,7 @@ class PasetoAPIView(GenericAPIView[Any]):
         return response
 
 
-class TokenView(PasetoAPIView):
+class _TokenView(PasetoAPIView):
     """A POST whose serializer turns the request into tokens (or a verdict).
 
     A view that issues tokens into cookies refuses requests from pages of other sites
@@ -156,7 +156,7 @@ class TokenView(PasetoAPIView):
             body = {f"{name}_token_expires_at": token["exp"] for name, token in issued.items()}
         response = Response(body)
         if issued and self.delivers_cookies():
-            cookies.set_token_cookies(response, issued)
+            _cookies.set_token_cookies(response, issued)
         return response
 
     def get_request_data(self, request: Request) -> Any:
@@ -164,7 +164,7 @@ class TokenView(PasetoAPIView):
         return read_request_data(request)
 
 
-class TokenObtainView(TokenView):
+class TokenObtainView(_TokenView):
     """POST credentials: a fresh access token and a refresh token. Throttled (scope
     ``paseto_login``)."""
 
@@ -190,7 +190,7 @@ class TokenObtainView(TokenView):
                         throttle.refund(request, self)
 
 
-class TokenRefreshView(TokenView):
+class TokenRefreshView(_TokenView):
     """POST with ``Authorization: Bearer <refresh_token>`` (or ``{"refresh_token"}``): a new
     access token, not fresh; with rotation, a new refresh token too."""
 
@@ -200,7 +200,7 @@ class TokenRefreshView(TokenView):
     always_read_from = ("headers", "json")
 
 
-class TokenVerifyView(TokenView):
+class TokenVerifyView(_TokenView):
     """POST ``{"token"}``, or the token in ``Authorization: Bearer`` as refresh/ and logout/
     take it (the header wins): 200 when valid, 401 with the reason otherwise."""
 
@@ -265,12 +265,12 @@ class _RevokeView(PasetoAPIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.delivers_cookies() and (
             response.status_code == 204
-            or (response.status_code == 401 and cookies.sent_token_cookie(request))
+            or (response.status_code == 401 and _cookies.sent_token_cookie(request))
         ):
             # Logged out, or the cookies it sent hold no usable token: clear them. Not on a
             # 403 (a request without the CSRF header, perhaps forged, must change nothing),
             # nor for a request that sent no token cookie at all.
-            cookies.clear_token_cookies(response)
+            _cookies.clear_token_cookies(response)
         return response
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -340,7 +340,7 @@ class IntrospectView(PasetoAPIView):
         return 'Basic realm="introspect"'
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from drf_paseto.introspection import client_of
+        from drf_paseto._introspection import client_of
 
         if not api_settings.INTROSPECT_CLIENT_SECRETS:
             raise NotFound("introspection_disabled")

@@ -29,8 +29,8 @@ from rest_framework import status
 from rest_framework.test import APITestCase
 
 from drf_paseto import backend
+from drf_paseto._encoding import format_time
 from drf_paseto.clock import current_time
-from drf_paseto.encoding import format_time
 from drf_paseto.exceptions import PasetoError
 from tests import keys
 
@@ -607,9 +607,9 @@ class _RedisTopologyLeg(StoreLeg):
 
     def wipe_copy(self) -> None:
         with paseto_settings(**self.store_settings):
-            from drf_paseto.stores.redis import build_client
+            from drf_paseto.stores.redis import _build_client
 
-            client = build_client()
+            client = _build_client()
             try:
                 for key in list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000)):
                     client.delete(key)

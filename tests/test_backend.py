@@ -1,4 +1,4 @@
-"""drf_paseto.backend: strict base64url, typed keys, strict token parsing, open and seal."""
+"""drf_paseto.backend: strict base64url, typed keys, strict token parsing, open and _seal."""
 
 from __future__ import annotations
 
@@ -78,18 +78,18 @@ def flip_last_bit(segment: str) -> str:
 
 class B64urlTests(StrictTestCase):
     def test_encode_is_unpadded_urlsafe(self):
-        self.assertEqual(backend.b64url_encode(b""), "")
-        self.assertEqual(backend.b64url_encode(b"\xfb\xff"), "-_8")
-        self.assertEqual(backend.b64url_encode(b"\x00"), "AA")
-        self.assertEqual(backend.b64url_encode(b"\x00\x00\x00"), "AAAA")
+        self.assertEqual(backend._b64url_encode(b""), "")
+        self.assertEqual(backend._b64url_encode(b"\xfb\xff"), "-_8")
+        self.assertEqual(backend._b64url_encode(b"\x00"), "AA")
+        self.assertEqual(backend._b64url_encode(b"\x00\x00\x00"), "AAAA")
 
     def test_round_trip_for_every_length(self):
         for length in range(0, 40):
             data = bytes((i * 37 + 250) % 256 for i in range(length))
             with self.subTest(length=length):
-                text = backend.b64url_encode(data)
+                text = backend._b64url_encode(data)
                 self.assertNotIn("=", text)
-                self.assertEqual(backend.b64url_decode(text), data)
+                self.assertEqual(backend._b64url_decode(text), data)
 
     def test_refuses_non_canonical_spellings(self):
         cases = {
@@ -109,13 +109,13 @@ class B64urlTests(StrictTestCase):
         }
         for name, text in cases.items():
             with self.subTest(name), self.assertRaisesMessage(ValueError, "not canonical"):
-                backend.b64url_decode(text)
+                backend._b64url_decode(text)
 
     def test_standard_decoder_accepts_what_we_refuse(self):
-        # Why b64url_decode exists: the standard library decodes these silently.
+        # Why _b64url_decode exists: the standard library decodes these silently.
         self.assertEqual(base64.urlsafe_b64decode("AB=="), b"\x00")
         with self.assertRaises(ValueError):
-            backend.b64url_decode("AB")
+            backend._b64url_decode("AB")
 
 
 class PasetoKeyTests(StrictTestCase):
@@ -316,11 +316,11 @@ class KeyFromPaserkTests(StrictTestCase):
 class LocalKeyTests(StrictTestCase):
     def test_exactly_32_bytes(self):
         raw = raw_of(keys.LOCAL_V4_1)
-        key = backend.local_key_from_bytes(raw, 4)
+        key = backend._local_key_from_bytes(raw, 4)
         self.assertEqual((key.version, key.kind), (4, "local"))
         self.assertEqual(key.kid, paserk_id(keys.LOCAL_V4_1))
         self.assertEqual(backend.secret_paserk(key), keys.LOCAL_V4_1)
-        key3 = backend.local_key_from_bytes(raw_of(keys.LOCAL_V3_1), 3)
+        key3 = backend._local_key_from_bytes(raw_of(keys.LOCAL_V3_1), 3)
         self.assertEqual(backend.secret_paserk(key3), keys.LOCAL_V3_1)
 
     def test_other_lengths_are_refused(self):
@@ -332,12 +332,12 @@ class LocalKeyTests(StrictTestCase):
                         KeyConfigurationError, f"a v{version}.local key must be exactly 32 bytes"
                     ),
                 ):
-                    backend.local_key_from_bytes(bytes(length), version)
+                    backend._local_key_from_bytes(bytes(length), version)
 
     def test_unsupported_version(self):
         for version in (2, 4.0, False):
             with self.subTest(version=version), self.assertRaises(KeyConfigurationError):
-                backend.local_key_from_bytes(bytes(32), version)  # type: ignore[arg-type]
+                backend._local_key_from_bytes(bytes(32), version)  # type: ignore[arg-type]
 
 
 class DeriveLocalKeyTests(StrictTestCase):
@@ -353,8 +353,8 @@ class DeriveLocalKeyTests(StrictTestCase):
     def test_deterministic_32_bytes_per_version(self):
         for version in (3, 4):
             with self.subTest(version=version):
-                first = backend.derive_local_key("a django secret key", version)
-                second = backend.derive_local_key("a django secret key", version)
+                first = backend._derive_local_key("a django secret key", version)
+                second = backend._derive_local_key("a django secret key", version)
                 raw = raw_of(backend.secret_paserk(first))
                 self.assertEqual(len(raw), 32)
                 self.assertEqual(raw, self.expected_raw("a django secret key", version))
@@ -362,19 +362,19 @@ class DeriveLocalKeyTests(StrictTestCase):
                 self.assertEqual((first.version, first.kind), (version, "local"))
 
     def test_versions_and_secrets_give_different_keys(self):
-        v3 = raw_of(backend.secret_paserk(backend.derive_local_key("same", 3)))
-        v4 = raw_of(backend.secret_paserk(backend.derive_local_key("same", 4)))
-        other = raw_of(backend.secret_paserk(backend.derive_local_key("same ", 4)))
+        v3 = raw_of(backend.secret_paserk(backend._derive_local_key("same", 3)))
+        v4 = raw_of(backend.secret_paserk(backend._derive_local_key("same", 4)))
+        other = raw_of(backend.secret_paserk(backend._derive_local_key("same ", 4)))
         self.assertNotEqual(v3, v4)
         self.assertNotEqual(v4, other)
 
     def test_unicode_secret(self):
-        key = backend.derive_local_key("clé secrète", 4)
+        key = backend._derive_local_key("clé secrète", 4)
         self.assertEqual(raw_of(backend.secret_paserk(key)), self.expected_raw("clé secrète", 4))
 
     def test_unsupported_version(self):
         with self.assertRaisesMessage(KeyConfigurationError, "PASETO version 2 is not supported"):
-            backend.derive_local_key("secret", 2)
+            backend._derive_local_key("secret", 2)
 
 
 class KeyFromPemTests(StrictTestCase):
@@ -527,11 +527,11 @@ class GenerateKeyTests(StrictTestCase):
                     self.assertTrue(paserk.startswith(f"k{version}.{kind}."))
                     self.assertEqual(backend.key_from_paserk(paserk, version).kid, first.kid)
                     opener = first if purpose == "local" else backend.public_key_of(first)
-                    token = backend.seal(first, b'{"a":1}', b"")
-                    parsed = backend.parse_token(
+                    token = backend._seal(first, b'{"a":1}', b"")
+                    parsed = backend._parse_token(
                         token, version=version, purpose=purpose, max_length=4096
                     )
-                    self.assertEqual(backend.open_token(parsed, opener), b'{"a":1}')
+                    self.assertEqual(backend._open_token(parsed, opener), b'{"a":1}')
 
     def test_unknown_purpose_or_version(self):
         for purpose in ("secret", "", "LOCAL", None):
@@ -550,14 +550,14 @@ class GenerateKeyTests(StrictTestCase):
 
 class ParseTokenTests(StrictTestCase):
     def parse(self, token: str, version: int = 4, purpose: str = "local", max_length: int = 4096):
-        return backend.parse_token(token, version=version, purpose=purpose, max_length=max_length)
+        return backend._parse_token(token, version=version, purpose=purpose, max_length=max_length)
 
     def test_well_formed_token(self):
         body = bytes(range(66))
         parsed = self.parse(make_token("v4.local.", body, b'{"kid":"x"}'))
-        self.assertEqual(parsed, backend.ParsedToken("v4.local.", body, b'{"kid":"x"}'))
+        self.assertEqual(parsed, backend._ParsedToken("v4.local.", body, b'{"kid":"x"}'))
         parsed = self.parse(make_token("v4.local.", body))
-        self.assertEqual(parsed, backend.ParsedToken("v4.local.", body, b""))
+        self.assertEqual(parsed, backend._ParsedToken("v4.local.", body, b""))
 
     def test_too_large(self):
         token = make_token("v4.local.", bytes(66))  # 9 + 88 characters
@@ -651,12 +651,12 @@ class OpenAndSealTests(StrictTestCase):
     def round_trip(
         self, signer: PasetoKey, opener: PasetoKey, payload: bytes, footer: bytes, ia: bytes
     ):
-        token = backend.seal(signer, payload, footer, ia)
-        parsed = backend.parse_token(
+        token = backend._seal(signer, payload, footer, ia)
+        parsed = backend._parse_token(
             token, version=signer.version, purpose=signer.purpose, max_length=10_000
         )
         self.assertEqual(parsed.footer, footer)
-        return token, backend.open_token(parsed, opener, ia)
+        return token, backend._open_token(parsed, opener, ia)
 
     def test_round_trips(self):
         pairs = (
@@ -677,17 +677,17 @@ class OpenAndSealTests(StrictTestCase):
         for key in (self.local4, self.local3):
             with self.subTest(key=repr(key)):
                 self.assertEqual(self.round_trip(key, key, b"", b"", b"")[1], b"")
-        # pyseto signs an empty message but never verifies one: parse_token refuses it first.
+        # pyseto signs an empty message but never verifies one: _parse_token refuses it first.
         for signer in (self.secret4, self.secret3):
-            token = backend.seal(signer, b"", b"")
+            token = backend._seal(signer, b"", b"")
             with self.subTest(signer=repr(signer)), self.raises(TokenInvalid, "token_invalid"):
-                backend.parse_token(
+                backend._parse_token(
                     token, version=signer.version, purpose="public", max_length=4096
                 )
 
     def test_local_tokens_use_a_fresh_nonce(self):
-        first = backend.seal(self.local4, b"{}", b"")
-        second = backend.seal(self.local4, b"{}", b"")
+        first = backend._seal(self.local4, b"{}", b"")
+        second = backend._seal(self.local4, b"{}", b"")
         self.assertNotEqual(first, second)
         self.assertIsInstance(first, str)
 
@@ -697,7 +697,7 @@ class OpenAndSealTests(StrictTestCase):
                 self.subTest(key=repr(key)),
                 self.assertRaisesMessage(KeyConfigurationError, "a public key cannot issue tokens"),
             ):
-                backend.seal(key, b"{}", b"")
+                backend._seal(key, b"{}", b"")
 
     def test_authentication_failures(self):
         cases = []
@@ -705,8 +705,8 @@ class OpenAndSealTests(StrictTestCase):
             (self.local4, self.local4, self.local4b),
             (self.secret4, self.public4, self.public4b),
         ):
-            token = backend.seal(signer, b'{"sub":"1"}', b'{"kid":"a"}', b"ia")
-            parsed = backend.parse_token(token, version=4, purpose=signer.purpose, max_length=4096)
+            token = backend._seal(signer, b'{"sub":"1"}', b'{"kid":"a"}', b"ia")
+            parsed = backend._parse_token(token, version=4, purpose=signer.purpose, max_length=4096)
             body = bytearray(parsed.body)
             body[len(body) // 2] ^= 1
             cases += [
@@ -728,17 +728,17 @@ class OpenAndSealTests(StrictTestCase):
                 self.subTest(name, purpose=key.purpose),
                 self.raises(TokenInvalid, "token_invalid") as ctx,
             ):
-                backend.open_token(parsed, key, ia)
+                backend._open_token(parsed, key, ia)
             self.assertIsNotNone(ctx.exception.__cause__)
 
     def test_key_of_another_version_or_purpose(self):
-        local = backend.parse_token(
-            backend.seal(self.local4, b"{}", b""), version=4, purpose="local", max_length=4096
+        local = backend._parse_token(
+            backend._seal(self.local4, b"{}", b""), version=4, purpose="local", max_length=4096
         )
-        public = backend.parse_token(
-            backend.seal(self.secret4, b"{}", b""), version=4, purpose="public", max_length=4096
+        public = backend._parse_token(
+            backend._seal(self.secret4, b"{}", b""), version=4, purpose="public", max_length=4096
         )
-        same_bytes_v3 = backend.local_key_from_bytes(raw_of(keys.LOCAL_V4_1), 3)
+        same_bytes_v3 = backend._local_key_from_bytes(raw_of(keys.LOCAL_V4_1), 3)
         cases = (
             ("v4.local with a v4 public key", local, self.public4),
             ("v4.local with a v4 secret key", local, self.secret4),
@@ -748,4 +748,4 @@ class OpenAndSealTests(StrictTestCase):
         )
         for name, parsed, key in cases:
             with self.subTest(name), self.raises(TokenUnsupported, "token_unsupported"):
-                backend.open_token(parsed, key)
+                backend._open_token(parsed, key)

@@ -160,7 +160,7 @@ class RevocationCheckTests(CheckTestCase):
             "drf_paseto.revocation.Nothing",
             "tests.test_checks_revocation.NotAStore",
             "drf_paseto.stores.SessionState",
-            "drf_paseto.clock.longest_lifetime",
+            "drf_paseto.clock._longest_lifetime",
             None,
             ["database"],
         ):

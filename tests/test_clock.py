@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, override_settings
 
 from drf_paseto import clock, keyset
-from drf_paseto.clock import UNLIMITED_LIFETIME, as_leeway, as_lifetime
+from drf_paseto.clock import _UNLIMITED_LIFETIME, _as_leeway, _as_lifetime
 from drf_paseto.tokens import AccessToken
 from tests.helpers import local
 
@@ -29,20 +29,20 @@ class ClockTests(SimpleTestCase):
             self.assertEqual(keyset._now(), MOMENT.timestamp())
 
     def test_as_lifetime_and_as_leeway(self) -> None:
-        self.assertEqual(as_lifetime(90, "X"), timedelta(seconds=90))
-        self.assertEqual(as_lifetime(timedelta(days=1), "X"), timedelta(days=1))
-        self.assertEqual(as_lifetime(False, "X"), UNLIMITED_LIFETIME)
-        self.assertEqual(as_leeway(0), timedelta(0))
-        self.assertEqual(as_leeway(10), timedelta(seconds=10))
-        self.assertEqual(as_leeway(timedelta(seconds=3)), timedelta(seconds=3))
+        self.assertEqual(_as_lifetime(90, "X"), timedelta(seconds=90))
+        self.assertEqual(_as_lifetime(timedelta(days=1), "X"), timedelta(days=1))
+        self.assertEqual(_as_lifetime(False, "X"), _UNLIMITED_LIFETIME)
+        self.assertEqual(_as_leeway(0), timedelta(0))
+        self.assertEqual(_as_leeway(10), timedelta(seconds=10))
+        self.assertEqual(_as_leeway(timedelta(seconds=3)), timedelta(seconds=3))
         for bad in (-1, True, "10", 1.5, None, timedelta(seconds=-1)):
             with self.subTest(bad=bad), self.assertRaises(ImproperlyConfigured):
-                as_leeway(bad)
+                _as_leeway(bad)
 
     def test_settings_are_read_when_used(self) -> None:
         with override_settings(
             DRF_PASETO=local(ACCESS_TOKEN_EXPIRES=60, REFRESH_TOKEN_EXPIRES=3600, DECODE_LEEWAY=5)
         ):
-            self.assertEqual(clock.leeway(), timedelta(seconds=5))
-            self.assertEqual(clock.lifetime("ACCESS_TOKEN_EXPIRES"), timedelta(minutes=1))
-            self.assertEqual(clock.longest_lifetime(), timedelta(hours=1, seconds=5))
+            self.assertEqual(clock._leeway(), timedelta(seconds=5))
+            self.assertEqual(clock._lifetime("ACCESS_TOKEN_EXPIRES"), timedelta(minutes=1))
+            self.assertEqual(clock._longest_lifetime(), timedelta(hours=1, seconds=5))

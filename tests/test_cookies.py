@@ -1,6 +1,6 @@
 """Browser clients: token cookies, the CSRF double submit, and where tokens come from.
 
-drf_paseto/cookies.py and the cookie paths through drf_paseto/authentication.py and
+drf_paseto/_cookies.py and the cookie paths through drf_paseto/authentication.py and
 drf_paseto/views.py; also ``JSON_TYPE`` and the JSON body with headers configured.
 
 The module is its own URLconf: the package's views under ``auth/`` (they follow

@@ -1,4 +1,4 @@
-"""drf_paseto.encoding: strict JSON and RFC 3339 times."""
+"""drf_paseto._encoding: strict JSON and RFC 3339 times."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from django.test import SimpleTestCase
 
-from drf_paseto.encoding import dumps, format_time, loads_object, parse_time
+from drf_paseto._encoding import dumps, format_time, loads_object, parse_time
 
 UTC = timezone.utc
 

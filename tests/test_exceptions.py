@@ -30,8 +30,8 @@ from drf_paseto.exceptions import (
     PasetoError,
     PasetoPermissionDenied,
     TokenError,
+    _error_body,
     add_error_code,
-    error_body,
     exception_handler,
     to_api_exception,
 )
@@ -185,7 +185,7 @@ class ToApiExceptionTests(SimpleTestCase):
         )
 
     def test_error_body(self) -> None:
-        self.assertEqual(error_body("x", "y"), {"detail": "x", "code": "y"})
+        self.assertEqual(_error_body("x", "y"), {"detail": "x", "code": "y"})
 
 
 class AddErrorCodeTests(SimpleTestCase):

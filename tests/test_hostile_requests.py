@@ -531,7 +531,7 @@ class KnownBugTests(HostileRequestTestCase):
                 self.assertClientError(response, url)
 
     # Fixed bug: a form body with more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields sent to login,
-    # verify or refresh is Django's HTML "Bad Request (400)": TokenView.get_request_data
+    # verify or refresh is Django's HTML "Bad Request (400)": _TokenView.get_request_data
     # (drf_paseto/views.py) catches RequestDataTooBig but not TooManyFieldsSent.
     def test_too_many_form_fields_is_a_json_error(self) -> None:
         for url in (LOGIN_URL, VERIFY_URL, REFRESH_URL):

@@ -25,15 +25,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from drf_paseto import backend
+from drf_paseto._encoding import format_time
+from drf_paseto._keys import load_key
 from drf_paseto.clock import current_time
-from drf_paseto.encoding import format_time
 from drf_paseto.exceptions import (
     ClaimsNotIssuable,
     KeyConfigurationError,
     TokenError,
     TokenUnsupported,
 )
-from drf_paseto.keys import load_key
 from drf_paseto.tokens import AccessToken, RefreshToken, Token, create_token
 from tests import keys
 from tests.helpers import (
@@ -238,11 +238,11 @@ class PublicPurposeTests(HostileTokenTestCase):
         local_token = forge_raw(
             4, "local", unb64(keys.PUBLIC_V4_1.split(".")[2]), payload, kid_footer(keys.SECRET_V4_1)
         )
-        parsed = backend.parse_token(local_token, version=4, purpose="local", max_length=4096)
+        parsed = backend._parse_token(local_token, version=4, purpose="local", max_length=4096)
         with self.assertRaises(TokenUnsupported):
-            backend.open_token(parsed, public)
+            backend._open_token(parsed, public)
         with self.assertRaises(KeyConfigurationError):
-            backend.seal(public, payload, b"")
+            backend._seal(public, payload, b"")
         with self.assertRaises(KeyConfigurationError):
             load_key(keys.PUBLIC_V4_1, 4, "local")
         with self.assertRaises(KeyConfigurationError):

@@ -1,4 +1,4 @@
-"""drf_paseto.introspection, drf_paseto.stores.verify_only and introspect/: revocation across
+"""drf_paseto._introspection, drf_paseto.stores.verify_only and introspect/: revocation across
 services.
 
 The issuer's side (introspect/) runs in the test client; the services' side

@@ -1,4 +1,4 @@
-"""drf_paseto.keys: the key ring from DRF_PASETO, the kid footer, caching."""
+"""drf_paseto._keys: the key ring from DRF_PASETO, the kid footer, caching."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.test import override_settings
 
-from drf_paseto import backend, keys
+from drf_paseto import _keys, backend
+from drf_paseto._keys import KeyRing, build_key_ring, get_key_ring, load_key, read_kid
 from drf_paseto.exceptions import (
     KeyConfigurationError,
     TokenInvalid,
@@ -17,7 +18,6 @@ from drf_paseto.exceptions import (
     TokenTooLarge,
     TokenUnsupported,
 )
-from drf_paseto.keys import KeyRing, build_key_ring, get_key_ring, load_key, read_kid
 from tests import keys as fixed
 from tests.helpers import StrictTestCase, paseto_settings
 
@@ -48,7 +48,7 @@ class ReadKidTests(StrictTestCase):
 
     def test_size_limit(self):
         overhead = len(b'{"kid":""}')
-        at_limit = b'{"kid":"' + b"a" * (keys.MAX_FOOTER_LENGTH - overhead) + b'"}'
+        at_limit = b'{"kid":"' + b"a" * (_keys.MAX_FOOTER_LENGTH - overhead) + b'"}'
         self.assertEqual(len(at_limit), 256)
         self.assertEqual(read_kid(at_limit), "a" * 246)
         with self.raises(TokenInvalid, "token_invalid"):
@@ -97,7 +97,7 @@ class LoadKeyTests(StrictTestCase):
 
     def test_non_paserk_local_secret_is_derived(self):
         key = load_key("not a paserk", 4, "local")
-        self.assertEqual(key.kid, backend.derive_local_key("not a paserk", 4).kid)
+        self.assertEqual(key.kid, backend._derive_local_key("not a paserk", 4).kid)
         self.assertEqual(len(raw_of(backend.secret_paserk(key))), 32)
         # The derivation uses the setting as given, surrounding spaces included.
         self.assertNotEqual(load_key(" not a paserk", 4, "local").kid, key.kid)
@@ -184,7 +184,7 @@ class BuildKeyRingLocalTests(StrictTestCase):
     @override_settings(DRF_PASETO={})
     def test_zero_config_derives_from_django_secret_key(self):
         ring = build_key_ring()
-        expected = backend.derive_local_key(settings.SECRET_KEY, 4)
+        expected = backend._derive_local_key(settings.SECRET_KEY, 4)
         self.assertEqual(ring.signing_kid, expected.kid)
         self.assertEqual(len(raw_of(backend.secret_paserk(ring.signing_key))), 32)
         self.assertEqual(build_key_ring().signing_kid, ring.signing_kid)  # deterministic
@@ -192,7 +192,7 @@ class BuildKeyRingLocalTests(StrictTestCase):
             self.assertNotEqual(build_key_ring().signing_kid, ring.signing_kid)
         with override_settings(DRF_PASETO={"VERSION": 3}):
             ring3 = build_key_ring()
-        self.assertEqual(ring3.signing_kid, backend.derive_local_key(settings.SECRET_KEY, 3).kid)
+        self.assertEqual(ring3.signing_kid, backend._derive_local_key(settings.SECRET_KEY, 3).kid)
         self.assertNotEqual(
             raw_of(backend.secret_paserk(ring3.signing_key)),
             raw_of(backend.secret_paserk(ring.signing_key)),
@@ -201,7 +201,7 @@ class BuildKeyRingLocalTests(StrictTestCase):
     @override_settings(DRF_PASETO={"SECRET_KEY": "a non-PASERK secret"})
     def test_non_paserk_secret_key(self):
         self.assertEqual(
-            build_key_ring().signing_kid, backend.derive_local_key("a non-PASERK secret", 4).kid
+            build_key_ring().signing_kid, backend._derive_local_key("a non-PASERK secret", 4).kid
         )
 
     def test_public_key_where_a_local_key_is_required(self):
@@ -359,16 +359,16 @@ class BuildKeyRingPublicTests(StrictTestCase):
         self.assertTrue(all(key.kind == "public" for key in ring.verifying_keys.values()))
         # A token of the retired key still verifies; the ring signs with the current key only.
         retired = backend.key_from_paserk(fixed.SECRET_V4_2, 4)
-        old = backend.seal(retired, b'{"old":1}', f'{{"kid":"{pid2}"}}'.encode())
+        old = backend._seal(retired, b'{"old":1}', f'{{"kid":"{pid2}"}}'.encode())
         self.assertEqual(ring.decode(old, 4096), b'{"old":1}')
         new = ring.encode(b'{"new":1}')
         self.assertEqual(
-            backend.parse_token(new, version=4, purpose="public", max_length=4096).footer,
+            backend._parse_token(new, version=4, purpose="public", max_length=4096).footer,
             f'{{"kid":"{pid1}"}}'.encode(),
         )
         current = backend.key_from_paserk(fixed.PUBLIC_V4_1, 4)
-        parsed = backend.parse_token(new, version=4, purpose="public", max_length=4096)
-        self.assertEqual(backend.open_token(parsed, current), b'{"new":1}')
+        parsed = backend._parse_token(new, version=4, purpose="public", max_length=4096)
+        self.assertEqual(backend._open_token(parsed, current), b'{"new":1}')
 
 
 class RetiredKeysTests(StrictTestCase):
@@ -380,17 +380,17 @@ class RetiredKeysTests(StrictTestCase):
         lid1, lid2 = kid_of(fixed.LOCAL_V4_1), kid_of(fixed.LOCAL_V4_2)
         self.assertEqual(ring.signing_kid, lid1)
         self.assertEqual(sorted(ring.verifying_keys), sorted([lid1, lid2]))
-        old = backend.seal(
+        old = backend._seal(
             backend.key_from_paserk(fixed.LOCAL_V4_2, 4), b'{"a":1}', f'{{"kid":"{lid2}"}}'.encode()
         )
         self.assertEqual(ring.decode(old, 4096), b'{"a":1}')
         for _ in range(3):
             token = ring.encode(b"{}")
-            footer = backend.parse_token(token, version=4, purpose="local", max_length=4096).footer
+            footer = backend._parse_token(token, version=4, purpose="local", max_length=4096).footer
             self.assertEqual(footer, f'{{"kid":"{lid1}"}}'.encode())
             with self.raises(TokenInvalid, "token_invalid"):
-                backend.open_token(
-                    backend.parse_token(token, version=4, purpose="local", max_length=4096),
+                backend._open_token(
+                    backend._parse_token(token, version=4, purpose="local", max_length=4096),
                     backend.key_from_paserk(fixed.LOCAL_V4_2, 4),
                 )
 
@@ -423,7 +423,7 @@ class RetiredKeysTests(StrictTestCase):
     @override_settings(DRF_PASETO={"SECRET_KEY": fixed.LOCAL_V4_1, "RETIRED_KEYS": ("old secret",)})
     def test_retired_derived_key(self):
         ring = build_key_ring()
-        self.assertIn(backend.derive_local_key("old secret", 4).kid, ring.verifying_keys)
+        self.assertIn(backend._derive_local_key("old secret", 4).kid, ring.verifying_keys)
 
 
 class KeyRingDecodeTests(StrictTestCase):
@@ -438,31 +438,31 @@ class KeyRingDecodeTests(StrictTestCase):
         token = self.ring.encode(b'{"sub":"1"}')
         self.assertEqual(len(token.split(".")), 4)
         self.assertEqual(
-            backend.parse_token(token, version=4, purpose="local", max_length=4096).footer,
+            backend._parse_token(token, version=4, purpose="local", max_length=4096).footer,
             b'{"kid":"' + self.lid1.encode() + b'"}',
         )
         self.assertEqual(self.ring.decode(token, 4096), b'{"sub":"1"}')
 
     def test_unknown_kid(self):
-        token = backend.seal(self.key2, b"{}", f'{{"kid":"{self.lid2}"}}'.encode())
+        token = backend._seal(self.key2, b"{}", f'{{"kid":"{self.lid2}"}}'.encode())
         with self.raises(TokenKeyUnknown, "token_key_unknown"):
             self.ring.decode(token, 4096)
         # The sid or pid spelling of a known key is not its kid either.
-        token = backend.seal(self.key1, b"{}", b'{"kid":"k4.sid.whatever"}')
+        token = backend._seal(self.key1, b"{}", b'{"kid":"k4.sid.whatever"}')
         with self.raises(TokenKeyUnknown, "token_key_unknown"):
             self.ring.decode(token, 4096)
 
     def test_missing_footer_is_the_current_key(self):
-        self.assertEqual(self.ring.decode(backend.seal(self.key1, b"{}", b""), 4096), b"{}")
+        self.assertEqual(self.ring.decode(backend._seal(self.key1, b"{}", b""), 4096), b"{}")
         with self.raises(TokenInvalid, "token_invalid"):  # any other key: refused
-            self.ring.decode(backend.seal(self.key2, b"{}", b""), 4096)
+            self.ring.decode(backend._seal(self.key2, b"{}", b""), 4096)
         with paseto_settings(RETIRED_KEYS=[fixed.LOCAL_V4_2]):
             ring = build_key_ring()
             with self.raises(TokenInvalid, "token_invalid"):  # a retired key, too
-                ring.decode(backend.seal(self.key2, b"{}", b""), 4096)
+                ring.decode(backend._seal(self.key2, b"{}", b""), 4096)
         ring = KeyRing(version=4, purpose="local", signing_key=None, signing_kid=None)
         with self.raises(TokenKeyUnknown, "token_key_unknown"):  # no current key at all
-            ring.decode(backend.seal(self.key1, b"{}", b""), 4096)
+            ring.decode(backend._seal(self.key1, b"{}", b""), 4096)
 
     def test_bad_footers(self):
         for footer in (
@@ -473,10 +473,10 @@ class KeyRingDecodeTests(StrictTestCase):
             b'{"kid":"' + self.lid1.encode() + b'"}' + b" " * 250,
         ):
             with self.subTest(footer=footer[:30]), self.raises(TokenInvalid, "token_invalid"):
-                self.ring.decode(backend.seal(self.key1, b"{}", footer), 4096)
+                self.ring.decode(backend._seal(self.key1, b"{}", footer), 4096)
 
     def test_kid_of_our_key_on_a_token_of_another_key(self):
-        token = backend.seal(self.key2, b"{}", f'{{"kid":"{self.lid1}"}}'.encode())
+        token = backend._seal(self.key2, b"{}", f'{{"kid":"{self.lid1}"}}'.encode())
         with self.raises(TokenInvalid, "token_invalid"):
             self.ring.decode(token, 4096)
 
@@ -487,7 +487,7 @@ class KeyRingDecodeTests(StrictTestCase):
         self.assertEqual(self.ring.decode(token, len(token)), b"{}")
         secret = backend.key_from_paserk(fixed.SECRET_V4_1, 4)
         for other in (
-            backend.seal(secret, b"{}", f'{{"kid":"{self.lid1}"}}'.encode()),
+            backend._seal(secret, b"{}", f'{{"kid":"{self.lid1}"}}'.encode()),
             "v2.local." + token.split(".", 2)[2],
             "v3.local." + token.split(".", 2)[2],
         ):
@@ -528,7 +528,7 @@ class GetKeyRingTests(StrictTestCase):
         self.assertNotEqual(before, during)
         self.assertEqual(
             during,
-            backend.derive_local_key("a different django secret key for this one test", 4).kid,
+            backend._derive_local_key("a different django secret key for this one test", 4).kid,
         )
         self.assertEqual(get_key_ring().signing_kid, before)
 

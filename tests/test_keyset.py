@@ -19,10 +19,10 @@ from django.core.cache import caches
 from django.test import Client, SimpleTestCase
 
 from drf_paseto import keyset
+from drf_paseto._encoding import format_time
+from drf_paseto._keys import get_key_ring
 from drf_paseto.clock import current_time
-from drf_paseto.encoding import format_time
 from drf_paseto.exceptions import KeysUnavailable, TokenKeyUnknown
-from drf_paseto.keys import get_key_ring
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken
 from tests import keys

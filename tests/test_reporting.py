@@ -1,5 +1,5 @@
 """drf_paseto/reporting.py and check W009: bearer tokens, URL passwords and keys stay out
-of error reports (drf_paseto.keys marks the functions that hold keys as sensitive)."""
+of error reports (drf_paseto._keys marks the functions that hold keys as sensitive)."""
 
 import re
 import sys
@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from drf_paseto.backend import b64url_decode
+from drf_paseto.backend import _b64url_decode
 from drf_paseto.checks.views import _check_error_reports
 from drf_paseto.reporting import PasetoExceptionReporterFilter
 from drf_paseto.tokens import RefreshToken
@@ -197,7 +197,7 @@ class KeyReportTests(TestCase):
         forbidden = list(SECRET_FRAGMENTS)
         for paserk_text in (keys.SECRET_V4_1, keys.SECRET_V4_2):
             data = paserk_text.split(".", 2)[2]
-            raw = b64url_decode(data)
+            raw = _b64url_decode(data)
             forbidden += [data[:16], raw.hex()[:32], repr(raw)[2:30], escape(repr(raw)[2:30])]
         for text in forbidden:
             at = report.find(text)

@@ -1,4 +1,4 @@
-"""drf_paseto.request: reading a request's body, its headers and its token locations."""
+"""drf_paseto._request: reading a request's body, its headers and its token locations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from drf_paseto.request import (
+from drf_paseto._request import (
     as_locations,
     header_meta_key,
     is_token_text,

@@ -44,8 +44,8 @@ from drf_paseto.stores import (
     RevocationStore,
     SessionState,
 )
-from drf_paseto.stores.base import EPOCH
-from drf_paseto.stores.mirrored import decode_state, encode_state
+from drf_paseto.stores.base import _EPOCH
+from drf_paseto.stores.mirrored import _decode_state, _encode_state
 from drf_paseto.tokens import AccessToken, RefreshToken, create_token
 from tests.helpers import (
     DEAD_REDIS_URL,
@@ -618,7 +618,7 @@ class SessionRevocationTests:
         self.assertEqual(SubjectCutoff.objects.get(subject="7").cutoff, later)
         if isinstance(store, MirroredStore):
             (copy,) = store.copies.get([store.copies.cutoff_key("7")])
-            self.assertIn(copy, (None, str((later - EPOCH) // timedelta(microseconds=1))))
+            self.assertIn(copy, (None, str((later - _EPOCH) // timedelta(microseconds=1))))
         self.assertEqual(store.read("none", "7"), (None, None))
 
     def test_a_copy_that_cannot_be_written_after_the_database_fails_nothing(self) -> None:
@@ -801,18 +801,18 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
         key = store.copies.session_key("s1", "7")
-        revoked = encode_state(self.state(revoked=True))
+        revoked = _encode_state(self.state(revoked=True))
         store.copies.merge([(key, revoked, 60)])
-        store.copies.merge([(key, encode_state(self.state(generation=9)), 60)])
+        store.copies.merge([(key, _encode_state(self.state(generation=9)), 60)])
         self.assertEqual(store.copies.get([key]), [revoked])
 
     def test_a_later_generation_wins_over_an_earlier_one(self) -> None:
         store = revocation.get_store()
         assert isinstance(store, RedisStore)
         key = store.copies.session_key("s1", "7")
-        later = encode_state(self.state(generation=2, refresh_jti="j2"))
+        later = _encode_state(self.state(generation=2, refresh_jti="j2"))
         store.copies.merge([(key, later, 60)])
-        store.copies.merge([(key, encode_state(self.state(generation=1)), 60)])
+        store.copies.merge([(key, _encode_state(self.state(generation=1)), 60)])
         self.assertEqual(store.copies.get([key]), [later])
 
     def test_a_later_cutoff_wins_over_an_earlier_one(self) -> None:
@@ -825,7 +825,7 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         self.assertIsNone(cutoff)  # an unknown session: the database answered
         assert isinstance(store, RedisStore)
         (value,) = store.copies.get([store.copies.cutoff_key("7")])
-        self.assertEqual(EPOCH + timedelta(microseconds=int(value or 0)), now)
+        self.assertEqual(_EPOCH + timedelta(microseconds=int(value or 0)), now)
 
     def test_a_copy_another_server_wrote_is_a_miss(self) -> None:
         # Hardening #2: a copy from another Redis process (a restored snapshot, a promoted
@@ -1146,19 +1146,19 @@ class GetStoreTests(SimpleTestCase):
     def test_is_checked(self) -> None:
         access, refresh = AccessToken.for_subject("1"), RefreshToken.for_subject("1")
         with paseto_settings():
-            self.assertFalse(revocation.is_checked(access))
+            self.assertFalse(revocation._is_checked(access))
         with paseto_settings(DENYLIST_ENABLED=True):
-            self.assertTrue(revocation.is_checked(access))
-            self.assertTrue(revocation.is_checked(refresh))
+            self.assertTrue(revocation._is_checked(access))
+            self.assertTrue(revocation._is_checked(refresh))
         with paseto_settings(DENYLIST_ENABLED=True, DENYLIST_TOKEN_CHECKS={"refresh"}):
-            self.assertFalse(revocation.is_checked(access))
-            self.assertTrue(revocation.is_checked(refresh))
+            self.assertFalse(revocation._is_checked(access))
+            self.assertTrue(revocation._is_checked(refresh))
 
     def test_longest_lifetime(self) -> None:
         with paseto_settings():
-            self.assertEqual(clock.longest_lifetime(), timedelta(days=30))
+            self.assertEqual(clock._longest_lifetime(), timedelta(days=30))
         with paseto_settings(ACCESS_TOKEN_EXPIRES=7200, REFRESH_TOKEN_EXPIRES=60):
-            self.assertEqual(clock.longest_lifetime(), timedelta(hours=2))
+            self.assertEqual(clock._longest_lifetime(), timedelta(hours=2))
 
 
 class MemoryStore(RevocationStore):
@@ -1205,14 +1205,14 @@ class DecideTests(SimpleTestCase):
         )
 
     def test_states_survive_their_encoding(self) -> None:
-        decoded = decode_state(encode_state(self.live), "5")
+        decoded = _decode_state(_encode_state(self.live), "5")
         self.assertEqual(decoded, self.live)
         odd = self.live.__class__(**{**self.live.__dict__, "user_pk": "a|b|c"})
-        self.assertEqual(decode_state(encode_state(odd), "5"), odd)
+        self.assertEqual(_decode_state(_encode_state(odd), "5"), odd)
         for garbage in ("", "L", "X|1|2|3|j|u", "L|a|2|3|j|u"):
             with self.subTest(garbage=garbage), self.assertRaises(ValueError):
-                decode_state(garbage, "5")
-        self.assertTrue(decode_state("R", "5").revoked)
+                _decode_state(garbage, "5")
+        self.assertTrue(_decode_state("R", "5").revoked)
 
     def test_the_interface_must_be_implemented(self) -> None:
         store = MemoryStore()

@@ -33,9 +33,9 @@ from django.utils.crypto import get_random_string
 
 import drf_paseto
 from drf_paseto import backend
-from drf_paseto.backend import ParsedToken
+from drf_paseto._keys import build_key_ring, get_key_ring, load_key
+from drf_paseto.backend import _ParsedToken
 from drf_paseto.exceptions import KeyConfigurationError, TokenError, TokenInvalid
-from drf_paseto.keys import build_key_ring, get_key_ring, load_key
 from drf_paseto.tokens import AccessToken, RefreshToken, Token
 from tests import keys
 from tests.helpers import (
@@ -330,7 +330,7 @@ class ExceptionSecretTests(TokenAPITestCase, SecretScanMixin):
                                 secrets.append(text.split(".", 2)[2])
                             self.assertChainClean(err, secrets, f"{name} {variant}")
 
-    # Fixed bug: load_key() (drf_paseto/keys.py, the bytes branch) raises
+    # Fixed bug: load_key() (drf_paseto/_keys.py, the bytes branch) raises
     # KeyConfigurationError("a key given as bytes must be UTF-8 text") *from* the
     # UnicodeDecodeError, whose repr() and args carry the whole key setting (the bytes it
     # could not decode): any error reporter that records the chain (repr, args, Sentry)
@@ -430,13 +430,13 @@ class ConstantTimeTests(SimpleTestCase):
                 self.assertLessEqual(modules_holding(package), {"drf_paseto.backend"})
 
     @staticmethod
-    def with_body_bit_flipped(token: str, byte: int, bit: int = 0) -> ParsedToken:
+    def with_body_bit_flipped(token: str, byte: int, bit: int = 0) -> _ParsedToken:
         """``token`` with one bit of its body changed (``byte`` counts from the end if < 0)."""
         header, purpose, body = token.split(".")
-        changed = bytearray(backend.b64url_decode(body))
+        changed = bytearray(backend._b64url_decode(body))
         changed[byte] ^= 1 << bit
-        forged = f"{header}.{purpose}.{backend.b64url_encode(bytes(changed))}"
-        return backend.parse_token(
+        forged = f"{header}.{purpose}.{backend._b64url_encode(bytes(changed))}"
+        return backend._parse_token(
             forged, version=int(header[1]), purpose=purpose, max_length=10_000
         )
 
@@ -444,17 +444,17 @@ class ConstantTimeTests(SimpleTestCase):
         """Opening a local token hands the tag it carries to compare_digest, valid or not."""
         for version, paserk, tag_size in ((4, keys.LOCAL_V4_1, 32), (3, keys.LOCAL_V3_1, 48)):
             key = backend.key_from_paserk(paserk, version)
-            token = backend.seal(key, b'{"a": 1}', b"")
-            tag = backend.b64url_decode(token.split(".")[2])[-tag_size:]
+            token = backend._seal(key, b'{"a": 1}', b"")
+            tag = backend._b64url_decode(token.split(".")[2])[-tag_size:]
             with self.subTest(version=version):
-                good = backend.parse_token(
+                good = backend._parse_token(
                     token, version=version, purpose="local", max_length=10_000
                 )
                 with compare_digest_calls() as calls:
-                    self.assertEqual(backend.open_token(good, key), b'{"a": 1}')
+                    self.assertEqual(backend._open_token(good, key), b'{"a": 1}')
                 self.assertIn(tag, [value for call in calls for value in call])
                 with compare_digest_calls() as calls, self.assertRaises(TokenInvalid):
-                    backend.open_token(self.with_body_bit_flipped(token, -1), key)
+                    backend._open_token(self.with_body_bit_flipped(token, -1), key)
                 forged_tag = tag[:-1] + bytes([tag[-1] ^ 1])
                 self.assertIn(forged_tag, [value for call in calls for value in call])
 
@@ -464,15 +464,15 @@ class ConstantTimeTests(SimpleTestCase):
         for version, paserk, size in ((4, keys.SECRET_V4_1, 64), (3, keys.SECRET_V3_1, 96)):
             secret = backend.key_from_paserk(paserk, version)
             public = backend.public_key_of(secret)
-            token = backend.seal(secret, b'{"a": 1}', b"")
+            token = backend._seal(secret, b'{"a": 1}', b"")
             with self.subTest(version=version):
-                good = backend.parse_token(
+                good = backend._parse_token(
                     token, version=version, purpose="public", max_length=10_000
                 )
-                self.assertEqual(backend.open_token(good, public), b'{"a": 1}')
+                self.assertEqual(backend._open_token(good, public), b'{"a": 1}')
                 for bit in range(size * 8):
                     with self.assertRaises(TokenInvalid):
-                        backend.open_token(
+                        backend._open_token(
                             self.with_body_bit_flipped(token, bit // 8 - size, bit % 8), public
                         )
 

@@ -8,11 +8,11 @@ from django.conf import settings as django_settings
 from django.core.signals import setting_changed
 from django.test import SimpleTestCase, override_settings
 
-from drf_paseto import authentication, backend, keys, serializers, settings, tokens
+from drf_paseto import _keys, authentication, backend, serializers, settings, tokens
+from drf_paseto._keys import get_key_ring
 from drf_paseto.checks import keys as key_checks
 from drf_paseto.exceptions import TokenKeyUnknown
-from drf_paseto.keys import get_key_ring
-from drf_paseto.settings import DEFAULTS, SETTINGS_NAME, PasetoSettings, api_settings
+from drf_paseto.settings import _SETTINGS_NAME, DEFAULTS, _PasetoSettings, api_settings
 from drf_paseto.tokens import AccessToken
 from tests.keys import LOCAL_V4_1, LOCAL_V4_2
 
@@ -29,7 +29,7 @@ class DefaultsTests(SimpleTestCase):
                 self.assertEqual(getattr(api_settings, name), default)
 
     def test_documented_defaults(self) -> None:
-        self.assertEqual(SETTINGS_NAME, "DRF_PASETO")
+        self.assertEqual(_SETTINGS_NAME, "DRF_PASETO")
         self.assertEqual(DEFAULTS["ACCESS_TOKEN_EXPIRES"], timedelta(minutes=15))
         self.assertEqual(DEFAULTS["REFRESH_TOKEN_EXPIRES"], timedelta(days=30))
         self.assertEqual(DEFAULTS["PURPOSE"], "local")
@@ -151,7 +151,7 @@ class CacheTests(SimpleTestCase):
             self.assertEqual(get_key_ring().signing_kid, kid)
 
     def test_reload(self) -> None:
-        fresh = PasetoSettings()
+        fresh = _PasetoSettings()
         self.assertEqual(fresh.HEADER_NAME, "Authorization")
         fresh.derived["x"] = 1
         fresh.reload()
@@ -167,10 +167,10 @@ class SingleObjectTests(SimpleTestCase):
             self.assertIs(settings.api_settings, before)
         self.assertIs(settings.api_settings, before)
         self.assertIs(api_settings, before)
-        for module in (tokens, keys, key_checks, authentication, serializers):
+        for module in (tokens, _keys, key_checks, authentication, serializers):
             with self.subTest(module=module.__name__):
                 self.assertIs(module.api_settings, before)
-        self.assertIsInstance(before, PasetoSettings)
+        self.assertIsInstance(before, _PasetoSettings)
 
     def test_override_settings_needs_no_reload(self) -> None:
         with override_settings(DRF_PASETO={"SECRET_KEY": LOCAL_V4_2}):

@@ -11,9 +11,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, override_settings
 
-from drf_paseto import backend, encoding
+from drf_paseto import _encoding, backend
+from drf_paseto._keys import get_key_ring
 from drf_paseto.authentication import PasetoAuthentication, PasetoRefreshAuthentication
-from drf_paseto.clock import UNLIMITED_LIFETIME
+from drf_paseto.clock import _UNLIMITED_LIFETIME
 from drf_paseto.exceptions import (
     ClaimsNotIssuable,
     TokenError,
@@ -22,7 +23,6 @@ from drf_paseto.exceptions import (
     TokenTooLarge,
     TokenUnsupported,
 )
-from drf_paseto.keys import get_key_ring
 from drf_paseto.tokens import (
     RESERVED_CLAIMS,
     AccessToken,
@@ -63,7 +63,7 @@ def user(pk: int = 42, username: str = "alice") -> User:
 
 def sign(payload: Any) -> str:
     """A token with any payload, authenticated with the configured key ring."""
-    return get_key_ring().encode(encoding.dumps(payload))
+    return get_key_ring().encode(_encoding.dumps(payload))
 
 
 def sign_bytes(data: bytes) -> str:
@@ -78,7 +78,7 @@ def access_payload(**changes: Any) -> dict[str, Any]:
         "jti": "a" * 32,
         "sid": "b" * 32,
         "iat": NOW_TEXT,
-        "exp": encoding.format_time(NOW + timedelta(minutes=15)),
+        "exp": _encoding.format_time(NOW + timedelta(minutes=15)),
         "fresh": False,
     }
     return changes_applied(payload, changes)
@@ -174,11 +174,11 @@ class ForUserTests(SimpleTestCase):
         with at(NOW):
             access = AccessToken.for_user(user())
             refresh = RefreshToken.for_user(user())
-        expected = encoding.format_time(NOW + timedelta(days=36500))
+        expected = _encoding.format_time(NOW + timedelta(days=36500))
         self.assertEqual(expected, "2129-12-09T03:04:05+00:00")
         self.assertEqual(access["exp"], expected)
         self.assertEqual(refresh["exp"], expected)
-        self.assertEqual(UNLIMITED_LIFETIME, timedelta(days=36500))
+        self.assertEqual(_UNLIMITED_LIFETIME, timedelta(days=36500))
 
     def test_lifetime_argument_wins_over_the_setting(self) -> None:
         with at(NOW):
@@ -621,7 +621,7 @@ class TimeTests(SimpleTestCase):
                 AccessToken(self.raw)
 
     def test_not_before_in_the_future(self) -> None:
-        raw = self._signed(nbf=encoding.format_time(NOW + timedelta(seconds=60)))
+        raw = self._signed(nbf=_encoding.format_time(NOW + timedelta(seconds=60)))
         for seconds in (0, 59):
             with self.subTest(seconds=seconds), later(seconds=seconds):
                 with raises_code(self, "token_not_yet_valid") as ctx:
@@ -631,7 +631,7 @@ class TimeTests(SimpleTestCase):
             self.assertEqual(AccessToken(raw)["nbf"], "2030-01-02T03:05:05+00:00")
 
     def test_not_before_within_leeway(self) -> None:
-        raw = self._signed(nbf=encoding.format_time(NOW + timedelta(seconds=60)))
+        raw = self._signed(nbf=_encoding.format_time(NOW + timedelta(seconds=60)))
         with override_settings(DRF_PASETO={"SECRET_KEY": LOCAL_V4_1, "DECODE_LEEWAY": 60}):
             with at(NOW):
                 self.assertEqual(AccessToken(raw)["sub"], "42")
@@ -639,7 +639,7 @@ class TimeTests(SimpleTestCase):
                 AccessToken(raw)
 
     def test_issued_in_the_future(self) -> None:
-        raw = self._signed(iat=encoding.format_time(NOW + timedelta(seconds=1)))
+        raw = self._signed(iat=_encoding.format_time(NOW + timedelta(seconds=1)))
         with at(NOW), raises_code(self, "token_issued_in_future") as ctx:
             AccessToken(raw)
         self.assertEqual(ctx.exception.code, "token_issued_in_future")

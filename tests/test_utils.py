@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import SimpleTestCase, override_settings
 from rest_framework.test import APIRequestFactory
 
-from drf_paseto.utils import _origin_allowed, client_ip, is_same_origin
+from drf_paseto.utils import _client_ip, _origin_allowed, is_same_origin
 from tests.helpers import drf_settings
 
 factory = APIRequestFactory()
@@ -17,7 +17,7 @@ def proxies(count: object) -> override_settings:
 
 class ClientIPTests(SimpleTestCase):
     def ip(self, **meta: str) -> str:
-        return client_ip(factory.get("/", **meta))
+        return _client_ip(factory.get("/", **meta))
 
     def test_the_connecting_address_by_default(self) -> None:
         self.assertEqual(

@@ -1,8 +1,8 @@
 """The official PASETO (v3, v4) and PASERK (k3, k4) test vectors, run through OUR layer.
 
-Not through pyseto directly: every token goes through ``backend.parse_token`` and
-``backend.open_token``, every key through ``backend.key_from_paserk``, ``key_from_pem`` or
-``local_key_from_bytes``. The vectors are vendored in ``tests/vectors/`` (from
+Not through pyseto directly: every token goes through ``backend._parse_token`` and
+``backend._open_token``, every key through ``backend.key_from_paserk``, ``key_from_pem`` or
+``_local_key_from_bytes``. The vectors are vendored in ``tests/vectors/`` (from
 https://github.com/paseto-standard/test-vectors, ISC License: see its README), so every one of
 them runs in every checkout: a missing file is a failure, never a skip.
 """
@@ -27,11 +27,11 @@ ID_TYPES = {"local": "lid", "public": "pid", "secret": "sid"}
 
 
 def b64(data: bytes) -> str:
-    return backend.b64url_encode(data)
+    return backend._b64url_encode(data)
 
 
 def key_bytes(key: PasetoKey) -> bytes:
-    return backend.b64url_decode(backend.secret_paserk(key).split(".")[2])
+    return backend._b64url_decode(backend.secret_paserk(key).split(".")[2])
 
 
 class VectorTestCase(SimpleTestCase):
@@ -46,7 +46,7 @@ class TokenVectorTests(VectorTestCase):
     def key_for(self, vector: dict[str, Any], version: int) -> PasetoKey:
         """The key a vector gives, made with our layer (a local key or a public key)."""
         if "key" in vector:
-            return backend.local_key_from_bytes(bytes.fromhex(vector["key"]), version)
+            return backend._local_key_from_bytes(bytes.fromhex(vector["key"]), version)
         from_pem = backend.key_from_pem(vector["public-key-pem"], version)
         raw = bytes.fromhex(vector["public-key"])
         from_paserk = backend.key_from_paserk(f"k{version}.public.{b64(raw)}", version)
@@ -55,10 +55,10 @@ class TokenVectorTests(VectorTestCase):
         return from_paserk
 
     def decode(self, vector: dict[str, Any], key: PasetoKey, version: int) -> bytes:
-        parsed = backend.parse_token(
+        parsed = backend._parse_token(
             vector["token"], version=version, purpose=key.purpose, max_length=MAX_LENGTH
         )
-        return backend.open_token(parsed, key, vector["implicit-assertion"].encode("utf-8"))
+        return backend._open_token(parsed, key, vector["implicit-assertion"].encode("utf-8"))
 
     def run_version(self, version: int) -> None:
         vectors = self.load(f"v{version}.json")
@@ -79,26 +79,26 @@ class TokenVectorTests(VectorTestCase):
         footer = vector["footer"].encode("utf-8")
         assertion = vector["implicit-assertion"].encode("utf-8")
         self.assertEqual(self.decode(vector, key, version), payload)
-        parsed = backend.parse_token(
+        parsed = backend._parse_token(
             vector["token"], version=version, purpose=key.purpose, max_length=MAX_LENGTH
         )
         self.assertEqual(parsed.footer, footer)
         self.assertEqual(parsed.header, f"v{version}.{key.purpose}.")
 
-        # Seal the vector's payload with our seal() and open it again.
+        # Seal the vector's payload with our _seal() and open it again.
         signer = key if key.kind == "local" else self.secret_key(vector, version)
-        token = backend.seal(signer, payload, footer, assertion)
-        again = backend.parse_token(
+        token = backend._seal(signer, payload, footer, assertion)
+        again = backend._parse_token(
             token, version=version, purpose=key.purpose, max_length=MAX_LENGTH
         )
         self.assertEqual(again.footer, footer)
-        self.assertEqual(backend.open_token(again, key, assertion), payload)
+        self.assertEqual(backend._open_token(again, key, assertion), payload)
         if version == 4 and key.kind == "public":
-            # Ed25519 is deterministic: our seal() makes exactly the vector's token.
+            # Ed25519 is deterministic: our _seal() makes exactly the vector's token.
             self.assertEqual(token, vector["token"])
         if assertion:
             with self.assertRaises(TokenInvalid):
-                backend.open_token(again, key, b"")
+                backend._open_token(again, key, b"")
 
         # Purpose and version confusion: the same token under every other kind of key.
         for wrong in self.wrong_keys(vector, key, version):
@@ -106,7 +106,7 @@ class TokenVectorTests(VectorTestCase):
                 self.subTest(vector["name"], wrong_key=repr(wrong)),
                 self.assertRaises(TokenUnsupported) as ctx,
             ):
-                backend.open_token(parsed, wrong, assertion)
+                backend._open_token(parsed, wrong, assertion)
             self.assertEqual(ctx.exception.code, "token_unsupported")
         other = 3 if version == 4 else 4
         for purpose in ("local", "public"):
@@ -118,7 +118,7 @@ class TokenVectorTests(VectorTestCase):
                     self.subTest(vector["name"], parse_as=parse_as),
                     self.assertRaises(TokenUnsupported),
                 ):
-                    backend.parse_token(
+                    backend._parse_token(
                         vector["token"],
                         version=parse_version,
                         purpose=purpose,
@@ -138,14 +138,14 @@ class TokenVectorTests(VectorTestCase):
         """Keys of another version or purpose, made from the vector's own key bytes if possible."""
         other = 3 if version == 4 else 4
         wrong = [
-            backend.local_key_from_bytes(bytes(range(32)), version),
-            backend.local_key_from_bytes(bytes(range(32)), other),
+            backend._local_key_from_bytes(bytes(range(32)), version),
+            backend._local_key_from_bytes(bytes(range(32)), other),
             backend.generate_key(version, "public"),
             backend.public_key_of(backend.generate_key(version, "public")),
             backend.public_key_of(backend.generate_key(other, "public")),
         ]
         if key.kind == "local":
-            wrong.append(backend.local_key_from_bytes(bytes.fromhex(vector["key"]), other))
+            wrong.append(backend._local_key_from_bytes(bytes.fromhex(vector["key"]), other))
         return [
             candidate
             for candidate in wrong
@@ -162,17 +162,17 @@ class TokenVectorTests(VectorTestCase):
             # A token of another version or purpose than the key: even parsed as what it claims
             # to be, our key refuses it.
             self.assertNotEqual((int(number), purpose), (version, key.purpose))
-            parsed = backend.parse_token(
+            parsed = backend._parse_token(
                 vector["token"], version=int(number), purpose=purpose, max_length=MAX_LENGTH
             )
             with self.assertRaises(TokenUnsupported):
-                backend.open_token(parsed, key, vector["implicit-assertion"].encode("utf-8"))
+                backend._open_token(parsed, key, vector["implicit-assertion"].encode("utf-8"))
             with self.assertRaises(TokenUnsupported):
                 self.decode(vector, key, version)
         elif name in ("F-4", "F-5"):
             # Non-canonical base64url (pyseto alone decodes these): refused while parsing.
             with self.assertRaises(TokenInvalid) as ctx:
-                backend.parse_token(
+                backend._parse_token(
                     vector["token"], version=version, purpose=key.purpose, max_length=MAX_LENGTH
                 )
             self.assertEqual(ctx.exception.code, "token_invalid")
@@ -200,7 +200,7 @@ class PaserkVectorTests(VectorTestCase):
     def key_from_hex(self, version: int, kind: str, key_hex: str) -> PasetoKey:
         raw = bytes.fromhex(key_hex)
         if kind == "local":
-            return backend.local_key_from_bytes(raw, version)
+            return backend._local_key_from_bytes(raw, version)
         return backend.key_from_paserk(f"k{version}.{kind}.{b64(raw)}", version)
 
     def run_keys(self, version: int, kind: str) -> None:

@@ -12,6 +12,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from drf_paseto import backend
+from drf_paseto._keys import _looks_like_paserk, build_key_ring
 from drf_paseto.checks._base import (
     is_plain_http_to_another_host,
     is_seconds,
@@ -19,9 +20,8 @@ from drf_paseto.checks._base import (
     user_has_field,
     wrong_value,
 )
-from drf_paseto.clock import as_leeway, as_lifetime
+from drf_paseto.clock import _as_leeway, _as_lifetime
 from drf_paseto.exceptions import KeyConfigurationError
-from drf_paseto.keys import _looks_like_paserk, build_key_ring
 from drf_paseto.settings import api_settings
 
 __all__: list[str] = []
@@ -37,10 +37,10 @@ def _check_keys(
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     try:
-        backend.check_version(api_settings.VERSION)
+        backend._check_version(api_settings.VERSION)
     except KeyConfigurationError:
         messages.append(wrong_value("VERSION", "4 or 3 (v1 and v2 are refused)"))
-    if api_settings.PURPOSE not in backend.PURPOSES:
+    if api_settings.PURPOSE not in backend._PURPOSES:
         messages.append(wrong_value("PURPOSE", "'local' or 'public'"))
     if api_settings.KEYS_URL is not None:
         messages += _check_keys_url()
@@ -121,7 +121,7 @@ def _check_claims(
     for name in ("ACCESS_TOKEN_EXPIRES", "REFRESH_TOKEN_EXPIRES"):
         value = getattr(api_settings, name)
         try:
-            as_lifetime(value, name)
+            _as_lifetime(value, name)
         except ImproperlyConfigured:
             messages.append(wrong_value(name, "a positive int of seconds, a timedelta, or False"))
             continue
@@ -134,7 +134,7 @@ def _check_claims(
                 )
             )
     try:
-        as_leeway(api_settings.DECODE_LEEWAY)
+        _as_leeway(api_settings.DECODE_LEEWAY)
     except ImproperlyConfigured:
         messages.append(wrong_value("DECODE_LEEWAY", "seconds or a timedelta, not negative"))
     if not isinstance(api_settings.ISSUER, (str, type(None))):

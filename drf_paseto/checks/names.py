@@ -11,7 +11,7 @@ from django.apps import AppConfig
 from django.conf import settings as django_settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from drf_paseto.settings import DEFAULTS, SETTINGS_NAME
+from drf_paseto.settings import _SETTINGS_NAME, DEFAULTS
 
 __all__ = [
     "REMOVED",
@@ -89,13 +89,13 @@ def _check_names(
                 id="drf_paseto.W012",
             )
         )
-    raw = getattr(django_settings, SETTINGS_NAME, {})
+    raw = getattr(django_settings, _SETTINGS_NAME, {})
     if not isinstance(raw, dict):
         return [
             *messages,
             Error(
-                f"{SETTINGS_NAME} is {type(raw).__name__}: it must be a dict.",
-                hint=f"Set {SETTINGS_NAME} = {{...}}; every setting takes its default meanwhile.",
+                f"{_SETTINGS_NAME} is {type(raw).__name__}: it must be a dict.",
+                hint=f"Set {_SETTINGS_NAME} = {{...}}; every setting takes its default meanwhile.",
                 id="drf_paseto.E003",
             ),
         ]
@@ -103,7 +103,7 @@ def _check_names(
         if name in REMOVED and name not in DEFAULTS:
             messages.append(
                 Error(
-                    f"{SETTINGS_NAME}[{name!r}] was removed: it does nothing any more.",
+                    f"{_SETTINGS_NAME}[{name!r}] was removed: it does nothing any more.",
                     hint=f"Use {REMOVED[name]}.",
                     id="drf_paseto.E002",
                 )
@@ -117,7 +117,7 @@ def _check_names(
                 hint = f"Did you mean {close[0]!r}?" if close else "See docs/settings.md."
             messages.append(
                 Error(
-                    f"{SETTINGS_NAME}[{name!r}] is not a setting.", hint=hint, id="drf_paseto.E001"
+                    f"{_SETTINGS_NAME}[{name!r}] is not a setting.", hint=hint, id="drf_paseto.E001"
                 )
             )
     return messages

@@ -25,8 +25,8 @@ __all__ = [
 ]
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-logger = logging.getLogger("drf_paseto")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_logger = logging.getLogger("drf_paseto")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class SessionState:
     user: Any = field(default=None, compare=False, repr=False)
 
 
-def db_datetime(value: Any) -> datetime:
+def _db_datetime(value: Any) -> datetime:
     """A datetime column as a database driver returns it (an aware or naive UTC datetime, or
     text on SQLite) as an aware UTC datetime."""
     moment = value if isinstance(value, datetime) else parse_datetime(str(value))
@@ -54,15 +54,15 @@ def db_datetime(value: Any) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
-def log_store_failure(err: Exception) -> None:
+def _log_store_failure(err: Exception) -> None:
     """Say why the store failed, in words an operator can act on (never a query's values)."""
     text = str(err).lower()
     if "no such table" in text or ("relation" in text and "does not exist" in text):
-        logger.error(
+        _logger.error(
             "drf_paseto: the session tables are missing: run `manage.py migrate drf_paseto`"
         )
     else:
-        logger.error("drf_paseto: the revocation store failed: %s", type(err).__name__)
+        _logger.error("drf_paseto: the revocation store failed: %s", type(err).__name__)
 
 
 class RevocationStore:

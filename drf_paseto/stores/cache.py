@@ -9,15 +9,15 @@ from django.core.cache import caches
 
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
-from drf_paseto.stores.base import log_store_failure
-from drf_paseto.stores.mirrored import Copies, Item, MirroredStore
+from drf_paseto.stores.base import _log_store_failure
+from drf_paseto.stores.mirrored import Copies, MirroredStore, _Item
 
 __all__ = [
     "CacheStore",
 ]
 
 
-class CacheCopies(Copies):
+class _CacheCopies(Copies):
     """Copies in a Django cache. Its API has no atomic merge, so a write only drops the
     copy, and a refill is an ``add`` (it never overwrites a newer copy)."""
 
@@ -32,17 +32,17 @@ class CacheCopies(Copies):
         try:
             return getattr(self.cache, method)(*args)
         except Exception as err:  # redis.ConnectionError, pymemcache errors, timeouts ...
-            log_store_failure(err)
+            _log_store_failure(err)
             raise StoreUnavailable() from err
 
     def get(self, keys: list[str]) -> list[str | None]:
         found = self._call("get_many", keys)
         return [found.get(key) for key in keys]
 
-    def merge(self, items: list[Item]) -> None:
+    def merge(self, items: list[_Item]) -> None:
         self.drop([key for key, _, _ in items])
 
-    def refill(self, items: list[Item]) -> None:
+    def refill(self, items: list[_Item]) -> None:
         # ``add``: a refill never overwrites a write that landed since the database was read.
         for key, value, seconds in items:
             self._call("add", key, value, seconds)
@@ -52,7 +52,7 @@ class CacheCopies(Copies):
 
 
 class CacheStore(MirroredStore):
-    """The database store with its copy in a Django cache (``CacheCopies``).
+    """The database store with its copy in a Django cache (``_CacheCopies``).
 
     One race remains: a read of the database just before a write commits, refilled just
     after the write dropped the copy, leaves the state before the write in the copy;
@@ -63,4 +63,4 @@ class CacheStore(MirroredStore):
     copy_seconds = 30
 
     def __init__(self, alias: str | None = None) -> None:
-        self.copies = CacheCopies(alias)
+        self.copies = _CacheCopies(alias)

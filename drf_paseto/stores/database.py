@@ -27,8 +27,8 @@ from drf_paseto.settings import api_settings
 from drf_paseto.stores.base import (
     RevocationStore,
     SessionState,
-    db_datetime,
-    log_store_failure,
+    _db_datetime,
+    _log_store_failure,
 )
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class DatabaseStore(RevocationStore):
             except DatabaseError as err:
                 locked = isinstance(err, OperationalError) and "locked" in str(err).lower()
                 if not locked or time.monotonic() > deadline:
-                    log_store_failure(err)
+                    _log_store_failure(err)
                     raise StoreUnavailable() from err
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
@@ -101,16 +101,16 @@ class DatabaseStore(RevocationStore):
         user_pk = found["user_id"]
         state = SessionState(
             subject=found["subject"],
-            auth_time=db_datetime(found["auth_time"]),
+            auth_time=_db_datetime(found["auth_time"]),
             user_pk=None if user_pk is None else str(user_pk),
             refresh_jti=found["refresh_jti"],
             generation=int(found["generation"]),
             revoked=found["revoked_at"] is not None,
-            expires_at=db_datetime(found["expires_at"]),
+            expires_at=_db_datetime(found["expires_at"]),
             user=None if user_pk is None else row,
         )
         cutoff = found["cutoff"]
-        return state, None if cutoff is None else db_datetime(cutoff)
+        return state, None if cutoff is None else _db_datetime(cutoff)
 
     def select_session(self, session_id: str) -> Any:
         """The session's user, through the ORM's raw-query API (``Manager.raw()``): the user
@@ -271,7 +271,7 @@ class DatabaseStore(RevocationStore):
         deleted: int = sessions.filter(expires_at__lt=moment).delete()[0]
         matched = sessions.filter(subject=OuterRef("subject"), auth_time__lte=OuterRef("cutoff"))
         orphans = SubjectCutoff.objects.using(alias).filter(
-            ~Exists(matched), cutoff__lt=moment - clock.longest_lifetime()
+            ~Exists(matched), cutoff__lt=moment - clock._longest_lifetime()
         )
         deleted += orphans.delete()[0]
         return deleted

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from drf_paseto import clock
 from drf_paseto.exceptions import StoreUnavailable
-from drf_paseto.stores.base import EPOCH, SessionState, logger
+from drf_paseto.stores.base import _EPOCH, SessionState, _logger
 from drf_paseto.stores.database import DatabaseStore
 
 __all__ = [
@@ -23,20 +23,20 @@ __all__ = [
 ]
 
 
-NO_CUTOFF = 0
+_NO_CUTOFF = 0
 #: A copy: ``(key, value, seconds to keep)``.
-Item = tuple[str, str, int]
+_Item = tuple[str, str, int]
 
 
 def _micros(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(microseconds=1)
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def _moment(micros: int) -> datetime:
-    return EPOCH + timedelta(microseconds=micros)
+    return _EPOCH + timedelta(microseconds=micros)
 
 
-def encode_state(state: SessionState) -> str:
+def _encode_state(state: SessionState) -> str:
     """A session as its copy keeps it: ``L|generation|auth_time|expires|refresh_jti|user_pk``
     for a live session (the user's key last: it may hold any character), ``R`` for a revoked
     one (nothing else about it matters then)."""
@@ -52,10 +52,10 @@ def encode_state(state: SessionState) -> str:
     return "L|" + "|".join(str(field) for field in fields)
 
 
-def decode_state(value: str, subject: str) -> SessionState:
-    """The state ``encode_state`` wrote; ``ValueError`` for anything else."""
+def _decode_state(value: str, subject: str) -> SessionState:
+    """The state ``_encode_state`` wrote; ``ValueError`` for anything else."""
     if value == "R":
-        return SessionState(subject, EPOCH, None, "", 0, True, EPOCH)
+        return SessionState(subject, _EPOCH, None, "", 0, True, _EPOCH)
     live, generation, auth_time, expires, refresh_jti, user_pk = value.split("|", 5)
     if live != "L":
         raise ValueError("not a session copy")
@@ -88,12 +88,12 @@ class Copies:
     def get(self, keys: list[str]) -> list[str | None]:
         raise NotImplementedError
 
-    def merge(self, items: list[Item]) -> None:
+    def merge(self, items: list[_Item]) -> None:
         """Merge items into the copy after a write: the later state wins, where the service
         can merge atomically; else the keys are dropped."""
         raise NotImplementedError
 
-    def refill(self, items: list[Item]) -> None:
+    def refill(self, items: list[_Item]) -> None:
         """Write back what was just read from the database (a merge, where the copy can)."""
         self.merge(items)
 
@@ -118,8 +118,8 @@ class Copies:
             return None
         try:
             micros = int(cutoff_value)
-            cutoff = None if micros == NO_CUTOFF else _moment(micros)
-            return decode_state(session_value, subject), cutoff
+            cutoff = None if micros == _NO_CUTOFF else _moment(micros)
+            return _decode_state(session_value, subject), cutoff
         except (ValueError, OverflowError):  # not a copy of ours: ask the truth
             return None
 
@@ -159,12 +159,12 @@ class MirroredStore(DatabaseStore):
                 )
         return state, cutoff
 
-    def _session_item(self, session_id: str, state: SessionState) -> Item:
+    def _session_item(self, session_id: str, state: SessionState) -> _Item:
         key = self.copies.session_key(session_id, state.subject)
-        return key, encode_state(state), self._keep(state.expires_at)
+        return key, _encode_state(state), self._keep(state.expires_at)
 
-    def _cutoff_item(self, subject: str, cutoff: datetime | None) -> Item:
-        value = NO_CUTOFF if cutoff is None else _micros(cutoff)
+    def _cutoff_item(self, subject: str, cutoff: datetime | None) -> _Item:
+        value = _NO_CUTOFF if cutoff is None else _micros(cutoff)
         return self.copies.cutoff_key(subject), str(value), self.copy_seconds
 
     def _keep(self, moment: datetime) -> int:
@@ -173,7 +173,7 @@ class MirroredStore(DatabaseStore):
             1, min(self.copy_seconds, int((moment - clock.current_time()).total_seconds()) + 1)
         )
 
-    def _written(self, items: list[Item]) -> None:
+    def _written(self, items: list[_Item]) -> None:
         """The database is written: bring the copy in line, never failing the request."""
         try:
             self.copies.merge(items)
@@ -183,7 +183,7 @@ class MirroredStore(DatabaseStore):
         try:
             self.copies.drop([key for key, _, _ in items])
         except StoreUnavailable:
-            logger.error(
+            _logger.error(
                 "drf_paseto: a session's copy could not be updated after a write; it heals "
                 "within %d seconds",
                 self.copy_seconds,

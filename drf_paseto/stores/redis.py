@@ -1,11 +1,11 @@
 """The Redis store: the database store with its copy in Redis, through redis-py.
 
-Copies are stamped with the ``run_id`` of the server that wrote them (``READ_SCRIPT``,
-``MERGE_SCRIPT``). ``DENYLIST_REDIS_CLIENT`` names the function that builds the client (a
+Copies are stamped with the ``run_id`` of the server that wrote them (``_READ_SCRIPT``,
+``_MERGE_SCRIPT``). ``DENYLIST_REDIS_CLIENT`` names the function that builds the client (a
 dotted path, called with no arguments): ``redis_client`` (the default, one server at
 ``DENYLIST_REDIS_URL``), ``cluster_client`` (a Redis Cluster) or ``sentinel_client`` (the
 master a Sentinel names), or a project's own. Each of these sets explicit timeouts
-(``CONNECT_TIMEOUT_SECONDS``, ``SOCKET_TIMEOUT_SECONDS``) and one retry: a Redis that stops
+(``_CONNECT_TIMEOUT_SECONDS``, ``_SOCKET_TIMEOUT_SECONDS``) and one retry: a Redis that stops
 answering is a 503 within a few seconds, never a hung request. A ``socket_timeout`` /
 ``socket_connect_timeout`` query in the first URL changes them (redis-py reads it), as do the
 functions' keyword arguments.
@@ -25,8 +25,8 @@ from django.utils.module_loading import import_string
 from drf_paseto import tokens
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
-from drf_paseto.stores.base import SessionState, log_store_failure
-from drf_paseto.stores.mirrored import Copies, Item, MirroredStore
+from drf_paseto.stores.base import SessionState, _log_store_failure
+from drf_paseto.stores.mirrored import Copies, MirroredStore, _Item
 
 __all__ = [
     "RedisStore",
@@ -37,9 +37,9 @@ __all__ = [
 
 
 #: How long connecting to a Redis server may take, in seconds.
-CONNECT_TIMEOUT_SECONDS = 2.0
+_CONNECT_TIMEOUT_SECONDS = 2.0
 #: How long a Redis server may take to answer a command, in seconds.
-SOCKET_TIMEOUT_SECONDS = 1.0
+_SOCKET_TIMEOUT_SECONDS = 1.0
 
 # Every copy is stamped with the ``run_id`` of the Redis server that wrote it
 # (``<run_id>/<value>``), and a copy with another server's stamp is a miss. A Redis
@@ -58,7 +58,7 @@ end
 """
 
 # One round trip reads a session and a cutoff, each only if this server wrote it.
-READ_SCRIPT = (
+_READ_SCRIPT = (
     _STAMPS
     + """
 local values = redis.call("MGET", unpack(KEYS))
@@ -70,7 +70,7 @@ return values
 )
 
 # One round trip merges a session and a cutoff: the later state wins, whatever the order.
-MERGE_SCRIPT = (
+_MERGE_SCRIPT = (
     _STAMPS
     + """
 local function rank(value)
@@ -110,8 +110,8 @@ def _defaults(options: dict[str, Any], asyncio: bool = False) -> dict[str, Any]:
         retry = Retry(NoBackoff(), 1)
     return {
         "decode_responses": True,
-        "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
-        "socket_timeout": SOCKET_TIMEOUT_SECONDS,
+        "socket_connect_timeout": _CONNECT_TIMEOUT_SECONDS,
+        "socket_timeout": _SOCKET_TIMEOUT_SECONDS,
         "retry": retry,
         **options,
     }
@@ -193,14 +193,14 @@ def sentinel_client(
     return sentinel.master_for(master)  # type: ignore[no-untyped-call]
 
 
-def build_client() -> Any:
+def _build_client() -> Any:
     """The client ``DENYLIST_REDIS_CLIENT`` builds."""
     factory = import_string(api_settings.DENYLIST_REDIS_CLIENT)
     return factory()
 
 
-def build_async_client() -> Any:
-    """The ``redis.asyncio`` twin of ``build_client()``: the ``DENYLIST_REDIS_CLIENT``
+def _build_async_client() -> Any:
+    """The ``redis.asyncio`` twin of ``_build_client()``: the ``DENYLIST_REDIS_CLIENT``
     function called with ``asyncio=True``; ``None`` when it takes no ``asyncio`` argument
     (a project's own: the async check then reads Redis in one ``sync_to_async`` call)."""
     factory = import_string(api_settings.DENYLIST_REDIS_CLIENT)
@@ -216,11 +216,11 @@ def _call(operation: Any) -> Any:
     try:
         return operation()
     except (redis.RedisError, RedisClusterException, OSError) as err:
-        log_store_failure(err)
+        _log_store_failure(err)
         raise StoreUnavailable() from err
 
 
-class RedisCopies(Copies):
+class _RedisCopies(Copies):
     """Copies in Redis (``DENYLIST_REDIS_CLIENT``, ``DENYLIST_REDIS_KEY_PREFIX``), stamped
     with the server that wrote them: one script a check (an ``MGET``), one script a merge.
     The client and its connection pool are kept per settings."""
@@ -231,8 +231,8 @@ class RedisCopies(Copies):
     def client(self) -> Any:
         kept = api_settings.derived.get("redis_client")
         if kept is None:
-            client = _call(build_client)  # a cluster client connects at once
-            scripts = (client.register_script(READ_SCRIPT), client.register_script(MERGE_SCRIPT))
+            client = _call(_build_client)  # a cluster client connects at once
+            scripts = (client.register_script(_READ_SCRIPT), client.register_script(_MERGE_SCRIPT))
             kept = (client, *scripts)
             api_settings.derived["redis_client"] = kept
         return kept
@@ -243,7 +243,7 @@ class RedisCopies(Copies):
         return values
 
     def async_client(self) -> tuple[Any, Any] | None:
-        """The running event loop's ``redis.asyncio`` client and its ``READ_SCRIPT``, kept per
+        """The running event loop's ``redis.asyncio`` client and its ``_READ_SCRIPT``, kept per
         loop and per settings (a client is bound to the loop it first ran on); ``None``
         when ``DENYLIST_REDIS_CLIENT`` builds no async client."""
         loop = asyncio.get_running_loop()
@@ -253,8 +253,8 @@ class RedisCopies(Copies):
         for closed in [other for other in kept if other.is_closed()]:
             del kept[closed]
         if loop not in kept:
-            client = _call(build_async_client)
-            kept[loop] = None if client is None else (client, client.register_script(READ_SCRIPT))
+            client = _call(_build_async_client)
+            kept[loop] = None if client is None else (client, client.register_script(_READ_SCRIPT))
         found: tuple[Any, Any] | None = kept[loop]
         return found
 
@@ -271,11 +271,11 @@ class RedisCopies(Copies):
         try:
             values: list[str | None] = await read(keys=keys)
         except (redis.RedisError, RedisClusterException, OSError) as err:
-            log_store_failure(err)
+            _log_store_failure(err)
             raise StoreUnavailable() from err
         return values
 
-    def merge(self, items: list[Item]) -> None:
+    def merge(self, items: list[_Item]) -> None:
         _, _, merge = self.client()
         keys = [key for key, _, _ in items]
         args = [part for _, value, seconds in items for part in (value, seconds)]
@@ -287,12 +287,12 @@ class RedisCopies(Copies):
 
 
 class RedisStore(MirroredStore):
-    """The database store with its copy in Redis (``RedisCopies``), merged atomically."""
+    """The database store with its copy in Redis (``_RedisCopies``), merged atomically."""
 
-    copies: RedisCopies
+    copies: _RedisCopies
 
     def __init__(self) -> None:
-        self.copies = RedisCopies()
+        self.copies = _RedisCopies()
 
     async def aread_token(self, token: tokens.Token) -> tuple[SessionState | None, datetime | None]:
         """The copy through ``redis.asyncio`` on the event loop (no thread); a miss reads the

@@ -39,9 +39,9 @@ from django.core.cache import caches
 from drf_paseto import clock, keyset, tokens
 from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
-from drf_paseto.stores.base import EPOCH, RevocationStore, SessionState, logger
+from drf_paseto.stores.base import _EPOCH, RevocationStore, SessionState, _logger
 from drf_paseto.stores.mirrored import Copies
-from drf_paseto.stores.redis import RedisCopies
+from drf_paseto.stores.redis import _RedisCopies
 
 __all__ = [
     "IntrospectionStore",
@@ -51,15 +51,15 @@ __all__ = [
 
 
 #: The largest introspection answer read, in bytes.
-MAX_ANSWER_BYTES = 16 * 1024
+_MAX_ANSWER_BYTES = 16 * 1024
 
 
-def introspect_endpoint() -> tuple[str, str]:
+def _introspect_endpoint() -> tuple[str, str]:
     """``INTROSPECT_URL`` without its userinfo, and the ``Authorization`` header that the
     userinfo makes (HTTP Basic). ``StoreUnavailable`` when either is missing."""
     parts = urllib.parse.urlsplit(str(api_settings.INTROSPECT_URL or ""))
     if parts.scheme not in ("https", "http") or not parts.username or parts.password is None:
-        logger.error("drf_paseto: INTROSPECT_URL needs https://client:secret@issuer/...")
+        _logger.error("drf_paseto: INTROSPECT_URL needs https://client:secret@issuer/...")
         raise StoreUnavailable()
     userinfo, _, host = parts.netloc.rpartition("@")
     client_id, _, secret = userinfo.partition(":")
@@ -68,10 +68,10 @@ def introspect_endpoint() -> tuple[str, str]:
     return urllib.parse.urlunsplit(parts._replace(netloc=host)), authorization
 
 
-def ask_issuer(raw: str) -> bool:
+def _ask_issuer(raw: str) -> bool:
     """POST the token to ``INTROSPECT_URL``; whether the issuer says it is ``active``.
     Raises ``StoreUnavailable`` when the issuer cannot be reached or answers garbage."""
-    url, authorization = introspect_endpoint()
+    url, authorization = _introspect_endpoint()
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
         url,
         data=urllib.parse.urlencode({"token": raw, "token_type_hint": "access_token"}).encode(),
@@ -83,27 +83,27 @@ def ask_issuer(raw: str) -> bool:
         method="POST",
     )
     try:
-        with keyset.opener().open(request, timeout=keyset.FETCH_TIMEOUT_SECONDS) as response:
-            body = response.read(MAX_ANSWER_BYTES + 1)
-        answer = json.loads(body.decode("utf-8")) if len(body) <= MAX_ANSWER_BYTES else None
+        with keyset._opener().open(request, timeout=keyset.FETCH_TIMEOUT_SECONDS) as response:
+            body = response.read(_MAX_ANSWER_BYTES + 1)
+        answer = json.loads(body.decode("utf-8")) if len(body) <= _MAX_ANSWER_BYTES else None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
         # Never the token or the secret: the exception's type names the cause.
-        logger.warning("drf_paseto cannot introspect at INTROSPECT_URL: %s", type(err).__name__)
+        _logger.warning("drf_paseto cannot introspect at INTROSPECT_URL: %s", type(err).__name__)
         raise StoreUnavailable() from err
     if not isinstance(answer, dict) or type(answer.get("active")) is not bool:
-        logger.warning("drf_paseto: INTROSPECT_URL answered something else than {active}")
+        _logger.warning("drf_paseto: INTROSPECT_URL answered something else than {active}")
         raise StoreUnavailable()
     return bool(answer["active"])
 
 
-class Issuer:
+class _Issuer:
     """The issuer, asked about one token at a time."""
 
     def is_active(self, token: tokens.Token) -> bool:
-        return ask_issuer(str(token))
+        return _ask_issuer(str(token))
 
 
-class CachedIssuer(Issuer):
+class _CachedIssuer(_Issuer):
     """The issuer, its answers kept for ``INTROSPECT_CACHE_SECONDS`` (never past the
     token's ``exp``) in the ``CACHE_ALIAS`` cache. A cache that is away is
     passed by: the issuer is asked."""
@@ -117,7 +117,7 @@ class CachedIssuer(Issuer):
         except Exception:  # a cache that is away: ask the issuer
             active = None
         if active is None:
-            active = ask_issuer(raw)
+            active = _ask_issuer(raw)
             seconds = min(
                 int(api_settings.INTROSPECT_CACHE_SECONDS),
                 int((token.expires_at - clock.current_time()).total_seconds()),
@@ -126,12 +126,12 @@ class CachedIssuer(Issuer):
                 try:
                     cache.set(key, active, seconds)
                 except Exception:
-                    logger.warning("drf_paseto cannot keep an introspection answer")
+                    _logger.warning("drf_paseto cannot keep an introspection answer")
         return bool(active)
 
 
 def _read_only() -> StoreUnavailable:
-    logger.error(
+    _logger.error(
         "drf_paseto: this service's revocation store is read-only: log out and revoke on the issuer"
     )
     return StoreUnavailable()
@@ -141,7 +141,7 @@ class ReadOnlyStore(RevocationStore):
     """Judge a token by the issuer's copy that ``reader`` finds, else by asking ``issuer``.
     Every write is a 503, logged: this service has no session tables."""
 
-    def __init__(self, reader: Copies | None, issuer: Issuer) -> None:
+    def __init__(self, reader: Copies | None, issuer: _Issuer) -> None:
         self.reader = reader
         self.issuer = issuer
 
@@ -155,7 +155,7 @@ class ReadOnlyStore(RevocationStore):
             return None, None  # an unknown session: refused
         state = SessionState(
             subject=token.subject,
-            auth_time=EPOCH,
+            auth_time=_EPOCH,
             user_pk=token.subject,
             refresh_jti=token.jti,
             generation=0,
@@ -193,11 +193,11 @@ class IntrospectionStore(ReadOnlyStore):
     """Ask the issuer about each token, keeping its answers briefly (see the module)."""
 
     def __init__(self) -> None:
-        super().__init__(reader=None, issuer=CachedIssuer())
+        super().__init__(reader=None, issuer=_CachedIssuer())
 
 
 class SharedRedisStore(ReadOnlyStore):
     """Read the issuer's Redis copy; on a miss, ask the issuer (see the module)."""
 
     def __init__(self) -> None:
-        super().__init__(reader=RedisCopies(), issuer=Issuer())
+        super().__init__(reader=_RedisCopies(), issuer=_Issuer())

@@ -9,7 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 
-from drf_paseto.cookies import COOKIES
+from drf_paseto._cookies import COOKIES
 from drf_paseto.settings import api_settings
 
 ACCESS_SCHEME = "PasetoAuth"

@@ -32,12 +32,12 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--purpose", choices=backend.PURPOSES, default="local")
+        parser.add_argument("--purpose", choices=backend._PURPOSES, default="local")
         parser.add_argument(
             "--version",
             dest="paseto_version",
             type=int,
-            choices=backend.SUPPORTED_VERSIONS,
+            choices=backend._SUPPORTED_VERSIONS,
             default=4,
             help="PASETO version: 4 (default) or 3",
         )

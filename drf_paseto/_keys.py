@@ -18,13 +18,10 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.views.decorators.debug import sensitive_variables
 
-from drf_paseto import backend, encoding, keyset
+from drf_paseto import _encoding, backend, keyset
 from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, TokenInvalid, TokenKeyUnknown
 from drf_paseto.settings import api_settings
-
-__all__: list[str] = []
-
 
 _PASERK = re.compile(r"k\d+\.[a-z-]+\.", re.ASCII)
 # A footer is authenticated only after we have chosen the key it names, so it is parsed with
@@ -58,12 +55,12 @@ class KeyRing:
             raise KeyConfigurationError(
                 "no key to issue tokens with: set DRF_PASETO['PRIVATE_KEY']"
             )
-        footer = encoding.dumps({"kid": self.signing_kid})
-        return backend.seal(self.signing_key, payload, footer)
+        footer = _encoding.dumps({"kid": self.signing_kid})
+        return backend._seal(self.signing_key, payload, footer)
 
     @sensitive_variables()
     def decode(self, token: str, max_length: int) -> bytes:
-        parsed = backend.parse_token(
+        parsed = backend._parse_token(
             token, version=self.version, purpose=self.purpose, max_length=max_length
         )
         kid = read_kid(parsed.footer) if parsed.footer else self.current_kid
@@ -74,7 +71,7 @@ class KeyRing:
             key = _ring_of(keyset._refetch_for(kid)).verifying_keys.get(kid)
         if key is None:
             raise TokenKeyUnknown()
-        return backend.open_token(parsed, key)
+        return backend._open_token(parsed, key)
 
 
 def _looks_like_paserk(text: str) -> bool:
@@ -89,7 +86,7 @@ def read_kid(footer: bytes) -> str:
     if len(footer) > MAX_FOOTER_LENGTH:
         raise TokenInvalid()
     try:
-        value = encoding.loads_object(footer, max_depth=1)
+        value = _encoding.loads_object(footer, max_depth=1)
     except ValueError as err:
         raise TokenInvalid() from err
     kid = value.get("kid")
@@ -116,7 +113,7 @@ def load_key(value: Any, version: int, purpose: str) -> PasetoKey:
     elif text.startswith("-----BEGIN"):
         key = backend.key_from_pem(text, version)
     elif purpose == "local":
-        return backend.derive_local_key(value, version)
+        return backend._derive_local_key(value, version)
     else:
         raise KeyConfigurationError("a public-purpose key must be a PASERK or a PEM key")
     if key.purpose != purpose:
@@ -131,8 +128,8 @@ def build_key_ring() -> KeyRing:
     """Parse the key settings. Raises ``KeyConfigurationError`` with a reason."""
     version = api_settings.VERSION
     purpose = api_settings.PURPOSE
-    backend.check_version(version)
-    if purpose not in backend.PURPOSES:
+    backend._check_version(version)
+    if purpose not in backend._PURPOSES:
         raise KeyConfigurationError("PURPOSE must be 'local' or 'public'")
     if api_settings.KEYS_URL is not None:
         return _issuer_ring(version, purpose)

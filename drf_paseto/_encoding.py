@@ -7,8 +7,6 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-__all__: list[str] = []
-
 
 def dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON; NaN and infinities are refused."""

@@ -9,8 +9,6 @@ import hmac
 
 from drf_paseto.settings import api_settings
 
-__all__: list[str] = []
-
 
 def client_of(authorization: str) -> str | None:
     """The client id of an ``Authorization: Basic`` header whose secret is in

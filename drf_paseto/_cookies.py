@@ -14,8 +14,6 @@ from rest_framework.response import Response
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
-__all__: list[str] = []
-
 
 @dataclass(frozen=True)
 class _CookieSettings:

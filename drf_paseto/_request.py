@@ -18,9 +18,6 @@ from rest_framework.request import Request
 from drf_paseto.exceptions import TokenError
 from drf_paseto.settings import api_settings
 
-__all__: list[str] = []
-
-
 # What a PASETO string is made of; anything else in the header is refused before decoding.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.\-]+", re.ASCII)
 _SCHEME_END = re.compile(r"\s")
