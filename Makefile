@@ -149,19 +149,23 @@ demo-commands:
 # unit tier is everything else. `make test` runs both, then the unit tier again on PostgreSQL
 # (the server tier uses no test database), and applies the coverage floor to the three runs.
 # The server legs run when .ci/services.sh (or `make services`) has set their variables.
-UNIT_TIER := --exclude-tag servers
+# The unit tier runs in one process per CPU (Django's --parallel; its own test database each),
+# the server tier in one. Coverage records every process (pyproject.toml: parallel,
+# multiprocessing) and `coverage combine` merges them before the report.
+UNIT_TIER := --exclude-tag servers --parallel auto
 SERVER_TIER := --tag servers
 
 test: install
 	$(BIN)/python -m coverage erase
 	$(BIN)/python -m coverage run manage.py test --noinput -v $(TEST_VERBOSITY) $(UNIT_TIER)
-	$(BIN)/python -m coverage run --append manage.py test --noinput -v $(TEST_VERBOSITY) $(SERVER_TIER)
+	$(BIN)/python -m coverage run manage.py test --noinput -v $(TEST_VERBOSITY) $(SERVER_TIER)
 	@if [ -n "$$DRF_PASETO_TEST_POSTGRES" ]; then \
 	  echo "make test: PostgreSQL leg (the unit tier on $$DRF_PASETO_TEST_POSTGRES)"; \
 	  DRF_PASETO_TEST_DATABASE="$$DRF_PASETO_TEST_POSTGRES" \
-	    $(BIN)/python -m coverage run --append manage.py test --noinput -v $(TEST_VERBOSITY) $(UNIT_TIER); \
+	    $(BIN)/python -m coverage run manage.py test --noinput -v $(TEST_VERBOSITY) $(UNIT_TIER); \
 	fi
 	@VENV=$(VENV) bash .ci/skipped.sh
+	$(BIN)/python -m coverage combine -q
 	$(BIN)/python -m coverage report
 
 test-unit: install
