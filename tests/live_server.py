@@ -249,29 +249,26 @@ class GunicornServer:
         self.log_path = Path(log_dir) / f"gunicorn-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30) -> GunicornServer:
+    #: What the logs and errors call the server.
+    name = "gunicorn"
+
+    def command(self) -> list[str]:
         gunicorn = gunicorn_path()
         if gunicorn is None:
             raise RuntimeError("gunicorn is not installed")
+        return [
+            gunicorn,
+            *("--workers", str(self.workers), "--worker-class", "sync"),
+            *("--bind", f"127.0.0.1:{self.port}", "--preload"),
+            *("--timeout", "60", "--graceful-timeout", "3", "--log-level", "warning"),
+            "django.core.wsgi:get_wsgi_application()",
+        ]
+
+    def start(self, timeout: float = 30) -> Any:
+        command = self.command()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [
-                    gunicorn,
-                    "--workers",
-                    str(self.workers),
-                    "--worker-class",
-                    "sync",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--preload",
-                    "--timeout",
-                    "60",
-                    "--graceful-timeout",
-                    "3",
-                    "--log-level",
-                    "warning",
-                    "django.core.wsgi:get_wsgi_application()",
-                ],
+                command,
                 env=self.env,
                 cwd=ROOT,
                 stdin=subprocess.DEVNULL,
@@ -280,15 +277,15 @@ class GunicornServer:
                 start_new_session=True,
             )
         try:
-            wait_until(self._answers, timeout, "gunicorn to answer")
+            wait_until(self._answers, timeout, f"{self.name} to answer")
         except AssertionError as err:
             self.stop()
-            raise RuntimeError(f"gunicorn did not start:\n{self.log_tail()}") from err
+            raise RuntimeError(f"{self.name} did not start:\n{self.log_tail()}") from err
         return self
 
     def _answers(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
+            raise RuntimeError(f"{self.name} exited:\n{self.log_tail()}")
         try:
             return self.client.call("GET", "/auth/keys/").status == 200
         except OSError:

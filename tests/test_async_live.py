@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from tests.live_server import (
-    ROOT,
     ExampleProjectServer,
     GunicornServer,
     Reply,
@@ -37,7 +35,6 @@ from tests.live_server import (
     prepare_database,
     run_sql,
     server_env,
-    wait_until,
 )
 from tests.test_concurrency import delete_redis_keys
 
@@ -57,28 +54,15 @@ class UvicornServer(GunicornServer):
         super().__init__({**env, "DJANGO_SETTINGS_MODULE": "tests.async_server_settings"}, log_dir)
         self.log_path = Path(log_dir) / f"uvicorn-{self.port}.log"
 
-    def start(self, timeout: float = 30) -> UvicornServer:
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "uvicorn", "--factory"),
-                    "django.core.asgi:get_asgi_application",
-                    *("--host", "127.0.0.1", "--port", str(self.port)),
-                    *("--loop", "asyncio", "--lifespan", "off", "--log-level", "warning"),
-                ],
-                env=self.env,
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            wait_until(self._answers, timeout, "uvicorn to answer")
-        except AssertionError as err:
-            self.stop()
-            raise RuntimeError(f"uvicorn did not start:\n{self.log_tail()}") from err
-        return self
+    name = "uvicorn"
+
+    def command(self) -> list[str]:
+        return [
+            *(sys.executable, "-m", "uvicorn", "--factory"),
+            "django.core.asgi:get_asgi_application",
+            *("--host", "127.0.0.1", "--port", str(self.port)),
+            *("--loop", "asyncio", "--lifespan", "off", "--log-level", "warning"),
+        ]
 
 
 class SeedFlow:
