@@ -145,6 +145,16 @@ class LoginFailureThrottleTests(ThrottleTestCase):
             ann = {"username": "ANN", "password": "pw"}
             self.assertEqual(self.client.post(LOGIN_URL, ann, format="json").status_code, 429)
 
+    def test_requests_refused_by_the_address_throttle_count_no_failure(self) -> None:
+        # A right password refused with 429 by the per-address throttle (an office behind
+        # one NAT address) checked no password: it must not spend the username's failures.
+        rates = rest_framework_settings(paseto_login="2/min", paseto_login_failures="3/hour")
+        with override_settings(REST_FRAMEWORK=rates):
+            statuses = [self.login(REMOTE_ADDR="10.0.0.1").status_code for _ in range(6)]
+            elsewhere = self.login(REMOTE_ADDR="10.0.0.2")
+        self.assertEqual(statuses, [200, 200, 429, 429, 429, 429])
+        self.assertEqual(elsewhere.status_code, 200, elsewhere.content)
+
     def test_the_default_rate_and_none(self) -> None:
         with override_settings(REST_FRAMEWORK=rest_framework_settings(paseto_login=None)):
             statuses = [self.login(password="wrong").status_code for _ in range(21)]
