@@ -84,16 +84,19 @@ def _same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
     """Whether a new hash stands for the password the old hash stood for: no change.
 
     ``set_password()`` keeps the raw password on the instance until the save: the old hash
-    verifies it when the same password was set again. A hash upgrade (Django re-hashing an
-    outdated hash on a successful ``check_password()``, as every login does after a release
-    raises the PBKDF2 iterations) has already dropped the raw password, as Django marks
-    upgrades: it is the save of exactly ``password`` to a hash of the preferred hasher that
-    needs no update, replacing one that did. Anything else (a hash assigned directly, an
-    unusable password) is a change.
+    verifies it when the same password was set again, and so must the new hash, which a
+    later ``set_unusable_password()`` or assignment may have replaced. A hash upgrade (Django
+    re-hashing an outdated hash on a successful ``check_password()``, as every login does
+    after a release raises the PBKDF2 iterations) has already dropped the raw password, as
+    Django marks upgrades: it is the save of exactly ``password`` to a hash of the preferred
+    hasher that needs no update, replacing one that did. Anything else (a hash assigned
+    directly, an unusable password) is a change; a new hash assigned and saved in exactly
+    that shape cannot be told from an upgrade (docs/revocation.md).
     """
     raw = getattr(instance, "_password", None)
     if raw is not None:
-        return check_password(raw, old_hash)
+        # The old hash first: a real change fails there, and costs one hashing only.
+        return check_password(raw, old_hash) and check_password(raw, instance.password)
     if update_fields is None or len(update_fields) != 1 or "password" not in update_fields:
         return False
     preferred = get_hasher("default")

@@ -185,9 +185,22 @@ class TokenObtainView(_TokenView):
             raise
         finally:
             if not wrong_credentials:
-                for throttle in self.get_throttles():
-                    if isinstance(throttle, LoginFailureThrottle):
-                        throttle.refund(request, self)
+                self._refund_failure(request)
+
+    def check_throttles(self, request: Request) -> None:
+        # DRF asks every throttle, so the failure count took this attempt even when another
+        # throttle refuses it: no password is checked, nothing failed.
+        try:
+            super().check_throttles(request)
+        except exceptions.Throttled:
+            self._refund_failure(request)
+            raise
+
+    def _refund_failure(self, request: Request) -> None:
+        """Take back the attempt ``LoginFailureThrottle`` counted for this request."""
+        for throttle in self.get_throttles():
+            if isinstance(throttle, LoginFailureThrottle):
+                throttle.refund(request, self)
 
 
 class TokenRefreshView(_TokenView):

@@ -918,6 +918,49 @@ class RedisMergeTests(RedisLeg, TokenAPITestCase):
         self.assertEqual(results, [True, False, False, False])
 
 
+class DatabaseStoreUserRowTests(TokenAPITestCase):
+    """``DatabaseStore.select_session``'s user row (``Manager.raw()``) is the user the ORM
+    would load, in the one query, whatever the user model's table holds."""
+
+    def authenticate(self, user: Any) -> tuple[Any, list[str]]:
+        """Start a session for ``user``, then authenticate its access token: (the user the
+        authenticator returned, with ``username`` read; the queries it took)."""
+        from drf_paseto.authentication import PasetoAuthentication
+
+        with paseto_settings(DENYLIST_ENABLED=True, DENYLIST_STORE="database"):
+            refresh = RefreshToken.for_user(user)
+            access = refresh.make_access_token()
+            revocation.start_session(user, refresh, access)
+            with CaptureQueriesContext(connection) as queries:
+                found, _ = PasetoAuthentication().authenticate_token(str(access), "headers")
+                self.assertEqual((found.pk, found.username), (user.pk, user.username))
+        return found, [q["sql"] for q in queries]
+
+    def test_a_multi_table_child_user_model_costs_one_query(self) -> None:
+        # AUTH_USER_MODEL a child of another model: ``u.*`` is the child's own table, and
+        # every field of the parent's (is_active, username...) cost a query of its own.
+        from tests.models import ChildUser
+
+        with override_settings(AUTH_USER_MODEL="tests.ChildUser"):
+            child = ChildUser.objects.create_user("child", password=PASSWORD, nickname="kid")
+            found, sqls = self.authenticate(child)
+        self.assertIsInstance(found, ChildUser)
+        self.assertEqual(found.nickname, "kid")
+        self.assertEqual(len(sqls), 1, sqls)
+
+    def test_a_column_the_user_model_does_not_map_is_not_an_attribute(self) -> None:
+        # A column left in the table by a deploy that removed its field (dropped in a later
+        # migration): the ORM never reads it. Mapped onto the user by name, it shadowed what
+        # the model has under that name, or broke every request (a property: no setter).
+        table = connection.ops.quote_name(get_user_model()._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ADD COLUMN is_authenticated integer NULL")
+        user = get_user_model().objects.create_user("legacy", password=PASSWORD)
+        found, sqls = self.authenticate(user)
+        self.assertIs(found.is_authenticated, True)
+        self.assertEqual(len(sqls), 1, sqls)
+
+
 class DatabaseStoreFailureTests(TokenAPITestCase):
     """DatabaseStore: a database that fails is a 503, a locked one (SQLite) is retried."""
 

@@ -116,7 +116,9 @@ class DatabaseStore(RevocationStore):
         """The session's user, through the ORM's raw-query API (``Manager.raw()``): the user
         model's row, mapped and converted by the ORM, carrying the session's columns and its
         subject's cutoff as extra attributes; ``None`` for an unknown session. The user is
-        joined to the session by its primary key, on the database sessions are written to.
+        joined to the session by its primary key, on the database sessions are written to;
+        its fields' columns are read from their tables (``_user_columns``): a multi-table
+        child's inherited fields too, in the same query.
 
         A fixed statement: the ORM maps its rows without building SQL for each request, which
         on PostgreSQL costs more than the round trip it saves (docs/performance.md). Only
@@ -133,17 +135,36 @@ class DatabaseStore(RevocationStore):
             for name, extra in _SESSION_COLUMNS.items()
             if name != "cutoff"
         )
+        users, joins = self._user_columns(user_model, quote)
         sql = (
-            f"SELECT u.*, {picked}, "  # noqa: S608 - names only; the id is a parameter
+            f"SELECT {users}, {picked}, "  # noqa: S608 - names only; the id is a parameter
             f"(SELECT c.cutoff FROM {quote(SubjectCutoff._meta.db_table)} c "
             f"WHERE c.subject = s.subject) AS {quote(_SESSION_COLUMNS['cutoff'])} "
-            f"FROM {quote(LoginSession._meta.db_table)} s "
-            f"LEFT JOIN {quote(user_model._meta.db_table)} u "
-            f"ON u.{quote(str(user_model._meta.pk.column))} = s.user_id "
+            f"FROM {quote(LoginSession._meta.db_table)} s {joins} "
             "WHERE s.id = %s"
         )
         rows = user_model._default_manager.db_manager(alias).raw(sql, [session_id])
         return next(iter(rows), None)
+
+    @staticmethod
+    def _user_columns(user_model: Any, quote: Any) -> tuple[str, str]:
+        """The columns of the user model's fields, each from its own table, and the joins
+        that reach those tables: the user's table to the session, then each table a
+        multi-table child inherits fields from, by its parent link. Only the fields' columns:
+        whatever else a table holds (a column a removed field left) is not the user's."""
+        meta = user_model._meta.concrete_model._meta
+        tables = {meta.concrete_model: "u"}
+        joins = [f"LEFT JOIN {quote(meta.db_table)} u ON u.{quote(meta.pk.column)} = s.user_id"]
+        for n, parent in enumerate(meta.get_parent_list(), start=1):  # nearest parents first
+            link = meta.get_ancestor_link(parent)
+            tables[parent] = name = f"u{n}"
+            joins.append(
+                f"LEFT JOIN {quote(parent._meta.db_table)} {name} "
+                f"ON {name}.{quote(link.target_field.column)} = "
+                f"{tables[link.model]}.{quote(link.column)}"
+            )
+        columns = ", ".join(f"{tables[f.model]}.{quote(f.column)}" for f in meta.concrete_fields)
+        return columns, " ".join(joins)
 
     def open_session(self, session: LoginSession) -> None:
         self._retry(lambda: session.save(using=self._alias(), force_insert=True))
