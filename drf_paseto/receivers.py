@@ -17,10 +17,13 @@ it, since Django names the instance's own class as the sender.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import check_password, get_hasher, identify_hasher
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.utils.crypto import constant_time_compare
@@ -30,7 +33,7 @@ from drf_paseto.exceptions import StoreUnavailable
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import Token
 
-__all__: list[str] = []
+__all__ = ["checking_password"]
 
 
 _logger = logging.getLogger("drf_paseto")
@@ -80,33 +83,40 @@ def _revocation_reason(
     return None
 
 
+# The raw password a login is checking, while it checks it (``checking_password``).
+_checking: ContextVar[str | None] = ContextVar("drf_paseto_checking_password", default=None)
+
+
+@contextmanager
+def checking_password(raw_password: str) -> Iterator[None]:
+    """Around ``authenticate()`` in a login view: Django re-hashes an outdated hash on a
+    successful check (a hash upgrade, after every release that raises the PBKDF2
+    iterations), and the upgrade save drops the raw password. Inside this block that save is
+    known for what it is, the same password, and revokes nothing; ``login/`` uses it. Outside
+    it, a hash upgrade revokes the user's sessions, as any new hash does: a receiver cannot
+    tell an upgrade from a new password's hash assigned in the same shape."""
+    token = _checking.set(raw_password)
+    try:
+        yield
+    finally:
+        _checking.reset(token)
+
+
 def _same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
     """Whether a new hash stands for the password the old hash stood for: no change.
 
-    ``set_password()`` keeps the raw password on the instance until the save: the old hash
-    verifies it when the same password was set again, and so must the new hash, which a
-    later ``set_unusable_password()`` or assignment may have replaced. A hash upgrade (Django
-    re-hashing an outdated hash on a successful ``check_password()``, as every login does
-    after a release raises the PBKDF2 iterations) has already dropped the raw password, as
-    Django marks upgrades: it is the save of exactly ``password`` to a hash of the preferred
-    hasher that needs no update, replacing one that did. Anything else (a hash assigned
-    directly, an unusable password) is a change; a new hash assigned and saved in exactly
-    that shape cannot be told from an upgrade (docs/revocation.md).
-    """
+    The raw password is the one ``set_password()`` keeps on the instance until the save, or
+    the one a login is checking (``checking_password``: Django's upgrade save, which dropped
+    it). Both hashes must verify it: the old one first (a real change fails there, at the
+    cost of one hashing), then the new one, which a later ``set_unusable_password()`` or an
+    assignment may have replaced. With no raw password (a hash assigned directly, an unusable
+    password, an upgrade outside a login of ours) a new hash is a change."""
     raw = getattr(instance, "_password", None)
-    if raw is not None:
-        # The old hash first: a real change fails there, and costs one hashing only.
-        return check_password(raw, old_hash) and check_password(raw, instance.password)
-    if update_fields is None or len(update_fields) != 1 or "password" not in update_fields:
+    if raw is None:
+        raw = _checking.get()
+    if raw is None:
         return False
-    preferred = get_hasher("default")
-    try:
-        old, new = identify_hasher(old_hash), identify_hasher(instance.password)
-    except ValueError:  # an unusable password, or a hash no hasher knows
-        return False
-    if new.algorithm != preferred.algorithm or preferred.must_update(instance.password):
-        return False
-    return old.algorithm != preferred.algorithm or preferred.must_update(old_hash)
+    return check_password(raw, old_hash) and check_password(raw, instance.password)
 
 
 # Set on the instance between pre_save and post_save: what the save revokes.

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth import authenticate, get_user_model, user_logged_in
 from rest_framework import serializers
 
-from drf_paseto import clock, revocation, signals
+from drf_paseto import clock, receivers, revocation, signals
 from drf_paseto.authentication import PasetoAuthentication
 from drf_paseto.exceptions import CredentialsError, TokenError
 from drf_paseto.settings import api_settings
@@ -76,7 +76,8 @@ class TokenObtainSerializer(_IssuingSerializer):
         # Taken before the credentials are checked: a logout-all or a password change that
         # lands while they are being checked revokes this login's session too.
         self.auth_time = clock.current_time()
-        user = authenticate(self.context.get("request"), **credentials)
+        with receivers.checking_password(attrs["password"]):  # a hash upgrade is no change
+            user = authenticate(self.context.get("request"), **credentials)
         if user is None or getattr(user, "is_active", True) is False:
             raise CredentialsError("invalid_credentials")
         self.user = user
