@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import unicodedata
 from typing import Any
 
@@ -134,11 +135,14 @@ class LoginFailureThrottle(_PasetoRateThrottle):
             self.cache.set(key, 1, self.window)
             self.cache.set(f"{key}:since", self.now, self.window)
             return 1
-        if count == 1:
-            # Django's RedisCache checks that the key exists, then increments: a window that
-            # ends in between leaves a counter Redis made without a TTL, which would count
-            # for ever. The first attempt of a window gives it its TTL again.
-            self.cache.touch(key, self.window)
+        # The counter ends with its window, whatever the backend's incr did to its expiry:
+        # DatabaseCache and FileBasedCache (BaseCache's get-then-set) write it again with the
+        # cache's own TIMEOUT (None: for ever; Django's 300 s: a window cut short), and
+        # RedisCache, which checks that the key exists and then increments, leaves a counter
+        # without a TTL when the window ends in between.
+        since = self.cache.get(f"{key}:since")
+        opened = float(since) if isinstance(since, (int, float)) else self.now
+        self.cache.touch(key, max(1, math.ceil(opened + self.window - self.now)))
         return count
 
     def wait(self) -> float | None:

@@ -6,7 +6,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
-from unittest import expectedFailure, mock, skipUnless
+from unittest import mock, skipUnless
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -429,13 +429,11 @@ class DatabaseCacheWindowTests(ThrottleTestCase):
 
         return start + 3600, _db_datetime(expires).timestamp()
 
-    @expectedFailure  # the review of the failure count: no small fix here
     def test_a_cache_without_a_timeout_never_keeps_a_counter_for_ever(self) -> None:
         # TIMEOUT None: every failure made the counter permanent, a lockout that never ends.
         window_end, expires = self.counter_expires(None)
         self.assertLessEqual(expires, window_end + 5)
 
-    @expectedFailure  # the review of the failure count: no small fix here
     def test_the_caches_default_timeout_does_not_shorten_the_window(self) -> None:
         # TIMEOUT 300 (Django's default): the counter went 5 minutes after the last failure,
         # so "5/hour" allowed 5 guesses every 5 minutes.
