@@ -120,14 +120,28 @@ class DatabaseStore(RevocationStore):
         its fields' columns are read from their tables (``_user_columns``): a multi-table
         child's inherited fields too, in the same query.
 
-        A fixed statement: the ORM maps its rows without building SQL for each request, which
-        on PostgreSQL costs more than the round trip it saves (docs/performance.md). Only
+        A fixed statement, built once (``_session_sql``): the ORM maps its rows without
+        building SQL for each request, which on PostgreSQL costs more than the round trip it
+        saves (docs/performance.md). Only
         table and column names reach its text, from the models' ``_meta``; the session id is
         a parameter."""
-        from drf_paseto.models import LoginSession, SubjectCutoff
-
         user_model = get_user_model()
         alias = self._alias()
+        manager = user_model._default_manager.db_manager(alias)
+        rows = manager.raw(self._session_sql(alias, user_model), [session_id])
+        return next(iter(rows), None)
+
+    @classmethod
+    def _session_sql(cls, alias: str, user_model: Any) -> str:
+        """``select_session``'s statement for the database ``alias``: built once, kept with
+        the objects derived from settings (dropped when ``DRF_PASETO`` or ``AUTH_USER_MODEL``
+        changes)."""
+        key = f"session_sql:{alias}"
+        sql: str | None = api_settings.derived.get(key)
+        if sql is not None:
+            return sql
+        from drf_paseto.models import LoginSession, SubjectCutoff
+
         quote = connections[alias].ops.quote_name
         # Our own columns, as our migrations name them; the user model's from its _meta.
         picked = ", ".join(
@@ -135,16 +149,15 @@ class DatabaseStore(RevocationStore):
             for name, extra in _SESSION_COLUMNS.items()
             if name != "cutoff"
         )
-        users, joins = self._user_columns(user_model, quote)
-        sql = (
+        users, joins = cls._user_columns(user_model, quote)
+        sql = api_settings.derived[key] = (
             f"SELECT {users}, {picked}, "  # noqa: S608 - names only; the id is a parameter
             f"(SELECT c.cutoff FROM {quote(SubjectCutoff._meta.db_table)} c "
             f"WHERE c.subject = s.subject) AS {quote(_SESSION_COLUMNS['cutoff'])} "
             f"FROM {quote(LoginSession._meta.db_table)} s {joins} "
             "WHERE s.id = %s"
         )
-        rows = user_model._default_manager.db_manager(alias).raw(sql, [session_id])
-        return next(iter(rows), None)
+        return sql
 
     @staticmethod
     def _user_columns(user_model: Any, quote: Any) -> tuple[str, str]:
