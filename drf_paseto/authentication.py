@@ -114,7 +114,12 @@ class PasetoAuthentication(BaseAuthentication):
         return await self.aget_user(token), token
 
     async def aget_user(self, token: Token) -> Any:
-        """``get_user()`` in one ``sync_to_async`` call (a database read)."""
+        """``get_user()``: on the event loop when the session brought its user (the database
+        store reads it with the session: nothing left to read), else in one ``sync_to_async``
+        call (a database read)."""
+        session = token.session
+        if session is not None and session.user is not None:
+            return self.get_user(token)
         from asgiref.sync import sync_to_async
 
         return await sync_to_async(self.get_user)(token)

@@ -105,6 +105,20 @@ class AdrfViewTests:
         test.assertIn("rest_framework.views.APIView.initial", hops)
         assert_store_hops_only(test, hops)
 
+    async def test_a_user_read_with_its_session_is_not_read_again_in_a_thread(self) -> None:
+        # The database store brings the user in its one query: aget_user has nothing to read.
+        pair = await self.tokens()
+        await self.get("/async/protected/", pair["access_token"])  # a copy, where kept
+        with thread_hops() as hops:
+            response = await self.get("/async/protected/", pair["access_token"])
+        test: Any = self
+        test.assertEqual(response.status_code, 200, response.content)
+        ours = [hop for hop in hops if hop.startswith("drf_paseto.")]
+        if not test.mirrored:
+            test.assertEqual(ours, ["drf_paseto.stores.base.RevocationStore.read_token"], hops)
+        else:  # a copy holds no user: it is read in one more hop
+            test.assertIn("drf_paseto.authentication.PasetoAuthentication.get_user", ours)
+
 
 class DatabaseStoreAdrfTests(DatabaseLeg, AdrfViewTests, TokenAPITestCase):
     pass
