@@ -476,11 +476,21 @@ def redis_client() -> Any:
 
 #: The commands the clients of ``counting_redis_client`` sent, in order (one round trip each).
 REDIS_COMMANDS: list[str] = []
+#: How many connections the clients of ``counting_redis_client`` opened. Counted in this
+#: process: the server's own counters also see the other test processes of a parallel run.
+REDIS_CONNECTIONS: list[int] = [0]
+
+
+def _count_connection(connection: Any) -> None:
+    # redis-py calls this instead of on_connect() once a new connection is up.
+    REDIS_CONNECTIONS[0] += 1
+    connection.on_connect()
 
 
 def counting_redis_client() -> Any:
     """A ``DENYLIST_REDIS_CLIENT`` for tests: redis-py's client, counting in ``REDIS_COMMANDS``
-    every command it sends (a script is one ``EVALSHA``, whatever it runs inside Redis)."""
+    every command it sends (a script is one ``EVALSHA``, whatever it runs inside Redis) and in
+    ``REDIS_CONNECTIONS`` every connection it opens."""
     import redis
 
     class CountingRedis(redis.Redis):
@@ -490,7 +500,11 @@ def counting_redis_client() -> Any:
 
     url = getattr(settings, "DRF_PASETO", {}).get("DENYLIST_REDIS_URL") or REDIS_URL
     return CountingRedis.from_url(
-        url, decode_responses=True, socket_connect_timeout=2, socket_timeout=2
+        url,
+        decode_responses=True,
+        socket_connect_timeout=2,
+        socket_timeout=2,
+        redis_connect_func=_count_connection,
     )
 
 
