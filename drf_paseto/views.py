@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
+from django.apps import apps
 from django.db import transaction
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -54,6 +57,17 @@ __all__ = [
 ]
 
 
+@functools.cache
+def _say_the_app_is_missing() -> None:
+    # The first view built in a project without the app (the URL check of ``manage.py check``,
+    # ``runserver`` and ``migrate`` builds them) says so, once per process. A system check
+    # cannot: Django registers checks in ``AppConfig.ready()``, which a missing app never runs.
+    logging.getLogger("drf_paseto").warning(
+        'drf_paseto: add "drf_paseto" to INSTALLED_APPS (its system checks, migrations and '
+        "receivers); until then, requests that need its session tables answer 503"
+    )
+
+
 # Passwords and tokens stay out of Django's error reports (mail to ADMINS on any 5xx): every
 # POST parameter, and every local variable of the frames below dispatch(), is hidden.
 @method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -75,6 +89,8 @@ class PasetoAPIView(GenericAPIView[Any]):
     def as_view(cls, **initkwargs: Any) -> Any:
         """The view, outside ``ATOMIC_REQUESTS``: what it writes about sessions (a reuse, a
         rotation, a logout) commits whatever the response is."""
+        if apps.ready and not apps.is_installed("drf_paseto"):
+            _say_the_app_is_missing()
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def get_delivery_locations(self) -> tuple[str, ...]:

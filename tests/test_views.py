@@ -918,6 +918,21 @@ print("drf_paseto.models" in sys.modules)
 """
 
 
+CHECK_WITHOUT_THE_APP_SCRIPT = """
+import django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "rest_framework"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    ROOT_URLCONF="drf_paseto.urls",
+)
+django.setup()
+from django.core.management import call_command
+call_command("check")
+call_command("check")
+"""
+
+
 class WithoutTheAppTests(SimpleTestCase):
     def test_the_authenticators_and_views_do_not_import_the_models(self) -> None:
         # A project that forgot "drf_paseto" in INSTALLED_APPS gets the revocation store's one
@@ -931,3 +946,28 @@ class WithoutTheAppTests(SimpleTestCase):
             check=False,
         )
         self.assertEqual((result.returncode, result.stdout.strip()), (0, "False"), result.stderr)
+
+    def test_manage_py_check_says_in_one_line_to_add_the_app(self) -> None:
+        # No system check can run for an app that is not installed; the URL check builds the
+        # views, and the first one built says what to do, once.
+        result = subprocess.run(
+            [sys.executable, "-c", CHECK_WITHOUT_THE_APP_SCRIPT],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("System check identified no issues", result.stdout)
+        self.assertEqual(
+            result.stderr.splitlines(),
+            [
+                'drf_paseto: add "drf_paseto" to INSTALLED_APPS (its system checks, migrations '
+                "and receivers); until then, requests that need its session tables answer 503"
+            ],
+        )
+
+    def test_an_installed_app_says_nothing(self) -> None:
+        with self.assertNoLogs("drf_paseto"):
+            TokenObtainView.as_view()
