@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.client
-import json
 import logging
 import socket
 import ssl
@@ -43,7 +42,7 @@ from typing import Any
 
 from django.core.cache import caches
 
-from drf_paseto import backend, clock
+from drf_paseto import _encoding, backend, clock
 from drf_paseto.backend import PasetoKey
 from drf_paseto.exceptions import KeyConfigurationError, KeysUnavailable
 from drf_paseto.settings import api_settings
@@ -115,16 +114,12 @@ def _parse_key_set(body: bytes, version: int) -> tuple[dict[str, PasetoKey], str
     "purpose", "current"}, ...]}`` with public keys of ``version`` only, each ``kid`` the
     PASERK id of its key, at most one current. Raises ``_KeySetRefused``."""
 
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        if len({name for name, _ in pairs}) != len(pairs):
-            raise _KeySetRefused("a duplicate name in the key set")
-        return dict(pairs)
-
     try:
-        document = json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicates)
-    except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise _KeySetRefused("the key set is not JSON") from err
-    if not isinstance(document, dict) or set(document) != {"keys"}:
+        # {"keys": [{...}, ...]} nests 3 deep; a deeper value has no place in an entry.
+        document = _encoding.loads_object(body, max_depth=3)
+    except ValueError as err:
+        raise _KeySetRefused("the key set is not a strict JSON object") from err
+    if set(document) != {"keys"}:
         raise _KeySetRefused('the key set is not {"keys": [...]}')
     entries = document["keys"]
     if not isinstance(entries, list) or not 0 < len(entries) <= _MAX_KEYS:
@@ -207,13 +202,13 @@ class _Exchange:
         self.answer: _Answer | None = None
         self.error: BaseException | None = None
 
-    def run(self, method: str, body: bytes | None, headers: dict[str, str], max_bytes: int) -> None:
+    def run(self, headers: dict[str, str], max_bytes: int) -> None:
         try:
             self.connection.connect()
             with self.lock:
                 if self.left:  # connected after the caller left: never used
                     return
-            self.connection.request(method, self.path, body=body, headers=headers)
+            self.connection.request("GET", self.path, headers=headers)
             response = self.connection.getresponse()
             self.answer = _Answer(response.status, response.headers, response.read(max_bytes + 1))
         except BaseException as err:  # handed to the caller, who raises it
@@ -230,16 +225,8 @@ class _Exchange:
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-def _call(
-    url: str,
-    *,
-    timeout: float,
-    max_bytes: int,
-    method: str = "GET",
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> _Answer:
-    """One HTTP request to an http(s) ``url`` that ends within ``timeout`` seconds in all:
+def _call(url: str, *, timeout: float, max_bytes: int, headers: dict[str, str]) -> _Answer:
+    """One HTTP GET of an http(s) ``url`` that ends within ``timeout`` seconds in all:
     the name lookup, connecting, sending, the headers and the body together, however slowly
     the peer answers. No redirect is followed and no proxy from the environment is used.
     Raises ``TimeoutError`` at the deadline, ``ValueError`` for a URL that is not http(s),
@@ -247,7 +234,7 @@ def _call(
     exchange = _Exchange(url, timeout)
     thread = threading.Thread(
         target=exchange.run,
-        args=(method, body, dict(headers or {}), max_bytes),
+        args=(headers, max_bytes),
         name="drf_paseto HTTP call",
         daemon=True,
     )
@@ -329,15 +316,14 @@ def _fetch_and_share(timeout: float) -> _KeySet:
     """Fetch, parse and share a key set. Raises ``_KeySetRefused``."""
     version = api_settings.VERSION
     body, max_age = _fetch(str(api_settings.KEYS_URL), timeout)
-    _parse_key_set(body, version)  # refused before it is shared
+    keys, current = _parse_key_set(body, version)  # refused before it is shared
     moment = _now()
     lifetime = int(api_settings.KEYS_MAX_AGE_SECONDS)
     if max_age is not None:
         lifetime = min(lifetime, max_age)
     entry = {"body": body.decode("utf-8"), "fetched_at": moment, "fresh_until": moment + lifetime}
     _cache_call("set", _cache_key("set"), entry, KEYS_MAX_STALE_SECONDS)
-    found = _from_entry(entry)
-    assert found is not None
+    found = api_settings.derived["key_set"] = _KeySet(keys, current, moment, moment + lifetime)
     return found
 
 

@@ -28,7 +28,9 @@ import sys
 import tempfile
 import threading
 import time
+import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -574,6 +576,17 @@ def run_sql(url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
         cursor = conn.execute(sql, params or None)
         return cursor.fetchall() if cursor.description else []
+
+
+def scratch_postgres(test_class: type[unittest.TestCase], server_url: str, prefix: str) -> str:
+    """A database of the test class's own on the PostgreSQL server at ``server_url``, dropped
+    when the class is done: its URL."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    run_sql(server_url, f'CREATE DATABASE "{name}"')
+    test_class.addClassCleanup(
+        run_sql, server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    )
+    return urllib.parse.urlsplit(server_url)._replace(path=f"/{name}").geturl()
 
 
 def hold_sqlite_write_lock(path: str) -> sqlite3.Connection:

@@ -23,20 +23,19 @@ import sys
 import tempfile
 import threading
 import unittest
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import delete_redis_keys
 from tests.live_server import (
     ExampleProjectServer,
     GunicornServer,
     Reply,
     ServerTestCase,
     prepare_database,
-    run_sql,
+    scratch_postgres,
     server_env,
 )
-from tests.test_concurrency import delete_redis_keys
 
 POSTGRES_URL = os.environ.get("DRF_PASETO_TEST_POSTGRES", "")
 REDIS_URL = os.environ.get("DRF_PASETO_TEST_REDIS", "")
@@ -224,11 +223,7 @@ class SQLiteAsyncLiveTests(_AsyncLiveTests):
 class PostgreSQLAsyncLiveTests(_AsyncLiveTests):
     @classmethod
     def leg_env(cls) -> dict[str, str]:
-        name = f"drf_paseto_async_{secrets.token_hex(4)}"
-        run_sql(POSTGRES_URL, f'CREATE DATABASE "{name}"')
-        cls.addClassCleanup(run_sql, POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        url = urllib.parse.urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
-        return server_env(url, store="database")
+        return server_env(scratch_postgres(cls, POSTGRES_URL, "drf_paseto_async"), store="database")
 
 
 @unittest.skipUnless(REDIS_URL, "DRF_PASETO_TEST_REDIS is not set (.ci/services.sh)")
@@ -240,7 +235,7 @@ class RedisAsyncLiveTests(_AsyncLiveTests):
     @classmethod
     def leg_env(cls) -> dict[str, str]:
         prefix = f"drf_paseto_async_{secrets.token_hex(4)}"
-        cls.addClassCleanup(delete_redis_keys, REDIS_URL, prefix)
+        cls.addClassCleanup(delete_redis_keys, f"{prefix}:*")
         return server_env(
             f"sqlite:///{cls.tmp}/db.sqlite3",
             store="redis",

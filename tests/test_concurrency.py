@@ -20,10 +20,10 @@ import shutil
 import tempfile
 import threading
 import unittest
-import urllib.parse
 from functools import partial
 from typing import Any
 
+from tests.helpers import delete_redis_keys
 from tests.live_server import (
     OTHER_USERNAME,
     PASSWORD,
@@ -33,7 +33,7 @@ from tests.live_server import (
     gunicorn_path,
     prepare_database,
     run_parallel,
-    run_sql,
+    scratch_postgres,
     server_env,
 )
 
@@ -254,11 +254,7 @@ class PostgreSQLDatabaseStoreConcurrencyTests(_StoreConcurrencyTests):
 
     @classmethod
     def leg_env(cls) -> dict[str, str]:
-        name = f"drf_paseto_conc_{secrets.token_hex(4)}"
-        run_sql(POSTGRES_URL, f'CREATE DATABASE "{name}"')
-        cls.addClassCleanup(run_sql, POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        url = urllib.parse.urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
-        return server_env(url, store="database")
+        return server_env(scratch_postgres(cls, POSTGRES_URL, "drf_paseto_conc"), store="database")
 
 
 @unittest.skipUnless(REDIS_URL, "DRF_PASETO_TEST_REDIS is not set (.ci/services.sh)")
@@ -271,7 +267,7 @@ class RedisStoreConcurrencyTests(_StoreConcurrencyTests):
     @classmethod
     def leg_env(cls) -> dict[str, str]:
         prefix = f"drf_paseto_conc_{secrets.token_hex(4)}"
-        cls.addClassCleanup(delete_redis_keys, REDIS_URL, prefix)
+        cls.addClassCleanup(delete_redis_keys, f"{prefix}:*")
         return server_env(
             f"sqlite:///{cls.tmp}/db.sqlite3",
             store=cls.store,
@@ -285,18 +281,6 @@ class RedisCacheStoreConcurrencyTests(RedisStoreConcurrencyTests):
     """The cache store on Django's RedisCache."""
 
     store = "cache"
-
-
-def delete_redis_keys(url: str, prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
 
 
 # The abstract base is not a test case of its own.
