@@ -219,6 +219,10 @@ class VerifyOnlyStoreTests(CheckTestCase):
         self.assertIn("token_revoked", message.msg)
         self.assertIn("SharedRedisStore", message.hint or "")
 
+    def test_w012_for_the_redis_store_by_its_dotted_path_too(self) -> None:
+        dotted = self.follower(DENYLIST_STORE="drf_paseto.stores.redis.RedisStore")
+        self.assert_only(dotted, "drf_paseto.W012")
+
     def test_the_documented_stores_are_clean(self) -> None:
         shared = "drf_paseto.stores.verify_only.SharedRedisStore"
         self.assert_clean(

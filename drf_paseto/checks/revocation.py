@@ -24,11 +24,11 @@ from drf_paseto.checks._base import (
 )
 from drf_paseto.settings import api_settings
 from drf_paseto.stores import (
+    STORES,
     CacheStore,
-    IntrospectionStore,
+    ReadOnlyStore,
     RedisStore,
     RevocationStore,
-    SharedRedisStore,
 )
 
 __all__: list[str] = []
@@ -98,16 +98,10 @@ def _check_revocation(
 
 def _check_store() -> list[CheckMessage]:
     name = api_settings.DENYLIST_STORE
-    if name == "cache":
-        return _check_cache_store()
-    if name == "redis":
-        return _check_redis_store() + _check_verify_only_store()
-    if name == "database":
-        return []
     try:
         if not isinstance(name, str):
             raise ImportError("not a dotted path")
-        store_class = import_string(name)
+        store_class = import_string(STORES.get(name, name))
         if not (isinstance(store_class, type) and issubclass(store_class, RevocationStore)):
             raise ImportError("not a RevocationStore")
     except ImportError:
@@ -119,12 +113,13 @@ def _check_store() -> list[CheckMessage]:
                 id="drf_paseto.E004",
             )
         ]
+    # By class, so that a short name, its dotted path and a subclass are checked alike.
     messages: list[CheckMessage] = []
     if issubclass(store_class, CacheStore):  # a subclass still uses the cache alias
         messages += _check_cache_store()
     elif issubclass(store_class, RedisStore):
-        messages += _check_redis_store()
-    if issubclass(store_class, (IntrospectionStore, SharedRedisStore)):
+        messages += _check_redis_store() + _check_verify_only_store()
+    if issubclass(store_class, ReadOnlyStore):
         messages += _check_introspect_url()
     return messages
 
