@@ -497,6 +497,13 @@ class KeysUrlCheckTests(CheckTestCase):
     def test_keys_of_its_own(self) -> None:
         self.assert_only(self.follower(PUBLIC_KEY=PUBLIC_V4_1), "drf_paseto.E005")
 
+    def test_a_warning_about_the_url_hides_no_error_about_the_keys(self) -> None:
+        config = self.follower(
+            KEYS_URL="http://auth.example.com/auth/keys/", PUBLIC_KEY=PUBLIC_V4_1
+        )
+        ids = [message.id for message in self.messages(config)]
+        self.assertEqual(ids, ["drf_paseto.W004", "drf_paseto.E005"])
+
     def test_keys_max_age(self) -> None:
         self.assert_clean(local(KEYS_MAX_AGE_SECONDS=0))
         for value in (-1, "300", 1.5, None):

@@ -44,17 +44,18 @@ def _check_keys(
         messages.append(wrong_value("PURPOSE", "'local' or 'public'"))
     if api_settings.KEYS_URL is not None:
         messages += _check_keys_url()
-    if messages:
+    if any(message.is_serious() for message in messages):
         return messages  # the keys cannot be read without a valid format
     try:
         ring = build_key_ring()
     except KeyConfigurationError as err:
         return [
+            *messages,  # a warning about KEYS_URL hides no error about the keys
             Error(
                 f"The key settings cannot be used: {err}.",
                 hint="See docs/keys.md; `manage.py paseto_keygen` makes valid keys.",
                 id="drf_paseto.E005",
-            )
+            ),
         ]
     if ring.signing_key is None and api_settings.KEYS_URL is None:
         messages.append(
