@@ -12,13 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.checks import Error
 from django.core.exceptions import FieldDoesNotExist
 
+from drf_paseto.reporting import _URL_SETTINGS
 from drf_paseto.settings import DEFAULTS, api_settings
 
 #: Settings whose value a message never repeats: URLs may carry a password, and secrets are
 #: secrets (check messages reach terminals and CI logs).
-UNSHOWN = frozenset(
-    {"DENYLIST_REDIS_URL", "INTROSPECT_URL", "KEYS_URL", "INTROSPECT_CLIENT_SECRETS"}
-)
+UNSHOWN = frozenset({*_URL_SETTINGS, "INTROSPECT_CLIENT_SECRETS"})
 
 
 def wrong_value(name: str, expected: str, hint: str | None = None) -> Error:

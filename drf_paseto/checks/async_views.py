@@ -29,17 +29,11 @@ def _check_async_classes(
 ) -> list[CheckMessage]:
     """A coroutine ``authenticate`` on a plain DRF view answers 500; a coroutine
     ``has_permission`` is a truthy coroutine there: the view lets everyone in."""
-    from django.urls import get_resolver
-
     messages: list[CheckMessage] = []
-    for route, callback in _views(get_resolver().url_patterns):
-        view_class, initkwargs = callback.cls, getattr(callback, "initkwargs", {}) or {}
+    for route, view_class, authentication_classes, permission_classes in _views():
         if _awaits(view_class):
             continue
-        classes = [
-            *initkwargs.get("authentication_classes", view_class.authentication_classes),
-            *initkwargs.get("permission_classes", view_class.permission_classes),
-        ]
+        classes = [*authentication_classes, *permission_classes]
         for hook, kind in (("authenticate", "authentication"), ("has_permission", "permission")):
             for found in classes:
                 if inspect.iscoroutinefunction(getattr(found, hook, None)):

@@ -10,7 +10,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from drf_paseto.checks._base import is_strings, wrong_value
+from drf_paseto.checks._base import is_seconds, is_strings, wrong_value
 from drf_paseto.settings import api_settings
 
 __all__: list[str] = []
@@ -63,7 +63,7 @@ def _check_cookies() -> list[CheckMessage]:
         if not isinstance(value, str) or not value.startswith("/"):
             messages.append(wrong_value(name, "a path starting with '/'"))
     max_age = api_settings.COOKIE_MAX_AGE
-    if max_age is not None and (type(max_age) is not int or max_age <= 0):
+    if max_age is not None and not is_seconds(max_age, minimum=1):
         messages.append(wrong_value("COOKIE_MAX_AGE", "None (session cookies) or seconds"))
     if not isinstance(api_settings.COOKIE_DOMAIN, (str, type(None))):
         messages.append(wrong_value("COOKIE_DOMAIN", "a string or None"))

@@ -8,7 +8,6 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings as django_settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
-from rest_framework.settings import api_settings as drf_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from drf_paseto.checks._base import cache_backend, wrong_value
@@ -37,10 +36,9 @@ def _check_login(
     messages: list[CheckMessage] = []
     if not isinstance(api_settings.UPDATE_LAST_LOGIN, bool):
         messages.append(wrong_value("UPDATE_LAST_LOGIN", "True or False"))
-    rates = drf_settings.DEFAULT_THROTTLE_RATES or {}
     for scope, default in _DEFAULT_RATES.items():
-        rate = rates.get(scope)
-        if scope in rates and rate is not None and not _valid_rate(rate):
+        rate = _configured_rate(scope)  # our defaults are valid rates
+        if rate is not None and not _valid_rate(rate):
             messages.append(
                 Error(
                     f'REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][{scope!r}] is {rate!r}: it must '

@@ -100,7 +100,9 @@ def _check_names(
             ),
         ]
     for name in raw:
-        if name in REMOVED and name not in DEFAULTS:
+        if name in DEFAULTS:
+            continue
+        if name in REMOVED:
             messages.append(
                 Error(
                     f"{_SETTINGS_NAME}[{name!r}] was removed: it does nothing any more.",
@@ -108,12 +110,12 @@ def _check_names(
                     id="drf_paseto.E002",
                 )
             )
-        elif name not in DEFAULTS:
+        else:
             upper = str(name).upper()
-            close = difflib.get_close_matches(upper, list(DEFAULTS), n=1)
             if upper in DEFAULTS:
                 hint = f"Setting names are upper-case: did you mean {upper!r}?"
             else:
+                close = difflib.get_close_matches(upper, list(DEFAULTS), n=1)
                 hint = f"Did you mean {close[0]!r}?" if close else "See docs/settings.md."
             messages.append(
                 Error(

@@ -4,7 +4,7 @@ reports."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import django
 from django.apps import AppConfig
@@ -62,17 +62,41 @@ def _check_error_reports(
 _EXCEPTION_HANDLER = "drf_paseto.exceptions.exception_handler"
 
 
-def _views(patterns: Sequence[Any], prefix: str = "") -> list[tuple[str, Any]]:
-    """Every DRF view class of the URLconf, with its route and ``as_view()`` arguments."""
-    found: list[tuple[str, Any]] = []
+class _RoutedView(NamedTuple):
+    """A DRF view class of the URLconf, with the classes it runs (``as_view()`` arguments
+    first, then the class's own)."""
+
+    route: str
+    view_class: Any
+    authentication_classes: Sequence[Any]
+    permission_classes: Sequence[Any]
+
+
+def _views() -> list[_RoutedView]:
+    """Every DRF view class of the project's URLconf."""
+    from django.urls import get_resolver
+
+    return _walk(get_resolver().url_patterns, "")
+
+
+def _walk(patterns: Sequence[Any], prefix: str) -> list[_RoutedView]:
+    found: list[_RoutedView] = []
     for pattern in patterns:
         route = prefix + str(pattern.pattern)
         if hasattr(pattern, "url_patterns"):
-            found += _views(pattern.url_patterns, route)
+            found += _walk(pattern.url_patterns, route)
             continue
-        view_class = getattr(pattern.callback, "cls", None)
-        if isinstance(view_class, type):
-            found.append((route, pattern.callback))
+        callback = pattern.callback
+        if isinstance(getattr(callback, "cls", None), type):
+            view_class, initkwargs = callback.cls, getattr(callback, "initkwargs", {}) or {}
+            found.append(
+                _RoutedView(
+                    route,
+                    view_class,
+                    initkwargs.get("authentication_classes", view_class.authentication_classes),
+                    initkwargs.get("permission_classes", view_class.permission_classes),
+                )
+            )
     return found
 
 
@@ -91,24 +115,19 @@ def _check_views(
 ) -> list[CheckMessage]:
     """drf_paseto's permissions on a view that no authenticator of ours can satisfy: every
     request would be refused (401 or 403 token_wrong_type)."""
-    from django.urls import get_resolver
-
     from drf_paseto.authentication import PasetoAuthentication
     from drf_paseto.permissions import IsRefreshToken, _TokenPermission
 
     messages: list[CheckMessage] = []
-    for route, callback in _views(get_resolver().url_patterns):
-        view_class, initkwargs = callback.cls, getattr(callback, "initkwargs", {}) or {}
+    for route, view_class, authentication_classes, permission_classes in _views():
         permissions = [
-            p
-            for p in initkwargs.get("permission_classes", view_class.permission_classes)
-            if isinstance(p, type) and issubclass(p, _TokenPermission)
+            p for p in permission_classes if isinstance(p, type) and issubclass(p, _TokenPermission)
         ]
         if not permissions:
             continue
         ours = [
             a
-            for a in initkwargs.get("authentication_classes", view_class.authentication_classes)
+            for a in authentication_classes
             if isinstance(a, type) and issubclass(a, PasetoAuthentication)
         ]
         names = ", ".join(p.__name__ for p in permissions)
