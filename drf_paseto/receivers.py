@@ -77,7 +77,7 @@ def _revocation_reason(
     if (
         "password" in stored
         and not constant_time_compare(stored["password"] or "", instance.password or "")
-        and not _same_password(instance, stored["password"] or "", update_fields)
+        and not _same_password(instance, stored["password"] or "")
     ):
         return Token.get_subject(instance), "password_change"
     return None
@@ -102,7 +102,7 @@ def checking_password(raw_password: str) -> Iterator[None]:
         _checking.reset(token)
 
 
-def _same_password(instance: Any, old_hash: str, update_fields: Any) -> bool:
+def _same_password(instance: Any, old_hash: str) -> bool:
     """Whether a new hash stands for the password the old hash stood for: no change.
 
     The raw password is the one ``set_password()`` keeps on the instance until the save, or

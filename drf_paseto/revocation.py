@@ -162,9 +162,10 @@ def start_session(
         user_agent=_user_agent(request),
         ip=(_client_ip(request) or None) if request is not None else None,
     )
-    get_store().open_session(session)
+    store = get_store()
+    store.open_session(session)
     signals.session_created.send(sender=LoginSession, session=session, request=request)
-    for old in get_store().sessions_over_cap(session.subject):  # MAX_SESSIONS_PER_USER
+    for old in store.sessions_over_cap(session.subject):  # MAX_SESSIONS_PER_USER
         revoke_session(old, session.subject, reason="session_limit", user=user, request=request)
 
 

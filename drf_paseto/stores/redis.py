@@ -14,8 +14,10 @@ functions' keyword arguments.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import weakref
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -209,15 +211,22 @@ def _build_async_client() -> Any:
     return factory(asyncio=True)
 
 
-def _call(operation: Any) -> Any:
+@contextlib.contextmanager
+def _fail_closed() -> Iterator[None]:
+    """Redis away, or answering an error: logged, and ``StoreUnavailable`` (503)."""
     import redis
     from redis.exceptions import RedisClusterException
 
     try:
-        return operation()
+        yield
     except (redis.RedisError, RedisClusterException, OSError) as err:
         _log_store_failure(err)
         raise StoreUnavailable() from err
+
+
+def _call(operation: Any) -> Any:
+    with _fail_closed():
+        return operation()
 
 
 class _RedisCopies(Copies):
@@ -247,12 +256,15 @@ class _RedisCopies(Copies):
         loop and per settings (a client is bound to the loop it first ran on); ``None``
         when ``DENYLIST_REDIS_CLIENT`` builds no async client."""
         loop = asyncio.get_running_loop()
-        kept: weakref.WeakKeyDictionary[Any, Any] = api_settings.derived.setdefault(
-            "redis_async_clients", weakref.WeakKeyDictionary()
+        kept: weakref.WeakKeyDictionary[Any, Any] | None = api_settings.derived.get(
+            "redis_async_clients"
         )
-        for closed in [other for other in kept if other.is_closed()]:
-            del kept[closed]
+        if kept is None:
+            kept = api_settings.derived["redis_async_clients"] = weakref.WeakKeyDictionary()
         if loop not in kept:
+            # A closed loop never runs again: its client goes when a new loop comes.
+            for closed in [other for other in kept if other.is_closed()]:
+                del kept[closed]
             client = _call(_build_async_client)
             kept[loop] = None if client is None else (client, client.register_script(_READ_SCRIPT))
         found: tuple[Any, Any] | None = kept[loop]
@@ -261,18 +273,12 @@ class _RedisCopies(Copies):
     async def aget(self, keys: list[str]) -> list[str | None] | None:
         """``get()`` on the event loop, through ``redis.asyncio``: the same script, one round
         trip. ``None`` when there is no async client (the caller reads through ``get()``)."""
-        import redis
-        from redis.exceptions import RedisClusterException
-
         kept = self.async_client()
         if kept is None:
             return None
         _, read = kept
-        try:
+        with _fail_closed():
             values: list[str | None] = await read(keys=keys)
-        except (redis.RedisError, RedisClusterException, OSError) as err:
-            _log_store_failure(err)
-            raise StoreUnavailable() from err
         return values
 
     def merge(self, items: list[_Item]) -> None:
