@@ -5,8 +5,10 @@ Each is its sync namesake of ``drf_paseto.authentication`` with a coroutine
 ``authenticate``: where the token is read from, how it is decoded, the revocation rule and
 the error codes are the same methods; only the I/O differs (``aauthenticate_token()``:
 ``revocation.acheck()``, ``aget_user()``). adrf (0.1.3 and later) awaits a coroutine
-``authenticate`` on the event loop; a plain DRF view cannot (it answers 500), so system
-check ``drf_paseto.E010`` refuses these classes on any view that is not adrf's.
+``authenticate``; a plain DRF view cannot (it answers 500), so system check
+``drf_paseto.E010`` refuses these classes on any view that is not adrf's. adrf 0.1.x awaits
+it from the worker thread that runs ``initial()``, a round trip to the event loop that the
+sync classes do not make: on adrf 0.1.x views the sync classes cost less (docs/async.md).
 
 The permissions of ``drf_paseto.permissions`` stay sync, on purpose: they only look at
 ``request.auth``; adrf runs sync permissions in the same worker thread as the rest of

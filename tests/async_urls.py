@@ -20,6 +20,7 @@ from drf_paseto.adrf import (
     AsyncPasetoRefreshAuthentication,
     AsyncPasetoStatelessAuthentication,
 )
+from drf_paseto.authentication import PasetoAuthentication
 from drf_paseto.exceptions import Forbidden
 from drf_paseto.ninja import (
     AsyncPasetoAuth,
@@ -44,6 +45,12 @@ class AsyncProtectedView(AsyncAPIView):  # type: ignore[misc]
         return Response({"user": request.user.get_username(), "token_type": request.auth.type})
 
     post = get
+
+
+class AsyncViewWithSyncAuthentication(AsyncProtectedView):
+    """The sync class on an adrf view: adrf 0.1.x calls it in its worker thread."""
+
+    authentication_classes = [PasetoAuthentication]
 
 
 class AsyncFreshView(AsyncProtectedView):
@@ -161,6 +168,7 @@ urlpatterns = [
     path("auth/", include(("drf_paseto.adrf_urls", "drf_paseto"), namespace="drf_paseto_async")),
     path("ninja/", api.urls),
     path("protected/", AsyncProtectedView.as_view()),
+    path("sync-authentication/", AsyncViewWithSyncAuthentication.as_view()),
     path("fresh/", AsyncFreshView.as_view()),
     path("refresh-only/", AsyncRefreshOnlyView.as_view()),
     path("stateless/", AsyncStatelessView.as_view()),

@@ -68,6 +68,22 @@ class AdrfViewTests:
         response = await self.get("/async/refresh-only/", pair["access_token"])
         self.assertRefused(response, 401, "token_wrong_type")
 
+    async def test_the_sync_class_on_an_adrf_view(self) -> None:
+        # docs/async.md: on adrf 0.1.x the sync authenticators cost less; the same rules hold.
+        pair = await self.tokens()
+        url = "/async/sync-authentication/"
+        response = await self.get(url, pair["access_token"])
+        test: Any = self
+        test.assertEqual(response.status_code, 200, response.content)
+        test.assertEqual(response.json(), {"user": "alice", "token_type": "access"})
+        self.assertRefused(await self.get(url, pair["refresh_token"]), 401, "token_wrong_type")
+        self.assertRefused(await self.get(url), 401, "not_authenticated")
+        token = RefreshToken(pair["refresh_token"])
+        await sync_to_async(revocation.revoke_session)(
+            token.session_id, token.subject, reason="logout"
+        )
+        self.assertRefused(await self.get(url, pair["access_token"]), 401, "token_revoked")
+
     async def test_no_token_and_a_bad_token(self) -> None:
         self.assertRefused(await self.get("/async/protected/"), 401, "not_authenticated")
         self.assertRefused(
