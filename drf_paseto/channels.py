@@ -35,7 +35,7 @@ from django.http.cookie import parse_cookie
 
 from drf_paseto._request import is_token_text, token_from_authorization
 from drf_paseto.authentication import PasetoAuthentication
-from drf_paseto.exceptions import Forbidden, PasetoError, TokenError
+from drf_paseto.exceptions import Forbidden, PasetoError, TokenError, _log_reason
 from drf_paseto.settings import api_settings
 from drf_paseto.tokens import AccessToken, Token
 from drf_paseto.utils import _origin_allowed as origin_is_allowed
@@ -61,13 +61,13 @@ _ASGIApp = Callable[[_Scope, _Receive, _Send], Awaitable[None]]
 
 _logger = logging.getLogger("drf_paseto")
 
-#: The page scheme a WebSocket scheme stands for, as Origin names it.
 #: The marker subprotocol: a browser offers ``["paseto", token]`` and the connection is
 #: accepted with ``"paseto"`` (docs/websockets.md).
 SUBPROTOCOL = "paseto"
 #: The query parameter read when ``"query"`` is a ``WEBSOCKET_TOKEN_LOCATION``.
 QUERY_KEY = "token"
 
+#: The page scheme a WebSocket scheme stands for, as Origin names it.
 _PAGE_SCHEMES = {"ws": "http", "wss": "https"}
 #: The scope key holding the middleware's authentication class, for ``recheck()``.
 _AUTHENTICATION_CLASS_KEY = "paseto_authentication_class"
@@ -81,8 +81,7 @@ def _close_code_setting() -> int:
 def _log_refusal(scope: _Scope, error: PasetoError) -> None:
     """Say why a connection is refused or closed (its code; a server-side reason at ERROR
     level)."""
-    if error.log_prefix is not None:
-        _logger.error("%s: %s", error.log_prefix, error)
+    _log_reason(error)
     _logger.info("WebSocket connection to %r refused: %s", scope.get("path"), error.code)
 
 
@@ -116,10 +115,9 @@ def _subprotocol_token(scope: _Scope) -> str | None:
     accepted with the ``"paseto"`` subprotocol (the middleware sees to it).
     """
     offered = list(scope.get("subprotocols") or ())
-    marker = SUBPROTOCOL
-    if marker not in offered:
+    if SUBPROTOCOL not in offered:
         return None
-    index = offered.index(marker) + 1
+    index = offered.index(SUBPROTOCOL) + 1
     raw = offered[index] if index < len(offered) else None
     if not isinstance(raw, str) or not is_token_text(raw):
         raise TokenError("bad_subprotocol_token")
@@ -129,11 +127,10 @@ def _subprotocol_token(scope: _Scope) -> str | None:
 def _query_token(scope: _Scope) -> str | None:
     """The ``QUERY_KEY`` parameter of the query string; given twice, refused."""
     query = bytes(scope.get("query_string") or b"").decode("latin-1")
-    key = QUERY_KEY
     found = [
         value
         for name, _, value in (part.partition("=") for part in query.split("&"))
-        if unquote(name.replace("+", " "), errors="replace") == key
+        if unquote(name.replace("+", " "), errors="replace") == QUERY_KEY
     ]
     if not found:
         return None
@@ -169,12 +166,6 @@ _TOKEN_READERS: dict[str, Callable[[_Scope], str | None]] = {
 # --- the Origin check of cookie tokens ------------------------------------------------------
 
 
-def _allowed_origins() -> list[str]:
-    """Django's ``CSRF_TRUSTED_ORIGINS``: the origins trusted with unsafe requests are the
-    ones trusted with a cookie-authenticated handshake."""
-    return _trusted_origins()
-
-
 def _origin_allowed(scope: _Scope) -> bool:
     """Whether the handshake's ``Origin`` is this site or trusted: Django's CSRF rule for
     ``Origin`` (``drf_paseto.utils._origin_allowed``), scheme included. This site is the
@@ -188,7 +179,9 @@ def _origin_allowed(scope: _Scope) -> bool:
         return False
     scheme = _PAGE_SCHEMES.get(str(scope.get("scheme") or "ws"), "http")
     host = hosts[0].strip() if len(hosts) == 1 else None
-    return origin_is_allowed(origins[0], scheme, host, _allowed_origins())
+    # The origins trusted with unsafe requests (CSRF_TRUSTED_ORIGINS) are the ones trusted
+    # with a cookie-authenticated handshake.
+    return origin_is_allowed(origins[0], scheme, host, _trusted_origins())
 
 
 # --- the middleware -------------------------------------------------------------------------
@@ -260,14 +253,13 @@ class PasetoAuthMiddleware:
     def _accept_with_marker(scope: _Scope, send: _Send) -> _Send:
         """Hide the token from the consumer's ``scope["subprotocols"]``, and accept with the
         marker subprotocol (browsers fail a handshake whose offered subprotocols got none)."""
-        marker = SUBPROTOCOL
         offered = list(scope.get("subprotocols") or ())
-        index = offered.index(marker)
+        index = offered.index(SUBPROTOCOL)
         scope["subprotocols"] = offered[: index + 1] + offered[index + 2 :]
 
         async def send_with_marker(message: dict[str, Any]) -> None:
             if message.get("type") == "websocket.accept" and not message.get("subprotocol"):
-                message = {**message, "subprotocol": marker}
+                message = {**message, "subprotocol": SUBPROTOCOL}
             await send(message)
 
         return send_with_marker
@@ -279,14 +271,12 @@ def PasetoAuthMiddlewareStack(inner: _ASGIApp, **kwargs: Any) -> PasetoAuthMiddl
 
 
 async def _authenticate(
-    raw: str, location: str, authentication_class: type[PasetoAuthentication] = PasetoAuthentication
+    raw: str, location: str, authentication_class: type[PasetoAuthentication]
 ) -> tuple[Any, Token]:
-    """``PasetoAuthentication.authenticate_token`` in a worker thread. Raises ``PasetoError``."""
-
-    def run() -> tuple[Any, Token]:
-        return authentication_class().authenticate_token(raw, location)
-
-    result: tuple[Any, Token] = await database_sync_to_async(run)()
+    """``authenticate_token`` of the middleware's class in a worker thread. Raises
+    ``PasetoError``."""
+    authenticate = authentication_class().authenticate_token
+    result: tuple[Any, Token] = await database_sync_to_async(authenticate)(raw, location)
     return result
 
 

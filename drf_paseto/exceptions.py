@@ -259,10 +259,15 @@ class PasetoAPIException(exceptions.APIException):
         self.code = error.code
 
 
-def to_api_exception(error: PasetoError) -> exceptions.APIException:
-    """The DRF exception answering ``error``; a server-side reason goes to the log."""
+def _log_reason(error: PasetoError) -> None:
+    """A server-side reason (a ``log_prefix`` error's) goes to the log, never the answer."""
     if error.log_prefix is not None:
         _logger.error("%s: %s", error.log_prefix, error)
+
+
+def to_api_exception(error: PasetoError) -> exceptions.APIException:
+    """The DRF exception answering ``error``; a server-side reason goes to the log."""
+    _log_reason(error)
     if error.status_code == status.HTTP_401_UNAUTHORIZED:
         return PasetoAuthenticationFailed(error)
     if error.status_code == status.HTTP_403_FORBIDDEN:
