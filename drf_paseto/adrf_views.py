@@ -37,9 +37,18 @@ __all__ = [
 
 # As PasetoAPIView's: adrf's dispatch comes first in these views' MRO.
 @method_decorator(sensitive_post_parameters(), name="dispatch")
-@method_decorator(sensitive_variables(), name="dispatch")
 class AsyncViewMixin(AsyncAPIView):  # type: ignore[misc]
-    """adrf's dispatch before a drf_paseto view's; its handlers are ``_in_a_thread()``."""
+    """adrf's dispatch before a drf_paseto view's; its handlers are ``_in_a_thread()``.
+
+    Error reports hide the local variables of the code that reads tokens and the login body,
+    as PasetoAPIView's ``sensitive_variables()`` on ``dispatch`` does for the sync views.
+    adrf's ``dispatch`` only returns the coroutine that runs the view, so that decorator would
+    be gone before anything runs: here it is where the code runs, ``initial()`` in adrf's
+    worker thread (authentication, throttles, the origin check) and each handler."""
+
+    @sensitive_variables()
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
 
 
 def _in_a_thread(name: str) -> Callable[..., Any]:

@@ -191,10 +191,15 @@ class TwinTests:
             response = await self.login(Caller(self, ASYNC))
         test: Any = self
         test.assertEqual(response.status_code, 200)
-        # adrf's initial() (_TokenView's, with the origin check), then the handler: one each.
+        # adrf's initial() (AsyncViewMixin's, which hides its variables from error reports and
+        # runs _TokenView's with the origin check), then the handler: one each.
         ours = [hop for hop in hops if hop.startswith("drf_paseto.")]
         test.assertEqual(
-            ours, ["drf_paseto.views._TokenView.initial", "drf_paseto.views.TokenObtainView.post"]
+            ours,
+            [
+                "drf_paseto.adrf_views.AsyncViewMixin.initial",
+                "drf_paseto.views.TokenObtainView.post",
+            ],
         )
         test.assertTrue(AsyncTokenObtainView.view_is_async)
 
@@ -205,3 +210,50 @@ class DatabaseStoreAdrfViewTests(DatabaseLeg, TwinTests, TokenAPITestCase):
 
 class RedisStoreAdrfViewTests(RedisLeg, TwinTests, TokenAPITestCase):
     pass
+
+
+class ErrorReportTests(TokenAPITestCase):
+    """An unexpected error while the login is throttled (adrf runs ``initial()`` in a worker
+    thread) shows no password in Django's error report, as on the sync view."""
+
+    SECRET = "hunter2-must-not-show"
+
+    def request(self, is_async: bool) -> Any:
+        from django.test import AsyncRequestFactory, RequestFactory
+
+        body = json.dumps({"username": USERNAME, "password": self.SECRET})
+        factory = AsyncRequestFactory() if is_async else RequestFactory()
+        return factory.post("/login/", body, content_type="application/json")
+
+    def report(self, view: Any) -> str:
+        from unittest import mock
+
+        from asgiref.sync import async_to_sync, iscoroutinefunction
+        from django.contrib.auth import get_user_model
+        from django.views.debug import ExceptionReporter
+
+        failing = mock.patch.object(
+            get_user_model(), "normalize_username", side_effect=RuntimeError("boom")
+        )
+        rates = {"paseto_login": "100/min", "paseto_login_failures": "100/min"}
+        is_async = iscoroutinefunction(view)
+        request = self.request(is_async)
+        try:
+            with failing, drf_settings(DEFAULT_THROTTLE_RATES=rates):
+                response = (async_to_sync(view) if is_async else view)(request)
+        except RuntimeError as err:
+            reporter = ExceptionReporter(request, type(err), err, err.__traceback__)
+        else:
+            self.fail(f"the error was not raised: {response.status_code}")
+        text: str = reporter.get_traceback_text() + reporter.get_traceback_html()
+        self.assertIn("_login_username", text)  # the frame that held the body is shown
+        return text
+
+    def test_no_password_in_the_report(self) -> None:
+        from drf_paseto.views import TokenObtainView
+
+        for view in (TokenObtainView.as_view(), AsyncTokenObtainView.as_view()):
+            with self.subTest(view=view.view_class.__name__):
+                report = self.report(view)
+                at = report.find(self.SECRET)
+                self.assertEqual(at, -1, report[max(0, at - 400) : at + 50])
